@@ -1,0 +1,59 @@
+/** Option parsers for commander: each throws a usage error naming the option and what was expected. */
+import { usageError } from '../errors.js';
+
+export function positiveInt(option: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) throw usageError(option, 'a positive integer', value);
+    return n;
+  };
+}
+
+export function nonNegativeInt(option: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw usageError(option, 'a whole number >= 0', value);
+    return n;
+  };
+}
+
+export function positiveNumber(option: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw usageError(option, 'a positive number', value);
+    return n;
+  };
+}
+
+export function intList(option: string) {
+  return (value: string): number[] => {
+    const parts = value.split(',').map((s) => s.trim()).filter(Boolean);
+    const parse = positiveInt(option);
+    if (parts.length === 0) throw usageError(option, 'a comma-separated list of positive integers', value);
+    return parts.map((p) => {
+      try {
+        return parse(p);
+      } catch {
+        throw usageError(option, 'a comma-separated list of positive integers', value);
+      }
+    });
+  };
+}
+
+export function oneOf<T extends string>(option: string, choices: readonly T[]) {
+  return (value: string): T => {
+    if (!choices.includes(value as T)) throw usageError(option, `one of ${choices.join('|')}`, value);
+    return value as T;
+  };
+}
+
+/** "192x192" -> {width, height} */
+export function size(option: string) {
+  return (value: string): { width: number; height: number } => {
+    const m = /^(\d+)x(\d+)$/i.exec(value.trim());
+    const width = Number(m?.[1]);
+    const height = Number(m?.[2]);
+    if (!m || width < 1 || height < 1 || width > 16384 || height > 16384) throw usageError(option, 'WxH, e.g. 192x192', value);
+    return { width, height };
+  };
+}

@@ -1,0 +1,136 @@
+/**
+ * tf.train.Example and tf.train.SequenceExample, encoded and decoded with protobufjs from the
+ * schema of tensorflow/core/example/{example,feature}.proto. Int64 and float lists are read packed
+ * or unpacked and written packed, as TensorFlow does. Int64 values are bigint (exact to 64 bits).
+ */
+import protobuf from 'protobufjs';
+import { PipelineError } from '../errors.js';
+
+/** One feature, in the shape `tfrecord_check.py --dump` prints: exactly one of the three lists. */
+export type Feature = { bytes: Uint8Array[] } | { int64: bigint[] } | { float: number[] };
+export type Features = Record<string, Feature>;
+export type FeatureType = 'bytes' | 'int64' | 'float';
+export interface SequenceExample {
+  context: Features;
+  featureLists: Record<string, Feature[]>;
+}
+
+// `keyType` (map fields) is missing from protobufjs' IField typing, hence the cast.
+const root = protobuf.Root.fromJSON({
+  nested: {
+    tensorflow: {
+      nested: {
+        BytesList: { fields: { value: { rule: 'repeated', type: 'bytes', id: 1 } } },
+        FloatList: { fields: { value: { rule: 'repeated', type: 'float', id: 1, options: { packed: true } } } },
+        Int64List: { fields: { value: { rule: 'repeated', type: 'int64', id: 1, options: { packed: true } } } },
+        Feature: {
+          oneofs: { kind: { oneof: ['bytesList', 'floatList', 'int64List'] } },
+          fields: {
+            bytesList: { type: 'BytesList', id: 1 },
+            floatList: { type: 'FloatList', id: 2 },
+            int64List: { type: 'Int64List', id: 3 },
+          },
+        },
+        Features: { fields: { feature: { keyType: 'string', type: 'Feature', id: 1 } } },
+        FeatureList: { fields: { feature: { rule: 'repeated', type: 'Feature', id: 1 } } },
+        FeatureLists: { fields: { featureList: { keyType: 'string', type: 'FeatureList', id: 1 } } },
+        Example: { fields: { features: { type: 'Features', id: 1 } } },
+        SequenceExample: {
+          fields: {
+            context: { type: 'Features', id: 1 },
+            featureLists: { type: 'FeatureLists', id: 2 },
+          },
+        },
+      },
+    },
+  },
+} as protobuf.INamespace);
+
+const ExampleType = root.lookupType('tensorflow.Example');
+const SequenceExampleType = root.lookupType('tensorflow.SequenceExample');
+
+interface LongLike { low: number; high: number; unsigned?: boolean }
+interface RawFeature {
+  bytesList?: { value?: Uint8Array[] };
+  floatList?: { value?: number[] };
+  int64List?: { value?: (number | LongLike)[] };
+}
+
+function toBigInt(v: number | LongLike): bigint {
+  if (typeof v === 'number') return BigInt(v);
+  return BigInt.asIntN(64, (BigInt(v.high >>> 0) << 32n) | BigInt(v.low >>> 0));
+}
+
+function fromRawFeature(raw: RawFeature): Feature {
+  if (raw.int64List) return { int64: (raw.int64List.value ?? []).map(toBigInt) };
+  if (raw.floatList) return { float: Array.from(raw.floatList.value ?? []) };
+  return { bytes: raw.bytesList?.value ?? [] };
+}
+
+function toRawFeature(feature: Feature): RawFeature {
+  if ('int64' in feature) {
+    // protobufjs takes {low, high} for 64-bit values; split the bigint exactly.
+    return {
+      int64List: {
+        value: feature.int64.map((v) => {
+          const u = BigInt.asUintN(64, BigInt(v));
+          return { low: Number(u & 0xffffffffn) | 0, high: Number(u >> 32n) | 0, unsigned: false };
+        }),
+      },
+    };
+  }
+  if ('float' in feature) return { floatList: { value: feature.float } };
+  return { bytesList: { value: feature.bytes } };
+}
+
+function fromRawFeatures(raw: Record<string, RawFeature> | undefined): Features {
+  const out: Features = {};
+  for (const key of Object.keys(raw ?? {})) out[key] = fromRawFeature(raw![key]);
+  return out;
+}
+
+function toRawFeatures(features: Features): Record<string, RawFeature> {
+  const out: Record<string, RawFeature> = {};
+  for (const key of Object.keys(features)) out[key] = toRawFeature(features[key]);
+  return out;
+}
+
+export function featureType(feature: Feature): FeatureType {
+  return 'int64' in feature ? 'int64' : 'float' in feature ? 'float' : 'bytes';
+}
+
+/** Encodes an Example. Keys are written in sorted order, so equal features give equal bytes. */
+export function encodeExample(features: Features): Uint8Array {
+  const sorted: Features = {};
+  for (const key of Object.keys(features).sort()) sorted[key] = features[key];
+  return ExampleType.encode({ features: { feature: toRawFeatures(sorted) } }).finish();
+}
+
+export function decodeExample(data: Uint8Array): Features {
+  try {
+    const message = ExampleType.decode(data) as unknown as { features?: { feature?: Record<string, RawFeature> } };
+    return fromRawFeatures(message.features?.feature);
+  } catch (error) {
+    throw new PipelineError('EXAMPLE_DECODE', `not a tf.train.Example: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+export function encodeSequenceExample(example: SequenceExample): Uint8Array {
+  const featureList: Record<string, { feature: RawFeature[] }> = {};
+  for (const key of Object.keys(example.featureLists).sort()) featureList[key] = { feature: example.featureLists[key].map(toRawFeature) };
+  return SequenceExampleType.encode({ context: { feature: toRawFeatures(example.context) }, featureLists: { featureList } }).finish();
+}
+
+export function decodeSequenceExample(data: Uint8Array): SequenceExample {
+  try {
+    const m = SequenceExampleType.decode(data) as unknown as {
+      context?: { feature?: Record<string, RawFeature> };
+      featureLists?: { featureList?: Record<string, { feature?: RawFeature[] }> };
+    };
+    const featureLists: Record<string, Feature[]> = {};
+    for (const [key, list] of Object.entries(m.featureLists?.featureList ?? {})) featureLists[key] = (list.feature ?? []).map(fromRawFeature);
+    return { context: fromRawFeatures(m.context?.feature), featureLists };
+  } catch (error) {
+    throw new PipelineError('EXAMPLE_DECODE', `not a tf.train.SequenceExample: ${(error as Error).message}`, { cause: error });
+  }
+}

@@ -1,0 +1,184 @@
+/**
+ * Streaming TFRecord reader: an async iterable of records, constant memory whatever the file size.
+ *
+ * Records are zero-copy views into the read chunks (1 MiB), so a consumer that keeps a record keeps
+ * its chunk alive: copy it (`Buffer.from(record.data)`) to hold many for long.
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { PipelineError, type ErrorCode } from '../errors.js';
+import { maskedCrc32c } from './crc32c.js';
+import { type Compression, decompressor, detectCompression } from './compression.js';
+import { FRAME_OVERHEAD, HEADER_BYTES, readHeaderLength } from './framing.js';
+
+export interface TFRecord {
+  /** The record's payload (a view, see above). */
+  data: Buffer;
+  /** Byte offset of the record's first header byte in the (uncompressed) stream. */
+  offset: number;
+  /** 0-based record number in the file (counted from `start` when a range is read). */
+  index: number;
+}
+
+/** A problem found in a file, in the shape of `tfrecord_check.py`'s errors. */
+export interface RecordProblem {
+  file: string;
+  offset: number;
+  record: number;
+  error: string;
+  code: ErrorCode;
+}
+
+export interface ReadRecordsOptions {
+  /** Check each record's data CRC (the length CRC is always checked: framing depends on it). Default true. */
+  verify?: boolean;
+  /**
+   * Without it, a problem throws a PipelineError. With it, the problem is passed here and reading
+   * goes on: past a bad data CRC (the length was verified, so framing holds) or, for broken
+   * framing, to the end of this file (framing cannot resynchronise).
+   */
+  onProblem?: (problem: RecordProblem) => void;
+  /** 'auto' (default) detects from suffix and magic bytes. */
+  compression?: Compression | 'auto';
+  /** Byte range of an uncompressed file to read, e.g. from the record index; default the whole file. */
+  start?: number;
+  end?: number;
+  /** Largest record accepted, to refuse a corrupt length before buffering toward it. Default 1 GiB. */
+  maxRecordBytes?: number;
+  signal?: AbortSignal;
+  /** Filled as reading goes: bytes of the (uncompressed) stream seen so far. */
+  stats?: { bytes: number };
+}
+
+const CHUNK_BYTES = 1 << 20;
+
+const MESSAGES: Partial<Record<ErrorCode, string>> = {
+  TFRECORD_TRUNCATED_HEADER: 'truncated header',
+  TFRECORD_TRUNCATED_RECORD: 'truncated record',
+  TFRECORD_LENGTH_CRC: 'length crc mismatch',
+  TFRECORD_DATA_CRC: 'data crc mismatch',
+  TFRECORD_TOO_LARGE: 'record length too large',
+};
+
+export async function* readRecords(path: string, options: ReadRecordsOptions = {}): AsyncGenerator<TFRecord> {
+  const compression = !options.compression || options.compression === 'auto' ? await detectCompression(path) : options.compression;
+  const size = (await stat(path)).size;
+  const start = options.start ?? 0;
+  const end = options.end ?? size;
+  // A plain file's size bounds every length; a compressed stream's is unknown until its end.
+  const knownEnd = compression === 'none' ? end : Infinity;
+  if (end <= start) return;
+  const file = createReadStream(path, { highWaterMark: CHUNK_BYTES, start, end: end - 1, signal: options.signal });
+  const inflate = decompressor(compression);
+  const chunks: AsyncIterable<Buffer> = inflate ? file.pipe(inflate) : file;
+  try {
+    yield* frameRecords(chunks, {
+      file: path,
+      verify: options.verify ?? true,
+      onProblem: options.onProblem,
+      startOffset: compression === 'none' ? start : 0,
+      knownEnd,
+      maxRecordBytes: options.maxRecordBytes ?? 1 << 30,
+      stats: options.stats ?? { bytes: 0 },
+    });
+  } catch (error) {
+    if (error instanceof PipelineError) throw error;
+    if ((error as NodeJS.ErrnoException).code?.startsWith('Z_')) {
+      const problem = { file: path, offset: -1, record: -1, code: 'TFRECORD_COMPRESSION' as const, error: `${compression} stream: ${(error as Error).message}` };
+      if (!options.onProblem) throw new PipelineError(problem.code, `${path}: ${problem.error}`, { path, cause: error });
+      options.onProblem(problem);
+      return;
+    }
+    throw error;
+  } finally {
+    file.destroy();
+    inflate?.destroy();
+  }
+}
+
+/** Reads several files in order; with `onProblem`, a broken file is reported and the next one read. */
+export async function* readRecordsFromFiles(paths: readonly string[], options: ReadRecordsOptions = {}): AsyncGenerator<TFRecord & { file: string }> {
+  for (const file of paths) {
+    for await (const record of readRecords(file, options)) yield Object.assign(record, { file });
+  }
+}
+
+interface FrameContext {
+  file: string;
+  verify: boolean;
+  onProblem?: (problem: RecordProblem) => void;
+  startOffset: number;
+  knownEnd: number;
+  maxRecordBytes: number;
+  stats: { bytes: number };
+}
+
+/**
+ * Splits a stream of chunks into records. Bytes are copied only when a record spans chunks, and then
+ * once (pending parts are joined when enough bytes for the whole record have arrived).
+ */
+async function* frameRecords(chunks: AsyncIterable<Buffer>, ctx: FrameContext): AsyncGenerator<TFRecord> {
+  let parts: Buffer[] = [];
+  let have = 0;
+  let need = HEADER_BYTES;
+  let offset = ctx.startOffset; // stream offset of the first pending byte
+  let index = 0;
+
+  // Returns true when the file must stop here.
+  const problem = (code: ErrorCode, at: number): true => {
+    const error = MESSAGES[code]!;
+    if (!ctx.onProblem) {
+      throw new PipelineError(code, `${ctx.file}: ${error} in record ${index} at byte offset ${at}`, { path: ctx.file, offset: at, record: index });
+    }
+    ctx.onProblem({ file: ctx.file, offset: at, record: index, error, code });
+    return true;
+  };
+
+  for await (const chunk of chunks) {
+    parts.push(chunk);
+    have += chunk.length;
+    ctx.stats.bytes += chunk.length;
+    if (have < need) continue;
+    const buf = parts.length === 1 ? parts[0] : Buffer.concat(parts, have);
+    parts = [];
+    let pos = 0;
+    for (;;) {
+      const left = buf.length - pos;
+      if (left < HEADER_BYTES) {
+        need = HEADER_BYTES;
+        break;
+      }
+      const length = readHeaderLength(buf, pos);
+      if (length < 0) {
+        problem('TFRECORD_LENGTH_CRC', offset);
+        return;
+      }
+      if (offset + FRAME_OVERHEAD + length > ctx.knownEnd) {
+        problem('TFRECORD_TRUNCATED_RECORD', offset);
+        return;
+      }
+      if (length > ctx.maxRecordBytes) {
+        problem('TFRECORD_TOO_LARGE', offset);
+        return;
+      }
+      if (left < FRAME_OVERHEAD + length) {
+        need = FRAME_OVERHEAD + length;
+        break;
+      }
+      const dataStart = pos + HEADER_BYTES;
+      const data = buf.subarray(dataStart, dataStart + length);
+      const frameOffset = offset;
+      pos += FRAME_OVERHEAD + length;
+      offset += FRAME_OVERHEAD + length;
+      if (ctx.verify && maskedCrc32c(data) !== buf.readUInt32LE(dataStart + length)) {
+        problem('TFRECORD_DATA_CRC', frameOffset);
+      } else {
+        yield { data, offset: frameOffset, index };
+      }
+      index++;
+    }
+    have = buf.length - pos;
+    if (have > 0) parts.push(buf.subarray(pos));
+  }
+  if (have > 0) problem(have < HEADER_BYTES ? 'TFRECORD_TRUNCATED_HEADER' : 'TFRECORD_TRUNCATED_RECORD', offset);
+}

@@ -1,0 +1,92 @@
+/**
+ * TFRecord writer: takes records as an (async) iterable, writes them framed (and compressed) to a
+ * temporary name, flushes to disk, then renames, so a file with its final name is always complete.
+ */
+import { createWriteStream } from 'node:fs';
+import { open, rename, rm, writeFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { type Compression, compressor } from './compression.js';
+import { FRAME_OVERHEAD, frameParts } from './framing.js';
+import { formatIndex, type IndexEntry } from './record-index.js';
+
+const BATCH_BYTES = 1 << 20;
+
+export interface WriteRecordsOptions {
+  compression?: Compression;
+  /** Also write the record index here (same temporary-then-rename commit). */
+  indexPath?: string;
+  signal?: AbortSignal;
+}
+
+export interface WriteResult {
+  path: string;
+  records: number;
+  /** Bytes of the uncompressed stream. */
+  bytes: number;
+  /** Bytes on disk. */
+  fileBytes: number;
+}
+
+/** Temporary names end in `.tmp-<pid>` so a leftover is never taken for a finished file. */
+export function temporaryPath(path: string): string {
+  return `${path}.tmp-${process.pid}`;
+}
+
+export async function writeRecords(
+  path: string,
+  records: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+  options: WriteRecordsOptions = {},
+): Promise<WriteResult> {
+  const tmp = temporaryPath(path);
+  const entries: IndexEntry[] = [];
+  let bytes = 0;
+  // Frames are gathered into writes of about 1 MiB: one syscall (and one zlib call) per batch.
+  async function* frames() {
+    let batch: Uint8Array[] = [];
+    let batchBytes = 0;
+    for await (const data of records) {
+      const { header, footer } = frameParts(data);
+      entries.push({ offset: bytes, length: FRAME_OVERHEAD + data.length });
+      bytes += FRAME_OVERHEAD + data.length;
+      batch.push(header, data, footer);
+      batchBytes += FRAME_OVERHEAD + data.length;
+      if (batchBytes >= BATCH_BYTES) {
+        yield Buffer.concat(batch, batchBytes);
+        batch = [];
+        batchBytes = 0;
+      }
+    }
+    if (batchBytes > 0) yield Buffer.concat(batch, batchBytes);
+  }
+  const compress = compressor(options.compression ?? 'none');
+  const source = Readable.from(frames(), { objectMode: false });
+  try {
+    if (compress) await pipeline(source, compress, createWriteStream(tmp), { signal: options.signal });
+    else await pipeline(source, createWriteStream(tmp), { signal: options.signal });
+    const fileBytes = await flushToDisk(tmp);
+    if (options.indexPath) {
+      const indexTmp = temporaryPath(options.indexPath);
+      await writeFile(indexTmp, formatIndex(entries));
+      await flushToDisk(indexTmp);
+      await rename(indexTmp, options.indexPath);
+    }
+    await rename(tmp, path);
+    return { path, records: entries.length, bytes, fileBytes };
+  } catch (error) {
+    await rm(tmp, { force: true });
+    if (options.indexPath) await rm(temporaryPath(options.indexPath), { force: true });
+    throw error;
+  }
+}
+
+/** fsync, so that a rename after it never publishes a file whose data is still only in memory. */
+export async function flushToDisk(path: string): Promise<number> {
+  const handle = await open(path, 'r+');
+  try {
+    await handle.sync();
+    return (await handle.stat()).size;
+  } finally {
+    await handle.close();
+  }
+}
