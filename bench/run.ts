@@ -1,0 +1,16 @@
+/**
+ * `npm run bench [name...]`: runs the benchmarks (all, or those named) and writes each one's JSON
+ * to reports/bench/. Peers are measured in the same run, so ratios hold on a noisy machine.
+ */
+import { benchTfrecordRead } from './tfrecord-read.js';
+
+const BENCHES: Record<string, () => Promise<void>> = {
+  'tfrecord-read': benchTfrecordRead,
+};
+
+const wanted = process.argv.slice(2);
+for (const [name, run] of Object.entries(BENCHES)) {
+  if (wanted.length && !wanted.includes(name)) continue;
+  console.error(`bench: ${name}`);
+  await run();
+}

@@ -1,0 +1,50 @@
+/** Shared helpers of the benchmarks: timing, results files, peers. */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../src/version.js';
+
+export const BENCH_OUT = join(PROJECT_ROOT, 'reports', 'bench');
+export const SHARED = join(PROJECT_ROOT, '..', 'shared');
+export const PEERS = join(SHARED, 'peers');
+export const PYTHON = '/usr/bin/python3';
+export const SCRATCH = join(tmpdir(), 'pipeline-bench');
+
+/** Best (shortest) of `runs` timings, in seconds, with the value of the last run. */
+export async function bestOf<T>(runs: number, fn: () => Promise<T>): Promise<{ seconds: number; value: T; all: number[] }> {
+  const all: number[] = [];
+  let value!: T;
+  for (let i = 0; i < runs; i++) {
+    const t0 = process.hrtime.bigint();
+    value = await fn();
+    all.push(Number(process.hrtime.bigint() - t0) / 1e9);
+  }
+  return { seconds: Math.min(...all), value, all };
+}
+
+export function writeResult(name: string, result: object): string {
+  mkdirSync(BENCH_OUT, { recursive: true });
+  const path = join(BENCH_OUT, `${name}.json`);
+  const machine = { cpu: cpus()[0]?.model, cores: cpus().length, memoryBytes: totalmem(), node: process.version };
+  writeFileSync(path, JSON.stringify({ name, date: new Date().toISOString(), machine, ...result }, null, 2) + '\n');
+  console.log(JSON.stringify(result, null, 2));
+  return path;
+}
+
+/** Installs an npm peer into a scratch folder (never into the project) and returns its folder. */
+export function npmPeer(spec: string): string {
+  const dir = join(SCRATCH, 'peers', spec.replace(/[^a-z0-9.@-]/gi, '_'));
+  if (!existsSync(join(dir, 'node_modules'))) {
+    mkdirSync(dir, { recursive: true });
+    execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', dir, spec], { stdio: 'ignore' });
+  }
+  return dir;
+}
+
+/** Runs a Python peer with Debian's interpreter and returns its stdout. */
+export function pythonPeer(script: string, args: string[]): string {
+  return execFileSync(PYTHON, [join(PEERS, script), ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+}
+
+export const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
