@@ -3,8 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { PROJECT_ROOT } from '../src/version.js';
 
-export const ROOT = resolve(new URL('..', import.meta.url).pathname);
+export const ROOT = resolve(PROJECT_ROOT);
 export const SHARED = resolve(ROOT, '..', 'shared');
 export const GOLDEN = join(SHARED, 'golden');
 export const CHECKER = join(SHARED, 'tools', 'tfrecord_check.py');

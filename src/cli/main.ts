@@ -7,7 +7,7 @@ import { PipelineError } from '../errors.js';
 import { toJson } from '../json.js';
 import { describeFailure, EXIT, exitCodeFor } from './exit-codes.js';
 import { createLogger, type Logger } from './log.js';
-import { nonNegativeInt } from './parse.js';
+import { intInRange, nonNegativeInt, positiveInt, size } from './parse.js';
 import { printHuman } from './print.js';
 import { VERSION } from '../version.js';
 
@@ -96,6 +96,44 @@ function buildProgram(register: Register): Command {
       const { inspect } = await import('../tfrecord/inspect.js');
       const result = await inspect({ target, verify: opts.verify, dump: opts.dump, signal });
       return { result, exitCode: result.errors.length > 0 ? EXIT.data : EXIT.ok };
+    }, opts),
+  );
+
+  common(
+    program
+      .command('convert')
+      .description('image dataset (one folder per class) to TFRecord shards')
+      .argument('<images-dir>', 'folder with one sub-folder per class')
+      .requiredOption('--out <dir>', 'output folder')
+      .addOption(new Option('--size <WxH>', 'stored image size').argParser(size('--size')).default({ width: 192, height: 192 }, '192x192'))
+      .addOption(new Option('--fit <mode>', 'how images are fitted to --size').choices(['cover', 'contain', 'fill']).default('cover'))
+      .addOption(new Option('--format <format>', 'stored image encoding').choices(['jpeg', 'png']).default('jpeg'))
+      .addOption(new Option('--quality <q>', 'JPEG quality 1-100').argParser(intInRange('--quality', 1, 100)).default(90))
+      .addOption(new Option('--partitions <n>', 'number of shards (default: about 1,000 records a shard)').argParser(positiveInt('--partitions')))
+      .addOption(new Option('--workers <n>', 'worker threads (default: cores)').argParser(positiveInt('--workers')))
+      .addOption(new Option('--compression <c>', 'TFRecord file compression').choices(['none', 'gzip', 'zlib']).default('none'))
+      .option('--resume', 'keep shards of an earlier run that still verify, redo the rest')
+      .option('--strict', 'exit 3 if any input is skipped (after writing skipped.csv)')
+      .addOption(new Option('--max-pixels <n>', 'refuse images with more pixels (decompression-bomb guard)').argParser(positiveInt('--max-pixels')))
+      .option('--redis <url>', 'cluster mode: run as a driver on BullMQ over Redis'),
+  ).action((input: string, opts) =>
+    register(async ({ signal, log }) => {
+      const convertOptions = {
+        input, out: opts.out, width: opts.size.width, height: opts.size.height, fit: opts.fit, format: opts.format, quality: opts.quality,
+        partitions: opts.partitions, workers: opts.workers, compression: opts.compression, resume: opts.resume, strict: opts.strict,
+        maxPixels: opts.maxPixels, signal, onInfo: (m: string) => log.info(m),
+        onProgress: (p: { images: number; total: number; inputBytes: number; seconds: number }) => {
+          const rate = p.images / Math.max(p.seconds, 1e-3);
+          const eta = rate > 0 ? (p.total - p.images) / rate : 0;
+          log.progress({ done: p.images, total: p.total, unit: 'images', detail: `${(p.inputBytes / 1e6).toFixed(1)} MB read, ${rate.toFixed(0)} images/s, ETA ${eta.toFixed(0)} s` });
+        },
+      };
+      if (opts.redis) {
+        const { convertOnCluster } = await import('../cluster/driver.js');
+        return { result: await convertOnCluster({ ...convertOptions, redis: opts.redis }) };
+      }
+      const { convert } = await import('../convert/convert.js');
+      return { result: await convert(convertOptions) };
     }, opts),
   );
 

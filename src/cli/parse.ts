@@ -57,3 +57,11 @@ export function size(option: string) {
     return { width, height };
   };
 }
+
+export function intInRange(option: string, min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^-?\d+$/.test(value.trim()) || n < min || n > max) throw usageError(option, `an integer from ${min} to ${max}`, value);
+    return n;
+  };
+}

@@ -4,7 +4,8 @@
  */
 import { createWriteStream } from 'node:fs';
 import { open, rename, rm, writeFile } from 'node:fs/promises';
-import { Readable } from 'node:stream';
+import { createHash } from 'node:crypto';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type Compression, compressor } from './compression.js';
 import { FRAME_OVERHEAD, frameParts } from './framing.js';
@@ -26,6 +27,8 @@ export interface WriteResult {
   bytes: number;
   /** Bytes on disk. */
   fileBytes: number;
+  /** SHA-256 of the file on disk, hex. */
+  sha256: string;
 }
 
 /** Temporary names end in `.tmp-<pid>` so a leftover is never taken for a finished file. */
@@ -61,9 +64,17 @@ export async function writeRecords(
   }
   const compress = compressor(options.compression ?? 'none');
   const source = Readable.from(frames(), { objectMode: false });
+  const hash = createHash('sha256');
+  // Hashes the bytes as they go to disk, so the manifest's checksum costs no second read.
+  const hashing = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      hash.update(chunk);
+      callback(null, chunk);
+    },
+  });
   try {
-    if (compress) await pipeline(source, compress, createWriteStream(tmp), { signal: options.signal });
-    else await pipeline(source, createWriteStream(tmp), { signal: options.signal });
+    if (compress) await pipeline(source, compress, hashing, createWriteStream(tmp), { signal: options.signal });
+    else await pipeline(source, hashing, createWriteStream(tmp), { signal: options.signal });
     const fileBytes = await flushToDisk(tmp);
     if (options.indexPath) {
       const indexTmp = temporaryPath(options.indexPath);
@@ -72,7 +83,7 @@ export async function writeRecords(
       await rename(indexTmp, options.indexPath);
     }
     await rename(tmp, path);
-    return { path, records: entries.length, bytes, fileBytes };
+    return { path, records: entries.length, bytes, fileBytes, sha256: hash.digest('hex') };
   } catch (error) {
     await rm(tmp, { force: true });
     if (options.indexPath) await rm(temporaryPath(options.indexPath), { force: true });

@@ -1,0 +1,221 @@
+/**
+ * `pipeline convert`: an image dataset to TFRecord shards, one partition per task on the pool.
+ * Returns data; the CLI prints it.
+ */
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import { PipelineError } from '../errors.js';
+import { byCodePoint, defaultPartitions, partitionRanges, scanDataset, type Skip } from '../dataset/scan.js';
+import { createPool, defaultWorkers } from '../pool/pool.js';
+import { PROGRESS_SLOTS, type ConvertPartitionResult, type ConvertTask, type TaskResult } from '../pool/protocol.js';
+import type { Compression } from '../tfrecord/compression.js';
+import { VERSION } from '../version.js';
+import type { ImageOptions } from './image.js';
+import { fingerprint, previousShards, recordShard, removeParts, shardStillValid, writeJsonAtomic, type Manifest, type ShardEntry } from './manifest.js';
+import { shardNames } from './shard-names.js';
+
+export interface ConvertOptions {
+  input: string;
+  out: string;
+  width?: number;
+  height?: number;
+  fit?: ImageOptions['fit'];
+  format?: ImageOptions['format'];
+  quality?: number;
+  partitions?: number;
+  workers?: number;
+  compression?: Compression;
+  resume?: boolean;
+  strict?: boolean;
+  maxPixels?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: ConvertProgress) => void;
+  onInfo?: (message: string) => void;
+}
+
+export interface ConvertProgress {
+  images: number;
+  total: number;
+  inputBytes: number;
+  seconds: number;
+}
+
+export interface ConvertResult {
+  images: number;
+  records: number;
+  skipped: number;
+  shards: number;
+  bytes: number;
+  seconds: number;
+  imagesPerSecond: number;
+  out: string;
+  /** Shards kept from an earlier run by --resume. */
+  resumed: number;
+}
+
+/** sharp's own default pixel limit (16383 x 16383): a decompression-bomb guard that real photos never hit. */
+export const DEFAULT_MAX_PIXELS = 268_402_689;
+
+export async function convert(options: ConvertOptions): Promise<ConvertResult> {
+  const started = performance.now();
+  const image: ImageOptions = {
+    width: options.width ?? 192,
+    height: options.height ?? 192,
+    fit: options.fit ?? 'cover',
+    format: options.format ?? 'jpeg',
+    quality: options.quality ?? 90,
+    maxPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS,
+  };
+  const compression = options.compression ?? 'none';
+  const out = resolve(options.out);
+  const dataset = await scanDataset(resolve(options.input));
+  const partitions = options.partitions ?? defaultPartitions(dataset.files.length);
+  const workers = Math.min(options.workers ?? defaultWorkers(), partitions);
+  await prepareOutput(out);
+
+  const byteOptions = { image, compression, partitions, classes: dataset.classes };
+  const plans = partitionRanges(dataset.files.length, partitions).map((range, partition) => {
+    const files = dataset.files.slice(range.start, range.end);
+    const names = shardNames(partition, partitions, compression);
+    const print = fingerprint({ ...byteOptions, partition, files: files.map((f) => [f.rel, f.size, f.label]) });
+    return { partition, files, names, fingerprint: print };
+  });
+
+  // --resume: keep every shard that still verifies, redo the rest.
+  const done = new Map<number, ShardEntry>();
+  if (options.resume) {
+    const previous = await previousShards(out);
+    for (const plan of plans) {
+      const entry = previous.get(plan.names.shard);
+      if (entry && (await shardStillValid(out, entry, plan.fingerprint))) done.set(plan.partition, entry);
+    }
+    options.onInfo?.(`resume: ${done.size} of ${partitions} shards verified and kept`);
+  }
+
+  const todo = plans.filter((p) => !done.has(p.partition));
+  const progress = new SharedArrayBuffer(8);
+  const counters = new Int32Array(progress);
+  const total = todo.reduce((n, p) => n + p.files.length, 0);
+  const pool = createPool(Math.max(1, Math.min(workers, todo.length)));
+  const abort = new AbortController();
+  const onAbort = () => abort.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const ticker = setInterval(() => report(), 250);
+  function report() {
+    options.onProgress?.({
+      images: Atomics.load(counters, PROGRESS_SLOTS.items),
+      total,
+      inputBytes: Atomics.load(counters, PROGRESS_SLOTS.kilobytes) * 1024,
+      seconds: (performance.now() - started) / 1000,
+    });
+  }
+  try {
+    await Promise.all(
+      todo.map(async (plan) => {
+        const task: ConvertTask = {
+          partition: plan.partition,
+          files: plan.files.map(({ path, rel, label, className }) => ({ path, rel, label, className })),
+          shardPath: join(out, plan.names.shard),
+          indexPath: join(out, plan.names.index),
+          image,
+          compression,
+          progress,
+        };
+        const result = (await pool.run(task, { name: 'convertPartition', signal: abort.signal })) as TaskResult<ConvertPartitionResult>;
+        if (!result.ok) {
+          abort.abort();
+          throw outputError(result.error, out);
+        }
+        const entry: ShardEntry = {
+          partition: plan.partition,
+          file: plan.names.shard,
+          index: plan.names.index,
+          records: result.records,
+          bytes: result.bytes,
+          fileBytes: result.fileBytes,
+          sha256: result.sha256,
+          fingerprint: plan.fingerprint,
+          skipped: result.skipped,
+        };
+        await recordShard(out, plan.names.base, entry);
+        done.set(plan.partition, entry);
+      }),
+    );
+  } catch (error) {
+    if (options.signal?.aborted) throw options.signal.reason;
+    throw error;
+  } finally {
+    clearInterval(ticker);
+    options.signal?.removeEventListener('abort', onAbort);
+    await pool.destroy();
+    await removeTemporaryFiles(out);
+  }
+  report();
+
+  const shards = plans.map((p) => done.get(p.partition)!);
+  const skipped: Skip[] = [...dataset.skipped, ...shards.flatMap((s) => s.skipped)].sort((a, b) => byCodePoint(a.path, b.path));
+  const records = shards.reduce((n, s) => n + s.records, 0);
+  const manifest: Manifest = {
+    tool: { name: 'pipeline', version: VERSION },
+    options: { size: `${image.width}x${image.height}`, fit: image.fit, format: image.format, quality: image.quality, maxPixels: image.maxPixels, compression, partitions },
+    classes: dataset.classes,
+    shards,
+    totals: {
+      images: dataset.files.length + dataset.skipped.length,
+      records,
+      skipped: skipped.length,
+      bytes: shards.reduce((n, s) => n + s.bytes, 0),
+      fileBytes: shards.reduce((n, s) => n + s.fileBytes, 0),
+    },
+    skipped: skipped.length,
+  };
+  await writeFile(join(out, 'labels.txt'), dataset.classes.join('\n') + '\n');
+  await writeFile(join(out, 'skipped.csv'), stringify(skipped, { header: true, columns: ['path', 'reason'] }));
+  await writeJsonAtomic(join(out, 'manifest.json'), manifest);
+  await removeParts(out);
+
+  const seconds = (performance.now() - started) / 1000;
+  const result: ConvertResult = {
+    images: manifest.totals.images,
+    records,
+    skipped: skipped.length,
+    shards: shards.length,
+    bytes: manifest.totals.fileBytes,
+    seconds,
+    imagesPerSecond: total / seconds,
+    out,
+    resumed: partitions - todo.length,
+  };
+  if (options.strict && skipped.length > 0) {
+    const error = new PipelineError('STRICT', `--strict: ${skipped.length} input(s) skipped, listed in ${join(out, 'skipped.csv')}`);
+    Object.assign(error, { result });
+    throw error;
+  }
+  return result;
+}
+
+async function prepareOutput(out: string): Promise<void> {
+  try {
+    await mkdir(out, { recursive: true });
+    await removeTemporaryFiles(out, true);
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    throw new PipelineError('OUTPUT', `cannot use output folder ${out}: ${e.code ?? e.message}`, { path: out, cause: error });
+  }
+}
+
+/** Leftovers of this run (or, at start, of any killed run): never complete, never final names. */
+async function removeTemporaryFiles(out: string, anyRun = false): Promise<void> {
+  const mine = new RegExp(`\\.tmp-${anyRun ? '\\d+' : process.pid}$`);
+  for (const name of await readdir(out).catch(() => [] as string[])) {
+    if (mine.test(name)) await rm(join(out, name), { force: true });
+  }
+}
+
+function outputError(error: { code: string; message: string }, out: string): Error {
+  if (error.code === 'ENOSPC') return new PipelineError('OUTPUT', `no space left on the device while writing to ${out}`, { path: out });
+  if (error.code === 'EACCES' || error.code === 'EROFS' || error.code === 'EPERM') return new PipelineError('OUTPUT', `cannot write to ${out}: ${error.code}`, { path: out });
+  const e = new Error(`worker failed: ${error.code}: ${error.message}`);
+  return e;
+}

@@ -1,0 +1,85 @@
+/**
+ * One partition -> one shard, run on a worker thread: read each image, convert it, encode a
+ * tf.train.Example, write the shard and its index (temporary name, flush, rename).
+ */
+import { readFile } from 'node:fs/promises';
+import { serializeError } from '../errors.js';
+import { PROGRESS_SLOTS, type ConvertPartitionResult, type ConvertTask, type ConvertTaskFile, type TaskResult } from '../pool/protocol.js';
+import { encodeExample } from '../tfrecord/example.js';
+import { writeRecords } from '../tfrecord/writer.js';
+import { convertImage, ImageSkip, type StoredImage } from './image.js';
+import type { Skip } from '../dataset/scan.js';
+
+/** Images in flight per worker: sharp's fixed per-call cost overlaps on the libuv pool. */
+const IN_FLIGHT = 3;
+
+export async function convertPartition(task: ConvertTask): Promise<TaskResult<ConvertPartitionResult>> {
+  const started = performance.now();
+  const skipped: Skip[] = [];
+  const progress = new Int32Array(task.progress);
+  try {
+    const examples = async function* () {
+      for await (const { file, image, inputBytes } of inOrder(task.files, IN_FLIGHT, (file) => load(file, task))) {
+        Atomics.add(progress, PROGRESS_SLOTS.items, 1);
+        Atomics.add(progress, PROGRESS_SLOTS.kilobytes, Math.round(inputBytes / 1024));
+        if (typeof image === 'string') {
+          skipped.push({ path: file.rel, reason: image });
+          continue;
+        }
+        yield encodeExample({
+          image: { bytes: [image.data] },
+          class: { int64: [BigInt(file.label)] },
+          label: { bytes: [Buffer.from(file.className, 'utf8')] },
+          filename: { bytes: [Buffer.from(file.rel, 'utf8')] },
+          height: { int64: [BigInt(image.height)] },
+          width: { int64: [BigInt(image.width)] },
+          channels: { int64: [BigInt(image.channels)] },
+          format: { bytes: [Buffer.from(image.format)] },
+        });
+      }
+    };
+    const written = await writeRecords(task.shardPath, examples(), { compression: task.compression, indexPath: task.indexPath });
+    return {
+      ok: true,
+      partition: task.partition,
+      records: written.records,
+      bytes: written.bytes,
+      fileBytes: written.fileBytes,
+      sha256: written.sha256,
+      skipped,
+      seconds: (performance.now() - started) / 1000,
+    };
+  } catch (error) {
+    return { ok: false, error: serializeError(error) };
+  }
+}
+
+/** An image converted, or the reason it was skipped. */
+async function load(file: ConvertTaskFile, task: ConvertTask): Promise<{ file: ConvertTaskFile; image: StoredImage | string; inputBytes: number }> {
+  let input: Buffer;
+  try {
+    input = await readFile(file.path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'vanished during the run (ENOENT)' : `unreadable (${code})`;
+    return { file, image: reason, inputBytes: 0 };
+  }
+  try {
+    return { file, image: await convertImage(input, task.image), inputBytes: input.length };
+  } catch (error) {
+    if (error instanceof ImageSkip) return { file, image: error.message, inputBytes: input.length };
+    throw error;
+  }
+}
+
+/** Maps with up to `limit` calls in flight, yielding results in input order (deterministic shards). */
+export async function* inOrder<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): AsyncGenerator<R> {
+  const pending: Promise<R>[] = [];
+  let next = 0;
+  while (next < items.length && pending.length < limit) pending.push(fn(items[next++]));
+  while (pending.length > 0) {
+    const result = await pending.shift()!;
+    if (next < items.length) pending.push(fn(items[next++]));
+    yield result;
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * Lists an image dataset: one sub-folder per class (label ids are the class names in sorted
+ * order, 0-based), images anywhere below a class folder, recognised later by content. Files at the
+ * top level are not in any class and are ignored; names starting with "." are ignored everywhere.
+ * Symbolic links are followed; a dangling one is reported as skipped.
+ */
+import { lstat, readdir, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { PipelineError } from '../errors.js';
+
+export interface DatasetFile {
+  /** Path relative to the dataset folder, with "/" separators (stored in each record). */
+  rel: string;
+  path: string;
+  label: number;
+  className: string;
+  size: number;
+}
+
+export interface Skip {
+  path: string;
+  reason: string;
+}
+
+export interface Dataset {
+  root: string;
+  classes: string[];
+  files: DatasetFile[];
+  /** Entries that could not even be listed (dangling links, unreadable folders). */
+  skipped: Skip[];
+}
+
+/** Code-point order, the same on every machine and locale. */
+export const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+export async function scanDataset(root: string): Promise<Dataset> {
+  const info = await stat(root).catch(() => undefined);
+  if (!info?.isDirectory()) throw new PipelineError('NOT_FOUND', `${root}: expected a folder with one sub-folder per class, got ${info ? 'a file' : 'nothing'}`, { path: root });
+  const classes: string[] = [];
+  for (const entry of (await readdir(root, { withFileTypes: true })).sort((a, b) => byCodePoint(a.name, b.name))) {
+    if (entry.name.startsWith('.')) continue;
+    const target = entry.isSymbolicLink() ? await stat(join(root, entry.name)).catch(() => undefined) : entry;
+    if (target?.isDirectory()) classes.push(entry.name);
+  }
+  if (classes.length === 0) throw new PipelineError('NOT_FOUND', `${root}: expected one sub-folder per class, found none`, { path: root });
+
+  const files: DatasetFile[] = [];
+  const skipped: Skip[] = [];
+  for (let label = 0; label < classes.length; label++) {
+    await walk(join(root, classes[label]), (path, size) => {
+      files.push({ rel: relative(root, path).split(sep).join('/'), path, label, className: classes[label], size });
+    }, (path, reason) => skipped.push({ path: relative(root, path).split(sep).join('/'), reason }), new Set());
+  }
+  files.sort((a, b) => byCodePoint(a.rel, b.rel));
+  return { root, classes, files, skipped };
+}
+
+async function walk(dir: string, onFile: (path: string, size: number) => void, onSkip: (path: string, reason: string) => void, seen: Set<string>): Promise<void> {
+  const dirInfo = await stat(dir);
+  const key = `${dirInfo.dev}:${dirInfo.ino}`;
+  if (seen.has(key)) return; // a link loop
+  seen.add(key);
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    onSkip(dir, `unreadable folder: ${(error as NodeJS.ErrnoException).code}`);
+    return;
+  }
+  for (const entry of entries) {
+    if (entry.name.startsWith('.')) continue;
+    const path = join(dir, entry.name);
+    let info;
+    try {
+      info = entry.isSymbolicLink() ? await stat(path) : entry.isFile() || entry.isDirectory() ? null : await lstat(path);
+    } catch {
+      onSkip(path, 'dangling symbolic link');
+      continue;
+    }
+    if (info === null) {
+      if (entry.isDirectory()) await walk(path, onFile, onSkip, seen);
+      else onFile(path, (await stat(path)).size);
+    } else if (info.isDirectory()) await walk(path, onFile, onSkip, seen);
+    else if (info.isFile()) onFile(path, info.size);
+    else onSkip(path, 'not a regular file');
+  }
+}
+
+/**
+ * Contiguous ranges of the sorted list (Spark's numSlices): partition i holds items
+ * [floor(i*n/p), floor((i+1)*n/p)). The same input gives the same partitions on any worker count.
+ */
+export function partitionRanges(count: number, partitions: number): { start: number; end: number }[] {
+  return Array.from({ length: partitions }, (_, i) => ({ start: Math.floor((i * count) / partitions), end: Math.floor(((i + 1) * count) / partitions) }));
+}
+
+/** About 1,000 records a shard; never derived from the worker count. */
+export function defaultPartitions(count: number): number {
+  return Math.max(1, Math.ceil(count / 1000));
+}

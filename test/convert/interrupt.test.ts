@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { cp, mkdir, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { test } from 'node:test';
+import { convert } from '../../src/convert/convert.js';
+import { ROOT, runChecker, runCli, withTempDir } from '../helpers.js';
+
+const PHOTOS = join(ROOT, 'fixtures', 'photos');
+
+/** 300 images: the bundled photos three times over, so a run lasts long enough to interrupt. */
+async function biggerDataset(dir: string): Promise<string> {
+  const input = join(dir, 'in');
+  for (const copy of ['a', 'b', 'c']) {
+    for (const cls of (await readdir(PHOTOS, { withFileTypes: true })).filter((d) => d.isDirectory())) {
+      await mkdir(join(input, cls.name), { recursive: true });
+      for (const f of await readdir(join(PHOTOS, cls.name))) await cp(join(PHOTOS, cls.name, f), join(input, cls.name, `${copy}-${f}`));
+    }
+  }
+  return input;
+}
+
+function startConvert(args: string[]) {
+  return spawn(process.execPath, [join(ROOT, 'bin', 'pipeline.js'), 'convert', ...args, '--quiet'], { stdio: 'ignore' });
+}
+
+async function waitFor(check: () => Promise<boolean>, ms = 60_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error('timed out');
+    await sleep(20);
+  }
+}
+
+const finalShards = async (out: string) => (await readdir(out).catch(() => [] as string[])).filter((n) => /^part-\d+-of-\d+\.tfrecord$/.test(n));
+
+test('SIGKILL mid-run, then --resume: complete output, byte-identical to an uninterrupted run', async () => {
+  await withTempDir(async (dir) => {
+    const input = await biggerDataset(dir);
+    const reference = join(dir, 'reference');
+    await convert({ input, out: reference, partitions: 10, workers: 2 });
+
+    const out = join(dir, 'out');
+    const child = startConvert([input, '--out', out, '--partitions', '10', '--workers', '1']);
+    await waitFor(async () => (await finalShards(out)).length >= 2);
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const afterKill = await finalShards(out);
+    assert.ok(afterKill.length < 10, 'killed before the end');
+    // No file with a final name is incomplete: each one verifies.
+    const checked = await runChecker(['check', ...afterKill.map((n) => join(out, n))]);
+    assert.equal(checked.code, 0);
+
+    const resumed = await runCli(['convert', input, '--out', out, '--partitions', '10', '--workers', '2', '--resume', '--json']);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.ok(JSON.parse(resumed.stdout).resumed >= 2);
+    const names = (await readdir(reference)).sort();
+    assert.deepEqual((await readdir(out)).sort(), names, 'same files, no temporary leftovers');
+    for (const name of names) assert.ok((await readFile(join(out, name))).equals(await readFile(join(reference, name))), name);
+  });
+});
+
+test('--resume redoes a shard that was damaged on disk', async () => {
+  await withTempDir(async (dir) => {
+    const out = join(dir, 'out');
+    await convert({ input: PHOTOS, out, partitions: 3 });
+    const shard = join(out, 'part-00001-of-00003.tfrecord');
+    const good = await readFile(shard);
+    execFileSync('truncate', ['-s', '1000', shard]);
+    const result = await convert({ input: PHOTOS, out, partitions: 3, resume: true });
+    assert.equal(result.resumed, 2);
+    assert.ok((await readFile(shard)).equals(good));
+  });
+});
+
+test('SIGINT stops cleanly: exit 130, no temporary files, no partial shard under a final name', async () => {
+  await withTempDir(async (dir) => {
+    const input = await biggerDataset(dir);
+    const out = join(dir, 'out');
+    const child = startConvert([input, '--out', out, '--partitions', '10', '--workers', '2']);
+    await waitFor(async () => (await readdir(out).catch(() => [] as string[])).some((n) => n.includes('.tmp-')));
+    child.kill('SIGINT');
+    const code = await new Promise((r) => child.once('exit', (c) => r(c)));
+    assert.equal(code, 130);
+    const left = await readdir(out);
+    assert.deepEqual(left.filter((n) => n.includes('.tmp-')), []);
+    const shards = left.filter((n) => n.endsWith('.tfrecord'));
+    if (shards.length) assert.equal((await runChecker(['check', ...shards.map((n) => join(out, n))])).code, 0);
+    assert.ok(!left.includes('manifest.json'));
+  });
+});
+
+test('a full disk is one clear error (exit 3), not a stack trace', async (t) => {
+  await withTempDir(async (dir) => {
+    const small = join(dir, 'small');
+    await mkdir(small);
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=200k', 'tmpfs', small], { stdio: 'ignore' });
+    } catch {
+      t.skip('cannot mount a small tmpfs here (needs root)');
+      return;
+    }
+    try {
+      const result = await runCli(['convert', PHOTOS, '--out', join(small, 'out')]);
+      assert.equal(result.code, 3, result.stderr);
+      assert.match(result.stderr, /no space left/i);
+      assert.doesNotMatch(result.stderr, /\n\s+at /);
+    } finally {
+      execFileSync('umount', [small]);
+    }
+  });
+});
+
+test('an output folder that cannot be created is one clear error naming it', async () => {
+  const result = await runCli(['convert', PHOTOS, '--out', '/proc/version/out']);
+  assert.equal(result.code, 3);
+  assert.match(result.stderr, /cannot use output folder \/proc\/version\/out/);
+  assert.doesNotMatch(result.stderr, /\n\s+at /);
+});
+
+test('usage errors name the option and what was expected (exit 2)', async () => {
+  const bad = await runCli(['convert', PHOTOS, '--out', '/tmp/x', '--size', '192']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--size: expected WxH/);
+  const missing = await runCli(['convert', '/nonexistent', '--out', '/tmp/x']);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /\/nonexistent: expected a folder/);
+});
