@@ -2,10 +2,12 @@
  * `npm run bench [name...]`: runs the benchmarks (all, or those named) and writes each one's JSON
  * to reports/bench/. Peers are measured in the same run, so ratios hold on a noisy machine.
  */
+import { benchConvert } from './convert.js';
 import { benchTfrecordRead } from './tfrecord-read.js';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   'tfrecord-read': benchTfrecordRead,
+  convert: benchConvert,
 };
 
 const wanted = process.argv.slice(2);

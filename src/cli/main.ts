@@ -7,7 +7,7 @@ import { PipelineError } from '../errors.js';
 import { toJson } from '../json.js';
 import { describeFailure, EXIT, exitCodeFor } from './exit-codes.js';
 import { createLogger, type Logger } from './log.js';
-import { intInRange, nonNegativeInt, positiveInt, size } from './parse.js';
+import { byteSize, intInRange, intList, nonNegativeInt, oneOf, positiveInt, size, stringList } from './parse.js';
 import { printHuman } from './print.js';
 import { VERSION } from '../version.js';
 
@@ -134,6 +134,39 @@ function buildProgram(register: Register): Command {
       }
       const { convert } = await import('../convert/convert.js');
       return { result: await convert(convertOptions) };
+    }, opts),
+  );
+
+  common(
+    program
+      .command('speedtest')
+      .description('read throughput: image files vs TFRecords, cache off vs on, over batch size x batch number x repetition')
+      .option('--images <dir>', 'the image dataset (one folder per class)')
+      .option('--tfrecords <dir>', 'the TFRecord shards (from pipeline convert)')
+      .requiredOption('--out <run-dir>', 'run folder to write')
+      .addOption(new Option('--datasets <list>', 'which datasets (default: those given)').argParser(stringList('--datasets', ['images', 'tfrecord'] as const)))
+      .addOption(new Option('--cache [mode]', 'cache of decoded images: on, off, or both (the flag alone)').argParser(oneOf('--cache', ['on', 'off', 'both'] as const)))
+      .addOption(new Option('--batch-sizes <list>', 'comma list').argParser(intList('--batch-sizes')).default([8, 16, 32, 64], '8,16,32,64'))
+      .addOption(new Option('--batch-numbers <list>', 'comma list').argParser(intList('--batch-numbers')).default([10, 30, 60], '10,30,60'))
+      .addOption(new Option('--repetitions <list>', 'repetition numbers to record, comma list').argParser(intList('--repetitions')).default([1, 2, 3], '1,2,3'))
+      .addOption(new Option('--warmup <n>', 'passes before the timed ones, not counted (with the cache on they fill it)').argParser(nonNegativeInt('--warmup')).default(1))
+      .addOption(new Option('--cache-limit <size>', 'memory for cached decoded images, all workers together').argParser(byteSize('--cache-limit')).default(2 ** 30, '1GiB'))
+      .addOption(new Option('--workers <n>', 'worker threads (default: cores)').argParser(positiveInt('--workers')))
+      .addOption(new Option('--partitions <n>', 'jobs the task grid is dealt into (default: one per task)').argParser(positiveInt('--partitions')))
+      .addOption(new Option('--size <WxH>', 'size images are fitted to (default: the TFRecords\' stored size)').argParser(size('--size')))
+      .option('--redis <url>', 'cluster mode: run as a driver on BullMQ over Redis'),
+  ).action((opts) =>
+    register(async ({ signal, log }) => {
+      const caches = opts.cache === undefined ? ['off'] : opts.cache === true || opts.cache === 'both' ? ['off', 'on'] : [opts.cache];
+      const { speedtest } = await import('../speedtest/speedtest.js');
+      const result = await speedtest({
+        images: opts.images, tfrecords: opts.tfrecords, out: opts.out, datasets: opts.datasets, caches,
+        batchSizes: opts.batchSizes, batchNumbers: opts.batchNumbers, repetitions: opts.repetitions, warmup: opts.warmup,
+        cacheLimitBytes: opts.cacheLimit, workers: opts.workers, partitions: opts.partitions, width: opts.size?.width, height: opts.size?.height,
+        signal, onInfo: (m) => log.info(m),
+        onProgress: (p) => log.progress({ done: p.tasks, total: p.total, unit: 'tasks', detail: `${p.seconds.toFixed(0)} s` }),
+      });
+      return { result };
     }, opts),
   );
 

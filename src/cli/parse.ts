@@ -65,3 +65,22 @@ export function intInRange(option: string, min: number, max: number) {
     return n;
   };
 }
+
+/** "512MiB", "2GiB", "1e9" (bytes) -> bytes */
+export function byteSize(option: string) {
+  return (value: string): number => {
+    const m = /^(\d+(?:\.\d+)?(?:e\d+)?)\s*(B|KiB|MiB|GiB|KB|MB|GB)?$/i.exec(value.trim());
+    const units: Record<string, number> = { b: 1, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, kb: 1e3, mb: 1e6, gb: 1e9 };
+    const n = m ? Number(m[1]) * units[(m[2] ?? 'b').toLowerCase()] : NaN;
+    if (!Number.isFinite(n) || n <= 0) throw usageError(option, 'a size such as 512MiB or 2GiB', value);
+    return Math.floor(n);
+  };
+}
+
+export function stringList<T extends string>(option: string, choices: readonly T[]) {
+  return (value: string): T[] => {
+    const parts = value.split(',').map((s) => s.trim()).filter(Boolean);
+    if (parts.length === 0 || parts.some((p) => !choices.includes(p as T))) throw usageError(option, `a comma list of ${choices.join(', ')}`, value);
+    return [...new Set(parts)] as T[];
+  };
+}

@@ -2,6 +2,7 @@
  * `pipeline convert`: an image dataset to TFRecord shards, one partition per task on the pool.
  * Returns data; the CLI prints it.
  */
+import { setMaxListeners } from 'node:events';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
@@ -52,6 +53,8 @@ export interface ConvertResult {
   out: string;
   /** Shards kept from an earlier run by --resume. */
   resumed: number;
+  /** Peak resident memory of the whole process (all worker threads), bytes. */
+  peakRssBytes: number;
 }
 
 /** sharp's own default pixel limit (16383 x 16383): a decompression-bomb guard that real photos never hit. */
@@ -99,6 +102,8 @@ export async function convert(options: ConvertOptions): Promise<ConvertResult> {
   const total = todo.reduce((n, p) => n + p.files.length, 0);
   const pool = createPool(Math.max(1, Math.min(workers, todo.length)));
   const abort = new AbortController();
+  // One listener per pool job: as many as there are partitions.
+  setMaxListeners(0, abort.signal);
   const onAbort = () => abort.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', onAbort, { once: true });
   const ticker = setInterval(() => report(), 250);
@@ -186,6 +191,7 @@ export async function convert(options: ConvertOptions): Promise<ConvertResult> {
     imagesPerSecond: total / seconds,
     out,
     resumed: partitions - todo.length,
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
   };
   if (options.strict && skipped.length > 0) {
     const error = new PipelineError('STRICT', `--strict: ${skipped.length} input(s) skipped, listed in ${join(out, 'skipped.csv')}`);

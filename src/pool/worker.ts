@@ -10,3 +10,4 @@ sharp.concurrency(1);
 sharp.cache(false);
 
 export { convertPartition } from '../convert/partition-task.js';
+export { runSpeedtestJob } from '../speedtest/task.js';

@@ -1,0 +1,37 @@
+/**
+ * The decode paths of the speed test, chosen by measurement (see the README's performance notes):
+ *
+ * - Encoded images from TFRecords (already at their stored size): @napi-rs/image's synchronous
+ *   decode, about 1,800-2,000 images/s per thread for 192x192 JPEGs here, against about 450 for a
+ *   sharp call (whose per-call hand-offs between threads cost more than the decode itself) and
+ *   about 1,400 for Pillow.
+ * - Image files, fitted to the stored size: sharp (libvips), which shrinks JPEGs on load and
+ *   resizes well; several images in flight so its thread hand-offs overlap.
+ */
+import { Transformer } from '@napi-rs/image';
+import sharp from 'sharp';
+
+export interface DecodedImage {
+  pixels: Buffer;
+  width: number;
+  height: number;
+}
+
+/** Decodes to RGB; `width` and `height` are the record's own features, checked against the pixels. */
+export function decodeStored(encoded: Uint8Array, width: number, height: number): DecodedImage {
+  const input = Buffer.isBuffer(encoded) ? encoded : Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength);
+  const pixels = new Transformer(input).rawPixelsSync();
+  if (pixels.length !== width * height * 3) throw new Error(`decoded ${pixels.length} bytes, expected ${width}x${height}x3`);
+  return { pixels, width, height };
+}
+
+export async function decodeAndFit(file: Buffer, width: number, height: number): Promise<DecodedImage> {
+  const { data, info } = await sharp(file, { failOn: 'warning' })
+    .autoOrient()
+    .resize(width, height, { fit: 'cover' })
+    .toColourspace('srgb')
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { pixels: data, width: info.width, height: info.height };
+}

@@ -1,0 +1,109 @@
+/**
+ * The two datasets of the speed test as sources of decoded images, readable from any position
+ * (a cache that holds the first k images resumes storage reads at k). Problems (a corrupt record,
+ * an unreadable image) are reported through `onProblem` and the item is not delivered.
+ */
+import { readFile } from 'node:fs/promises';
+import { decodeExample, type Features } from '../tfrecord/example.js';
+import { readRecords } from '../tfrecord/reader.js';
+import { inOrder } from '../convert/partition-task.js';
+import { decodeAndFit, decodeStored, type DecodedImage } from './decode.js';
+
+export interface SourceItem {
+  /** Null when the item could not be read or decoded (reported through onProblem). */
+  image: DecodedImage | null;
+  bytesRead: number;
+}
+
+export interface Problem {
+  source: string;
+  offset: number;
+  error: string;
+}
+
+export interface ImageSource {
+  /** Items in one epoch (known up front for both datasets: file list, record index). */
+  readonly size: number;
+  /** Items from `position` to the end of the epoch. */
+  from(position: number): AsyncIterable<SourceItem>;
+}
+
+/** Image files, read, decoded and fitted to the stored size; a few in flight (see decode.ts). */
+export function imageFileSource(files: readonly string[], width: number, height: number, onProblem: (p: Problem) => void): ImageSource {
+  return {
+    size: files.length,
+    async *from(position) {
+      yield* inOrder(files.slice(position), 4, async (path): Promise<SourceItem> => {
+        let bytes: Buffer;
+        try {
+          bytes = await readFile(path);
+        } catch (error) {
+          onProblem({ source: path, offset: -1, error: `unreadable (${(error as NodeJS.ErrnoException).code})` });
+          return { image: null, bytesRead: 0 };
+        }
+        try {
+          return { image: await decodeAndFit(bytes, width, height), bytesRead: bytes.length };
+        } catch (error) {
+          onProblem({ source: path, offset: -1, error: `cannot decode: ${(error as Error).message.split('\n')[0]}` });
+          return { image: null, bytesRead: bytes.length };
+        }
+      });
+    },
+  };
+}
+
+export interface Shard {
+  path: string;
+  records: number;
+}
+
+/** TFRecord shards: framing and CRCs checked, each Example parsed, its `image` decoded. */
+export function tfrecordSource(shards: readonly Shard[], onProblem: (p: Problem) => void): ImageSource {
+  const size = shards.reduce((n, s) => n + s.records, 0);
+  return {
+    size,
+    async *from(position) {
+      let skip = position;
+      for (const shard of shards) {
+        if (skip >= shard.records) {
+          skip -= shard.records;
+          continue;
+        }
+        const records = readRecords(shard.path, {
+          onProblem: (p) => onProblem({ source: p.file, offset: p.offset, error: p.error }),
+        });
+        for await (const record of records) {
+          if (skip > 0) {
+            skip--;
+            continue;
+          }
+          yield decodeRecord(record.data, shard.path, record.offset, onProblem);
+        }
+      }
+    },
+  };
+}
+
+function decodeRecord(data: Buffer, path: string, offset: number, onProblem: (p: Problem) => void): SourceItem {
+  const bytesRead = data.length + 16;
+  try {
+    const features = decodeExample(data);
+    const image = bytesOf(features, 'image');
+    return { image: decodeStored(image, intOf(features, 'width'), intOf(features, 'height')), bytesRead };
+  } catch (error) {
+    onProblem({ source: path, offset, error: `cannot decode record: ${(error as Error).message}` });
+    return { image: null, bytesRead };
+  }
+}
+
+function bytesOf(features: Features, key: string): Uint8Array {
+  const f = features[key];
+  if (!f || !('bytes' in f) || f.bytes.length === 0) throw new Error(`no bytes feature "${key}"`);
+  return f.bytes[0];
+}
+
+function intOf(features: Features, key: string): number {
+  const f = features[key];
+  if (!f || !('int64' in f) || f.int64.length === 0) throw new Error(`no int64 feature "${key}"`);
+  return Number(f.int64[0]);
+}

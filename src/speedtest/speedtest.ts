@@ -1,0 +1,199 @@
+/**
+ * `pipeline speedtest`: read throughput of image files vs TFRecords, cache off vs on, over the
+ * grid of batch size x batch number x repetition, one job per partition of the grid on the pool.
+ */
+import { setMaxListeners } from 'node:events';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { PipelineError, usageError } from '../errors.js';
+import { scanDataset } from '../dataset/scan.js';
+import { createPool, defaultWorkers } from '../pool/pool.js';
+import { ResourceMonitor } from '../monitor/resource-monitor.js';
+import { listRecordFiles } from '../tfrecord/files.js';
+import { decodeExample } from '../tfrecord/example.js';
+import { readRecords } from '../tfrecord/reader.js';
+import { indexPathFor, readIndex } from '../tfrecord/record-index.js';
+import { VERSION } from '../version.js';
+import { gridTasks, partitionTasks, type CacheMode, type DatasetKind } from './grid.js';
+import { writeTable, type ColumnType } from './run-files.js';
+import type { Shard } from './sources.js';
+import type { MeasurementRow, SpeedtestJob, SpeedtestJobResult, TaskSpan } from './task.js';
+import { summarise, type SpeedtestSummary } from './summary.js';
+
+export interface SpeedtestOptions {
+  images?: string;
+  tfrecords?: string;
+  out: string;
+  datasets?: DatasetKind[];
+  caches?: CacheMode[];
+  batchSizes?: number[];
+  batchNumbers?: number[];
+  repetitions?: number[];
+  warmup?: number;
+  cacheLimitBytes?: number;
+  workers?: number;
+  partitions?: number;
+  width?: number;
+  height?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: { tasks: number; total: number; seconds: number }) => void;
+  onInfo?: (message: string) => void;
+}
+
+export const MEASUREMENT_COLUMNS: Record<keyof MeasurementRow, ColumnType> = {
+  dataset: 'string', cache: 'string', batch_size: 'int', batch_number: 'int', repetition: 'int', data_size: 'int',
+  images: 'int', seconds: 'float', images_per_second: 'float', bytes_read: 'float', workers: 'int', partitions: 'int',
+  task: 'int', worker: 'int', start_ms: 'float', end_ms: 'float', epochs: 'int', cached_images: 'int',
+};
+
+const TASK_COLUMNS: Record<string, ColumnType> = {
+  task: 'int', worker: 'int', dataset: 'string', cache: 'string', batch_size: 'int', batch_number: 'int', start_ms: 'float', end_ms: 'float', rows: 'int', images: 'int',
+};
+
+export async function speedtest(options: SpeedtestOptions): Promise<SpeedtestSummary> {
+  const runStartMs = Date.now();
+  const started = performance.now();
+  const datasets = options.datasets ?? (['images', 'tfrecord'] as DatasetKind[]).filter((d) => (d === 'images' ? options.images : options.tfrecords));
+  if (datasets.length === 0) throw usageError('--images / --tfrecords', 'at least one dataset folder', 'neither');
+  if (datasets.includes('images') && !options.images) throw usageError('--images', 'the image dataset folder', 'nothing');
+  if (datasets.includes('tfrecord') && !options.tfrecords) throw usageError('--tfrecords', 'the folder of TFRecord shards', 'nothing');
+  const caches = options.caches ?? ['off'];
+  const batchSizes = options.batchSizes ?? [8, 16, 32, 64];
+  const batchNumbers = options.batchNumbers ?? [10, 30, 60];
+  const repetitions = options.repetitions ?? [1, 2, 3];
+  const warmup = options.warmup ?? 1;
+  const workers = options.workers ?? defaultWorkers();
+  const cacheLimitBytes = options.cacheLimitBytes ?? 2 ** 30;
+
+  const shards = datasets.includes('tfrecord') ? await loadShards(resolve(options.tfrecords!)) : [];
+  const size = options.width && options.height ? { width: options.width, height: options.height } : await storedSize(options.tfrecords ? resolve(options.tfrecords) : undefined, shards);
+  const images = datasets.includes('images') ? (await scanDataset(resolve(options.images!))).files.map((f) => f.path) : [];
+  if (datasets.includes('images') && images.length === 0) throw new PipelineError('NOT_FOUND', `${options.images}: no image files in the class folders`);
+  if (datasets.includes('tfrecord') && shards.length === 0) throw new PipelineError('NOT_FOUND', `${options.tfrecords}: no TFRecord files`);
+
+  const tasks = gridTasks({ datasets, caches, batchSizes, batchNumbers });
+  const partitions = Math.min(options.partitions ?? tasks.length, tasks.length);
+  const maxRepetition = Math.max(...repetitions);
+  const out = resolve(options.out);
+  await mkdir(out, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
+    throw new PipelineError('OUTPUT', `cannot use run folder ${out}: ${e.code}`, { path: out });
+  });
+
+  const notes: string[] = [];
+  const largest = Math.max(...batchSizes) * Math.max(...batchNumbers);
+  for (const [name, count] of [['images', images.length], ['tfrecord', shards.reduce((n, s) => n + s.records, 0)]] as const) {
+    if (datasets.includes(name) && count < largest) notes.push(`the ${name} dataset holds ${count} images, fewer than the largest pass (${largest}): passes read it again from the start (epochs column)`);
+  }
+  notes.forEach((n) => options.onInfo?.(n));
+
+  const pool = createPool(Math.min(workers, partitions));
+  // One listener per pool job on the caller's signal: as many as there are jobs.
+  if (options.signal) setMaxListeners(0, options.signal);
+  const monitor = new ResourceMonitor();
+  monitor.start();
+  const results: SpeedtestJobResult[] = [];
+  let interrupted = false;
+  let done = 0;
+  try {
+    await Promise.all(
+      partitionTasks(tasks, partitions).map(async (group, partition) => {
+        const job: SpeedtestJob = { partition, tasks: group, images, shards, ...size, repetitions: maxRepetition, warmup, cacheLimitBytes: Math.floor(cacheLimitBytes / Math.min(workers, partitions)), runStartMs };
+        const result = (await pool.run(job, { name: 'runSpeedtestJob', signal: options.signal })) as SpeedtestJobResult;
+        if (result.error) throw new PipelineError('DATA', `speed-test job ${partition} failed: ${result.error.code}: ${result.error.message}`);
+        results.push(result);
+        done += group.length;
+        options.onProgress?.({ tasks: done, total: tasks.length, seconds: (performance.now() - started) / 1000 });
+      }),
+    );
+  } catch (error) {
+    if (!options.signal?.aborted) throw error;
+    interrupted = true;
+  } finally {
+    monitor.stop();
+    await pool.destroy();
+  }
+
+  // Worker index: the order in which the pool's threads first appear, by start time.
+  const threadOrder = [...new Map(results.flatMap((r) => r.spans.map((s) => [s.start_ms, r] as const)).sort((a, b) => a[0] - b[0]).map(([, r]) => [r.threadId, r.tid])).entries()];
+  const workerIndex = new Map(threadOrder.map(([threadId], i) => [threadId, i]));
+  const rows: MeasurementRow[] = results
+    .flatMap((r) => r.rows.filter((row) => repetitions.includes(row.repetition)).map((row) => ({ ...row, workers, partitions, worker: workerIndex.get(r.threadId) ?? -1 })))
+    .sort((a, b) => a.task - b.task || a.repetition - b.repetition);
+  const taskById = new Map(tasks.map((t) => [t.task, t]));
+  const spans = results
+    .flatMap((r) => r.spans.map((s: TaskSpan) => ({ ...s, worker: workerIndex.get(r.threadId) ?? -1 })))
+    .map((s) => ({ task: s.task, worker: s.worker, dataset: taskById.get(s.task)!.dataset, cache: taskById.get(s.task)!.cache, batch_size: taskById.get(s.task)!.batchSize, batch_number: taskById.get(s.task)!.batchNumber, start_ms: s.start_ms, end_ms: s.end_ms, rows: s.rows, images: s.images }))
+    .sort((a, b) => a.task - b.task);
+  const problems = results.flatMap((r) => r.problems).sort((a, b) => a.task - b.task);
+  const resources = monitor.rows(threadOrder.map(([, tid]) => tid));
+
+  await writeTable(join(out, 'measurements'), rows, MEASUREMENT_COLUMNS);
+  await writeTable(join(out, 'tasks'), spans, TASK_COLUMNS, false);
+  const resourceColumns: Record<string, ColumnType> = { elapsed_ms: 'float', cpu_process: 'float', cpu_main: 'float', cpu_other: 'float' };
+  threadOrder.forEach((_, w) => (resourceColumns[`cpu_worker_${w}`] = 'float'));
+  Object.assign(resourceColumns, { rss_bytes: 'float', read_bytes: 'float', read_ops: 'float', written_bytes: 'float' });
+  await writeTable(join(out, 'resources'), resources, resourceColumns);
+  await writeTable(join(out, 'problems'), problems, { task: 'int', source: 'string', offset: 'float', error: 'string' }, false);
+
+  const summary = summarise(rows, spans, { out, problems: problems.length, interrupted });
+  const cpu = cpus();
+  await writeFile(
+    join(out, 'run.json'),
+    JSON.stringify(
+      {
+        tool: { name: 'pipeline', version: VERSION },
+        command: 'speedtest',
+        options: { images: options.images, tfrecords: options.tfrecords, datasets, caches, batchSizes, batchNumbers, repetitions, warmup, cacheLimitBytes, workers, partitions, size },
+        node: process.version,
+        cpu: { model: cpu[0]?.model ?? 'unknown', cores: cpu.length },
+        memoryBytes: totalmem(),
+        start: new Date(runStartMs).toISOString(),
+        end: new Date().toISOString(),
+        interrupted,
+        notes,
+        monitor: { intervalMs: 250, missingSources: monitor.missing, ...monitor.overhead },
+        datasetSizes: { images: images.length, tfrecord: shards.reduce((n, s) => n + s.records, 0) },
+        summary,
+      },
+      null,
+      2,
+    ) + '\n',
+  );
+  if (interrupted) {
+    const error = new PipelineError('ABORTED', `speed test interrupted: ${rows.length} rows written to ${out}`);
+    throw error;
+  }
+  return summary;
+}
+
+/** The shards with their record counts, from the index beside each one, or by counting frames. */
+async function loadShards(dir: string): Promise<Shard[]> {
+  const files = await listRecordFiles(dir);
+  return Promise.all(
+    files.map(async (path) => {
+      const index = await readIndex(indexPathFor(path)).catch(() => undefined);
+      if (index) return { path, records: index.length };
+      let records = 0;
+      for await (const _ of readRecords(path, { verify: false, onProblem: () => undefined })) records++;
+      return { path, records };
+    }),
+  );
+}
+
+/** The images' stored size: the convert manifest's, else the first record's. */
+async function storedSize(dir: string | undefined, shards: Shard[]): Promise<{ width: number; height: number }> {
+  if (dir) {
+    const manifest = await readFile(join(dir, 'manifest.json'), 'utf8').then(JSON.parse).catch(() => undefined);
+    const m = /^(\d+)x(\d+)$/.exec(manifest?.options?.size ?? '');
+    if (m) return { width: Number(m[1]), height: Number(m[2]) };
+  }
+  for (const shard of shards) {
+    for await (const record of readRecords(shard.path, { onProblem: () => undefined })) {
+      const f = decodeExample(record.data);
+      if (f.width && 'int64' in f.width && f.height && 'int64' in f.height) return { width: Number(f.width.int64[0]), height: Number(f.height.int64[0]) };
+      break;
+    }
+  }
+  return { width: 192, height: 192 };
+}
