@@ -3,11 +3,13 @@
  * to reports/bench/. Peers are measured in the same run, so ratios hold on a noisy machine.
  */
 import { benchConvert } from './convert.js';
+import { benchSpeedtest } from './speedtest.js';
 import { benchTfrecordRead } from './tfrecord-read.js';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   'tfrecord-read': benchTfrecordRead,
   convert: benchConvert,
+  speedtest: benchSpeedtest,
 };
 
 const wanted = process.argv.slice(2);
