@@ -170,5 +170,35 @@ function buildProgram(register: Register): Command {
     }, opts),
   );
 
+  common(
+    program
+      .command('report')
+      .description('regressions, tables and charts from a speed-test run')
+      .argument('<run-dir>', 'a run folder written by pipeline speedtest')
+      .option('--out <dir>', 'where to write (default: the run folder)'),
+  ).action((runDir: string, opts) =>
+    register(async () => {
+      const { report } = await import('../report/report.js');
+      return { result: await report({ run: runDir, out: opts.out }) };
+    }, opts),
+  );
+
+  common(
+    program
+      .command('run')
+      .description('run the stages a pipeline file declares (convert, speedtest, report)')
+      .argument('<pipeline-file>', 'e.g. pipelines/demo.json'),
+  ).action((file: string, opts) =>
+    register(async ({ signal, log }) => {
+      const { runPipeline } = await import('../pipeline-file/run.js');
+      const result = await runPipeline({
+        file, signal, onInfo: (m) => log.info(m),
+        onConvertProgress: (p) => log.progress({ done: p.images, total: p.total, unit: 'images' }),
+        onSpeedtestProgress: (p) => log.progress({ done: p.tasks, total: p.total, unit: 'tasks', detail: `${p.seconds.toFixed(0)} s` }),
+      });
+      return { result };
+    }, opts),
+  );
+
   return program;
 }

@@ -1,0 +1,48 @@
+/**
+ * The pipeline file (pipelines/*.json): input dataset, convert options, speed-test grid, report.
+ * Validated once here; errors name the path in the file, what was expected and what came.
+ */
+import { z } from 'zod';
+
+const positiveInt = z.number().int().positive();
+const sizeText = z.string().regex(/^\d+x\d+$/, 'expected WxH, e.g. "192x192"');
+
+export const pipelineFileSchema = z
+  .object({
+    name: z.string().min(1),
+    description: z.string().optional(),
+    /** Paths are relative to the pipeline file's folder. */
+    input: z.string().min(1),
+    output: z.string().min(1),
+    convert: z
+      .object({
+        size: sizeText.default('192x192'),
+        fit: z.enum(['cover', 'contain', 'fill']).default('cover'),
+        format: z.enum(['jpeg', 'png']).default('jpeg'),
+        quality: z.number().int().min(1).max(100).default(90),
+        partitions: positiveInt.optional(),
+        workers: positiveInt.optional(),
+        compression: z.enum(['none', 'gzip', 'zlib']).default('none'),
+        maxPixels: positiveInt.optional(),
+        strict: z.boolean().default(false),
+      })
+      .strict()
+      .default({}),
+    speedtest: z
+      .object({
+        datasets: z.array(z.enum(['images', 'tfrecord'])).nonempty().default(['images', 'tfrecord']),
+        cache: z.enum(['off', 'on', 'both']).default('both'),
+        batchSizes: z.array(positiveInt).nonempty().default([8, 16, 32, 64]),
+        batchNumbers: z.array(positiveInt).nonempty().default([10, 30, 60]),
+        repetitions: z.array(positiveInt).nonempty().default([1, 2, 3]),
+        warmup: z.number().int().min(0).default(1),
+        workers: positiveInt.optional(),
+        partitions: positiveInt.optional(),
+      })
+      .strict()
+      .default({}),
+    report: z.boolean().default(true),
+  })
+  .strict();
+
+export type PipelineFile = z.infer<typeof pipelineFileSchema>;
