@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { loadPipelineFile, runPipeline } from '../../src/pipeline-file/run.js';
+import { ROOT, runCli, withTempDir } from '../helpers.js';
+
+const PIPELINES = join(ROOT, 'pipelines');
+
+for (const name of (await readdir(PIPELINES)).filter((n) => n.endsWith('.json'))) {
+  test(`pipelines/${name} runs: shards, run folder and report`, async () => {
+    const result = await runPipeline({ file: join(PIPELINES, name) });
+    assert.ok(result.convert.records > 0);
+    assert.equal(result.convert.skipped, 0);
+    assert.ok(result.speedtest.rows > 0);
+    assert.equal(result.speedtest.problems, 0);
+    assert.ok(result.report && result.report.charts.length >= 10);
+    const html = await readFile(join(result.report!.out, 'report.html'), 'utf8');
+    assert.match(html, /<svg/);
+  });
+}
+
+test('an invalid pipeline file: every problem with its path in the file, what was expected and what came (exit 2)', async () => {
+  await withTempDir(async (dir) => {
+    const file = join(dir, 'bad.json');
+    await writeFile(file, JSON.stringify({ name: 'x', input: 'photos', output: 'out', convert: { partitions: 'four', size: '192' }, speedtest: { cache: 'maybe', batchSizes: [] }, extra: 1 }));
+    await assert.rejects(loadPipelineFile(file), (e: Error & { code: string }) => {
+      assert.equal(e.code, 'PIPELINE_FILE');
+      assert.match(e.message, /convert\.partitions: expected number, got "four"/);
+      assert.match(e.message, /convert\.size: expected WxH, e\.g\. "192x192", got "192"/);
+      assert.match(e.message, /speedtest\.cache: .*'off' \| 'on' \| 'both'.*got "maybe"/);
+      assert.match(e.message, /speedtest\.batchSizes: .*got \[\]/);
+      assert.match(e.message, /\(top level\): Unrecognized key\(s\) in object: 'extra', got extra/);
+      return true;
+    });
+    const cli = await runCli(['run', file]);
+    assert.equal(cli.code, 2);
+    await writeFile(file, '{ not json');
+    await assert.rejects(loadPipelineFile(file), /not valid JSON/);
+  });
+});
