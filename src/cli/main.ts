@@ -57,7 +57,8 @@ export async function main(argv: string[]): Promise<number> {
     log.done();
     if (pending.json) process.stdout.write(toJson(result) + '\n');
     else if (!pending.quiet) printHuman(result);
-    return exitCode ?? EXIT.ok;
+    // A clean stop on a signal (the worker's graceful shutdown) still exits 128 + signal.
+    return caught ? exitCodeFor(undefined, caught) : exitCode ?? EXIT.ok;
   } catch (error) {
     log.done();
     const code = exitCodeFor(error, caught);
@@ -68,6 +69,18 @@ export async function main(argv: string[]): Promise<number> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+  }
+}
+
+/** Runs `fn` with a cluster executor when --redis is given (closing it after), else with the local pool. */
+async function withExecutor<T>(redis: string | undefined, log: Logger, fn: (executor: import('../pool/executor.js').Executor | undefined) => Promise<T>): Promise<T> {
+  if (!redis) return fn(undefined);
+  const { clusterExecutor } = await import('../cluster/executor.js');
+  const executor = await clusterExecutor(redis, (m) => log.info(m));
+  try {
+    return await fn(executor);
+  } finally {
+    await executor.close();
   }
 }
 
@@ -128,12 +141,8 @@ function buildProgram(register: Register): Command {
           log.progress({ done: p.images, total: p.total, unit: 'images', detail: `${(p.inputBytes / 1e6).toFixed(1)} MB read, ${rate.toFixed(0)} images/s, ETA ${eta.toFixed(0)} s` });
         },
       };
-      if (opts.redis) {
-        const { convertOnCluster } = await import('../cluster/driver.js');
-        return { result: await convertOnCluster({ ...convertOptions, redis: opts.redis }) };
-      }
       const { convert } = await import('../convert/convert.js');
-      return { result: await convert(convertOptions) };
+      return { result: await withExecutor(opts.redis, log, (executor) => convert({ ...convertOptions, executor })) };
     }, opts),
   );
 
@@ -159,14 +168,30 @@ function buildProgram(register: Register): Command {
     register(async ({ signal, log }) => {
       const caches = opts.cache === undefined ? ['off'] : opts.cache === true || opts.cache === 'both' ? ['off', 'on'] : [opts.cache];
       const { speedtest } = await import('../speedtest/speedtest.js');
-      const result = await speedtest({
+      const result = await withExecutor(opts.redis, log, (executor) => speedtest({
+        executor,
         images: opts.images, tfrecords: opts.tfrecords, out: opts.out, datasets: opts.datasets, caches,
         batchSizes: opts.batchSizes, batchNumbers: opts.batchNumbers, repetitions: opts.repetitions, warmup: opts.warmup,
         cacheLimitBytes: opts.cacheLimit, workers: opts.workers, partitions: opts.partitions, width: opts.size?.width, height: opts.size?.height,
         signal, onInfo: (m) => log.info(m),
         onProgress: (p) => log.progress({ done: p.tasks, total: p.total, unit: 'tasks', detail: `${p.seconds.toFixed(0)} s` }),
-      });
+      }));
       return { result };
+    }, opts),
+  );
+
+  common(
+    program
+      .command('worker')
+      .description('a cluster worker: runs convert / speedtest jobs from Redis on this machine\'s threads')
+      .requiredOption('--redis <url>', 'the Redis the driver uses, e.g. redis://10.0.0.5:6379')
+      .addOption(new Option('--workers <n>', 'worker threads (default: cores)').argParser(positiveInt('--workers')))
+      .addOption(new Option('--lock-ms <ms>', 'job lock time: a killed worker\'s jobs are taken again after it').argParser(positiveInt('--lock-ms')).default(30_000)),
+  ).action((opts) =>
+    register(async ({ signal, log }) => {
+      const { runWorker } = await import('../cluster/worker.js');
+      const { defaultWorkers } = await import('../pool/pool.js');
+      return { result: await runWorker({ redis: opts.redis, workers: opts.workers ?? defaultWorkers(), lockMs: opts.lockMs, signal, onInfo: (m) => log.info(m) }) };
     }, opts),
   );
 

@@ -2,16 +2,17 @@
  * `pipeline convert`: an image dataset to TFRecord shards, one partition per task on the pool.
  * Returns data; the CLI prints it.
  */
-import { setMaxListeners } from 'node:events';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { PipelineError } from '../errors.js';
 import { byCodePoint, defaultPartitions, partitionRanges, scanDataset, type Skip } from '../dataset/scan.js';
-import { createPool, defaultWorkers } from '../pool/pool.js';
-import { PROGRESS_SLOTS, type ConvertPartitionResult, type ConvertTask, type TaskResult } from '../pool/protocol.js';
+import { localExecutor, type Executor } from '../pool/executor.js';
+import { defaultWorkers } from '../pool/pool.js';
+import type { ConvertPartitionResult, ConvertTask, TaskResult } from '../pool/protocol.js';
 import type { Compression } from '../tfrecord/compression.js';
 import { VERSION } from '../version.js';
+import { temporarySuffix } from '../tfrecord/writer.js';
 import type { ImageOptions } from './image.js';
 import { fingerprint, previousShards, recordShard, removeParts, shardStillValid, writeJsonAtomic, type Manifest, type ShardEntry } from './manifest.js';
 import { shardNames } from './shard-names.js';
@@ -33,6 +34,8 @@ export interface ConvertOptions {
   signal?: AbortSignal;
   onProgress?: (p: ConvertProgress) => void;
   onInfo?: (message: string) => void;
+  /** Where partitions run: the local pool by default, or a cluster (src/cluster/). */
+  executor?: Executor;
 }
 
 export interface ConvertProgress {
@@ -55,6 +58,8 @@ export interface ConvertResult {
   resumed: number;
   /** Peak resident memory of the whole process (all worker threads), bytes. */
   peakRssBytes: number;
+  /** Cluster mode: jobs, retried jobs, time in Redis round trips. */
+  cluster?: Record<string, unknown>;
 }
 
 /** sharp's own default pixel limit (16383 x 16383): a decompression-bomb guard that real photos never hit. */
@@ -97,67 +102,50 @@ export async function convert(options: ConvertOptions): Promise<ConvertResult> {
   }
 
   const todo = plans.filter((p) => !done.has(p.partition));
-  const progress = new SharedArrayBuffer(8);
-  const counters = new Int32Array(progress);
   const total = todo.reduce((n, p) => n + p.files.length, 0);
-  const pool = createPool(Math.max(1, Math.min(workers, todo.length)));
-  const abort = new AbortController();
-  // One listener per pool job: as many as there are partitions.
-  setMaxListeners(0, abort.signal);
-  const onAbort = () => abort.abort(options.signal?.reason);
-  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const executor = options.executor ?? localExecutor(Math.max(1, Math.min(workers, todo.length)));
   const ticker = setInterval(() => report(), 250);
   function report() {
-    options.onProgress?.({
-      images: Atomics.load(counters, PROGRESS_SLOTS.items),
-      total,
-      inputBytes: Atomics.load(counters, PROGRESS_SLOTS.kilobytes) * 1024,
-      seconds: (performance.now() - started) / 1000,
-    });
+    const { items, kilobytes } = executor.progress();
+    options.onProgress?.({ images: items, total, inputBytes: kilobytes * 1024, seconds: (performance.now() - started) / 1000 });
   }
   try {
-    await Promise.all(
-      todo.map(async (plan) => {
-        const task: ConvertTask = {
-          partition: plan.partition,
-          files: plan.files.map(({ path, rel, label, className }) => ({ path, rel, label, className })),
-          shardPath: join(out, plan.names.shard),
-          indexPath: join(out, plan.names.index),
-          image,
-          compression,
-          progress,
-        };
-        const result = (await pool.run(task, { name: 'convertPartition', signal: abort.signal })) as TaskResult<ConvertPartitionResult>;
-        if (!result.ok) {
-          abort.abort();
-          throw outputError(result.error, out);
-        }
-        const entry: ShardEntry = {
-          partition: plan.partition,
-          file: plan.names.shard,
-          index: plan.names.index,
-          records: result.records,
-          bytes: result.bytes,
-          fileBytes: result.fileBytes,
-          sha256: result.sha256,
-          fingerprint: plan.fingerprint,
-          skipped: result.skipped,
-        };
-        await recordShard(out, plan.names.base, entry);
-        done.set(plan.partition, entry);
-      }),
-    );
-  } catch (error) {
-    if (options.signal?.aborted) throw options.signal.reason;
-    throw error;
+    const tasks: Omit<ConvertTask, 'progress'>[] = todo.map((plan) => ({
+      partition: plan.partition,
+      files: plan.files.map(({ path, rel, label, className }) => ({ path, rel, label, className })),
+      shardPath: join(out, plan.names.shard),
+      indexPath: join(out, plan.names.index),
+      image,
+      compression,
+    }));
+    await executor.runAll<Omit<ConvertTask, 'progress'>, TaskResult<ConvertPartitionResult>>('convertPartition', tasks, async (result, index) => {
+      if (!result.ok) throw outputError(result.error, out);
+      const plan = todo[index];
+      const entry: ShardEntry = {
+        partition: plan.partition,
+        file: plan.names.shard,
+        index: plan.names.index,
+        records: result.records,
+        bytes: result.bytes,
+        fileBytes: result.fileBytes,
+        sha256: result.sha256,
+        fingerprint: plan.fingerprint,
+        skipped: result.skipped,
+      };
+      // Recorded at once: a run killed later keeps this shard on --resume.
+      await recordShard(out, plan.names.base, entry);
+      done.set(plan.partition, entry);
+    }, options.signal);
   } finally {
     clearInterval(ticker);
-    options.signal?.removeEventListener('abort', onAbort);
-    await pool.destroy();
+    if (!options.executor) await executor.close();
     await removeTemporaryFiles(out);
   }
   report();
 
+  // Every shard is committed: what temporary files are left belong to workers that died (cluster
+  // mode) or to killed runs, never to a writer still at work on this output.
+  await removeTemporaryFiles(out, true);
   const shards = plans.map((p) => done.get(p.partition)!);
   const skipped: Skip[] = [...dataset.skipped, ...shards.flatMap((s) => s.skipped)].sort((a, b) => byCodePoint(a.path, b.path));
   const records = shards.reduce((n, s) => n + s.records, 0);
@@ -192,6 +180,7 @@ export async function convert(options: ConvertOptions): Promise<ConvertResult> {
     out,
     resumed: partitions - todo.length,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    ...(options.executor ? { cluster: options.executor.stats() } : {}),
   };
   if (options.strict && skipped.length > 0) {
     const error = new PipelineError('STRICT', `--strict: ${skipped.length} input(s) skipped, listed in ${join(out, 'skipped.csv')}`);
@@ -213,7 +202,7 @@ async function prepareOutput(out: string): Promise<void> {
 
 /** Leftovers of this run (or, at start, of any killed run): never complete, never final names. */
 async function removeTemporaryFiles(out: string, anyRun = false): Promise<void> {
-  const mine = new RegExp(`\\.tmp-${anyRun ? '\\d+' : process.pid}$`);
+  const mine = anyRun ? /\.tmp-[^/]+$/ : new RegExp(`\\.tmp-${escapeRegExp(temporarySuffix())}$`);
   for (const name of await readdir(out).catch(() => [] as string[])) {
     if (mine.test(name)) await rm(join(out, name), { force: true });
   }
@@ -225,3 +214,5 @@ function outputError(error: { code: string; message: string }, out: string): Err
   const e = new Error(`worker failed: ${error.code}: ${error.message}`);
   return e;
 }
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -9,6 +9,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Skip } from '../dataset/scan.js';
+import { temporaryPath } from '../tfrecord/writer.js';
 
 export const PARTS_DIR = '_parts';
 
@@ -48,7 +49,7 @@ export async function sha256File(path: string): Promise<string> {
 
 /** Writes JSON to a temporary name and renames it: readers never see half a file. */
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
+  const tmp = temporaryPath(path);
   await writeFile(tmp, JSON.stringify(value, null, 2) + '\n');
   await rename(tmp, path);
 }

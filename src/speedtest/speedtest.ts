@@ -2,13 +2,13 @@
  * `pipeline speedtest`: read throughput of image files vs TFRecords, cache off vs on, over the
  * grid of batch size x batch number x repetition, one job per partition of the grid on the pool.
  */
-import { setMaxListeners } from 'node:events';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
+import { cpus, hostname, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PipelineError, usageError } from '../errors.js';
 import { scanDataset } from '../dataset/scan.js';
-import { createPool, defaultWorkers } from '../pool/pool.js';
+import { localExecutor, type Executor } from '../pool/executor.js';
+import { defaultWorkers } from '../pool/pool.js';
 import { ResourceMonitor } from '../monitor/resource-monitor.js';
 import { listRecordFiles } from '../tfrecord/files.js';
 import { decodeExample } from '../tfrecord/example.js';
@@ -39,6 +39,8 @@ export interface SpeedtestOptions {
   signal?: AbortSignal;
   onProgress?: (p: { tasks: number; total: number; seconds: number }) => void;
   onInfo?: (message: string) => void;
+  /** Where jobs run: the local pool by default, or a cluster (src/cluster/). */
+  executor?: Executor;
 }
 
 export const MEASUREMENT_COLUMNS: Record<keyof MeasurementRow, ColumnType> = {
@@ -87,46 +89,48 @@ export async function speedtest(options: SpeedtestOptions): Promise<SpeedtestSum
   }
   notes.forEach((n) => options.onInfo?.(n));
 
-  const pool = createPool(Math.min(workers, partitions));
-  // One listener per pool job on the caller's signal: as many as there are jobs.
-  if (options.signal) setMaxListeners(0, options.signal);
+  const executor = options.executor ?? localExecutor(Math.min(workers, partitions));
   const monitor = new ResourceMonitor();
   monitor.start();
   const results: SpeedtestJobResult[] = [];
   let interrupted = false;
   let done = 0;
+  const groups = partitionTasks(tasks, partitions);
+  const jobs: SpeedtestJob[] = groups.map((group, partition) => ({
+    partition, tasks: group, images, shards, ...size, repetitions: maxRepetition, warmup,
+    cacheLimitBytes: Math.floor(cacheLimitBytes / Math.min(workers, partitions)), runStartMs,
+  }));
   try {
-    await Promise.all(
-      partitionTasks(tasks, partitions).map(async (group, partition) => {
-        const job: SpeedtestJob = { partition, tasks: group, images, shards, ...size, repetitions: maxRepetition, warmup, cacheLimitBytes: Math.floor(cacheLimitBytes / Math.min(workers, partitions)), runStartMs };
-        const result = (await pool.run(job, { name: 'runSpeedtestJob', signal: options.signal })) as SpeedtestJobResult;
-        if (result.error) throw new PipelineError('DATA', `speed-test job ${partition} failed: ${result.error.code}: ${result.error.message}`);
-        results.push(result);
-        done += group.length;
-        options.onProgress?.({ tasks: done, total: tasks.length, seconds: (performance.now() - started) / 1000 });
-      }),
-    );
+    await executor.runAll<SpeedtestJob, SpeedtestJobResult>('runSpeedtestJob', jobs, async (result, index) => {
+      if (result.error) throw new PipelineError('DATA', `speed-test job ${index} failed: ${result.error.code}: ${result.error.message}`);
+      results.push(result);
+      done += jobs[index].tasks.length;
+      options.onProgress?.({ tasks: done, total: tasks.length, seconds: (performance.now() - started) / 1000 });
+    }, options.signal);
   } catch (error) {
     if (!options.signal?.aborted) throw error;
     interrupted = true;
   } finally {
     monitor.stop();
-    await pool.destroy();
+    if (!options.executor) await executor.close();
   }
 
   // Worker index: the order in which the pool's threads first appear, by start time.
-  const threadOrder = [...new Map(results.flatMap((r) => r.spans.map((s) => [s.start_ms, r] as const)).sort((a, b) => a[0] - b[0]).map(([, r]) => [r.threadId, r.tid])).entries()];
-  const workerIndex = new Map(threadOrder.map(([threadId], i) => [threadId, i]));
+  const threadOrder = [...new Map(results.flatMap((r) => r.spans.map((s) => [s.start_ms, r] as const)).sort((a, b) => a[0] - b[0]).map(([, r]) => [r.thread, r.tid])).entries()];
+  const workerIndex = new Map(threadOrder.map(([thread], i) => [thread, i]));
+  // Threads of this process can be sampled; a cluster's remote threads cannot (their CPU is not in resources.csv).
+  const localPrefix = `${hostname()}/${process.pid}/`;
+  const localTids = threadOrder.map(([thread, tid]) => (thread.startsWith(localPrefix) ? tid : -1));
   const rows: MeasurementRow[] = results
-    .flatMap((r) => r.rows.filter((row) => repetitions.includes(row.repetition)).map((row) => ({ ...row, workers, partitions, worker: workerIndex.get(r.threadId) ?? -1 })))
+    .flatMap((r) => r.rows.filter((row) => repetitions.includes(row.repetition)).map((row) => ({ ...row, workers, partitions, worker: workerIndex.get(r.thread) ?? -1 })))
     .sort((a, b) => a.task - b.task || a.repetition - b.repetition);
   const taskById = new Map(tasks.map((t) => [t.task, t]));
   const spans = results
-    .flatMap((r) => r.spans.map((s: TaskSpan) => ({ ...s, worker: workerIndex.get(r.threadId) ?? -1 })))
+    .flatMap((r) => r.spans.map((s: TaskSpan) => ({ ...s, worker: workerIndex.get(r.thread) ?? -1 })))
     .map((s) => ({ task: s.task, worker: s.worker, dataset: taskById.get(s.task)!.dataset, cache: taskById.get(s.task)!.cache, batch_size: taskById.get(s.task)!.batchSize, batch_number: taskById.get(s.task)!.batchNumber, start_ms: s.start_ms, end_ms: s.end_ms, rows: s.rows, images: s.images }))
     .sort((a, b) => a.task - b.task);
   const problems = results.flatMap((r) => r.problems).sort((a, b) => a.task - b.task);
-  const resources = monitor.rows(threadOrder.map(([, tid]) => tid));
+  const resources = monitor.rows(localTids);
 
   await writeTable(join(out, 'measurements'), rows, MEASUREMENT_COLUMNS);
   await writeTable(join(out, 'tasks'), spans, TASK_COLUMNS, false);
@@ -153,6 +157,7 @@ export async function speedtest(options: SpeedtestOptions): Promise<SpeedtestSum
         interrupted,
         notes,
         monitor: { intervalMs: 250, missingSources: monitor.missing, ...monitor.overhead },
+        executor: (options.executor ?? { stats: () => ({ mode: 'local', workers }) }).stats(),
         datasetSizes: { images: images.length, tfrecord: shards.reduce((n, s) => n + s.records, 0) },
         summary,
       },

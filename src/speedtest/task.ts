@@ -4,6 +4,7 @@
  * one timed pass per repetition, each a measurement row.
  */
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { threadId } from 'node:worker_threads';
 import { serializeError, type SerializedError } from '../errors.js';
 import type { GridTask } from './grid.js';
@@ -58,6 +59,8 @@ export interface TaskSpan {
 export type PartialRow = Omit<MeasurementRow, 'workers' | 'partitions' | 'worker'>;
 
 export interface SpeedtestJobResult {
+  /** host/pid/threadId: unique across the machines of a cluster. */
+  thread: string;
   threadId: number;
   /** The OS thread id, for the resource monitor's per-thread CPU. */
   tid: number;
@@ -70,7 +73,7 @@ export interface SpeedtestJobResult {
 const now = (start: number) => performance.timeOrigin + performance.now() - start;
 
 export async function runSpeedtestJob(job: SpeedtestJob): Promise<SpeedtestJobResult> {
-  const result: SpeedtestJobResult = { threadId, tid: osThreadId(), rows: [], spans: [], problems: [] };
+  const result: SpeedtestJobResult = { thread: `${hostname()}/${process.pid}/${threadId}`, threadId, tid: osThreadId(), rows: [], spans: [], problems: [] };
   try {
     for (const task of job.tasks) {
       const started = now(job.runStartMs);

@@ -5,6 +5,7 @@
 import { createWriteStream } from 'node:fs';
 import { open, rename, rm, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type Compression, compressor } from './compression.js';
@@ -31,9 +32,16 @@ export interface WriteResult {
   sha256: string;
 }
 
-/** Temporary names end in `.tmp-<pid>` so a leftover is never taken for a finished file. */
+/**
+ * Temporary names end in `.tmp-<host>-<pid>` (unique among the machines of a cluster sharing the
+ * output folder), so a leftover is never taken for a finished file.
+ */
+export function temporarySuffix(): string {
+  return `${hostname().replace(/[^A-Za-z0-9_-]/g, '_')}-${process.pid}`;
+}
+
 export function temporaryPath(path: string): string {
-  return `${path}.tmp-${process.pid}`;
+  return `${path}.tmp-${temporarySuffix()}`;
 }
 
 export async function writeRecords(

@@ -1,0 +1,141 @@
+/**
+ * The driver's side of cluster mode: one BullMQ flow per stage (a parent job, Spark's job) with
+ * one child job per partition (Spark's tasks) on the task queue. `pipeline worker` processes run
+ * them on their local pools; results and progress come back through QueueEvents. Jobs are retried
+ * with backoff, and a killed worker's jobs come back through BullMQ's stalled-job check.
+ */
+import { randomUUID } from 'node:crypto';
+import { FlowProducer, Job, Queue, QueueEvents } from 'bullmq';
+import { PipelineError } from '../errors.js';
+import type { Executor, TaskName } from '../pool/executor.js';
+import { connect, evictionWarning, PREFIX, STAGE_QUEUE, TASK_QUEUE, waitForRedis } from './redis.js';
+
+export const JOB_ATTEMPTS = 4;
+
+export async function clusterExecutor(url: string, onInfo?: (message: string) => void): Promise<Executor> {
+  const redis = connect(url, 'driver');
+  try {
+    await waitForRedis(redis, url);
+  } catch (error) {
+    redis.disconnect();
+    throw error;
+  }
+  const warning = await evictionWarning(redis);
+  if (warning) onInfo?.(warning);
+
+  const connection = redis;
+  const flow = new FlowProducer({ connection, prefix: PREFIX });
+  const queue = new Queue(TASK_QUEUE, { connection, prefix: PREFIX });
+  const eventsConnection = connect(url, 'driver');
+  const events = new QueueEvents(TASK_QUEUE, { connection: eventsConnection, prefix: PREFIX });
+  // BullMQ prints errors nobody listens to; a lost Redis is reported once, by runAll, instead.
+  flow.on('error', () => undefined);
+  queue.on('error', () => undefined);
+  events.on('error', () => undefined);
+  await events.waitUntilReady();
+
+  const progressByJob = new Map<string, { items: number; kilobytes: number }>();
+  const stats = { mode: 'cluster', redis: url, jobs: 0, retriedJobs: 0, stalledEvents: 0, failedAttempts: 0, redisSecondsPerJob: 0 };
+  events.on('stalled', () => stats.stalledEvents++);
+
+  return {
+    async runAll(name: TaskName, tasks, onResult, signal) {
+      const runId = randomUUID();
+      const ids = tasks.map((_, i) => `${runId}-${i}`);
+      const index = new Map(ids.map((id, i) => [id, i]));
+      stats.jobs += tasks.length;
+      await new Promise<void>((resolve, reject) => {
+        let pending = tasks.length;
+        let settled = false;
+        const finish = (error?: unknown) => {
+          if (settled) return;
+          settled = true;
+          cleanup();
+          if (error) reject(error);
+          else resolve();
+        };
+        const onCompleted = ({ jobId, returnvalue }: { jobId: string; returnvalue: unknown }) => {
+          const i = index.get(jobId);
+          if (i === undefined) return;
+          index.delete(jobId);
+          const value = typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue;
+          onResult(value as never, i).then(
+            () => {
+              if (--pending === 0) finish();
+            },
+            (error) => finish(error),
+          );
+        };
+        const onFailed = async ({ jobId, failedReason }: { jobId: string; failedReason: string }) => {
+          if (!index.has(jobId)) return;
+          stats.failedAttempts++;
+          const job = await Job.fromId(queue, jobId).catch(() => undefined);
+          // Still has attempts left: BullMQ retries it after the backoff.
+          if (job && job.attemptsMade < JOB_ATTEMPTS && !(await job.isFailed())) return;
+          finish(new PipelineError('CLUSTER', `job ${jobId} (${name} ${index.get(jobId)}) failed after ${JOB_ATTEMPTS} attempts: ${failedReason}`));
+        };
+        const onProgress = ({ jobId, data }: { jobId: string; data: unknown }) => {
+          if (index.has(jobId) && typeof data === 'object' && data) progressByJob.set(jobId, data as { items: number; kilobytes: number });
+        };
+        const onLost = () => finish(new PipelineError('CLUSTER', `lost the connection to Redis at ${url}; rerun with --resume when it is back`));
+        const onAbort = () => finish(signal!.reason);
+        const cleanup = () => {
+          events.off('completed', onCompleted);
+          events.off('failed', onFailed);
+          events.off('progress', onProgress);
+          redis.off('end', onLost);
+          signal?.removeEventListener('abort', onAbort);
+        };
+        events.on('completed', onCompleted);
+        events.on('failed', onFailed);
+        events.on('progress', onProgress);
+        redis.once('end', onLost);
+        signal?.addEventListener('abort', onAbort, { once: true });
+        flow
+          .add({
+            name: `${name}-stage`,
+            queueName: STAGE_QUEUE,
+            data: { runId, tasks: tasks.length },
+            opts: { jobId: `${runId}-stage`, removeOnComplete: true },
+            children: tasks.map((task, i) => ({
+              name,
+              queueName: TASK_QUEUE,
+              data: task,
+              opts: { jobId: ids[i], attempts: JOB_ATTEMPTS, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 3600 }, removeOnFail: { age: 24 * 3600 } },
+            })),
+          })
+          .catch((error) => finish(new PipelineError('CLUSTER', `cannot enqueue jobs on Redis at ${url}: ${(error as Error).message}`)));
+      });
+      // Retried jobs and the time jobs spent between Redis and the workers, from the jobs' own timestamps.
+      let redisMs = 0;
+      let counted = 0;
+      for (const id of ids) {
+        const job = await Job.fromId(queue, id).catch(() => undefined);
+        if (!job) continue;
+        if (job.attemptsMade > 1 || (job.stalledCounter ?? 0) > 0) stats.retriedJobs++;
+        const taskSeconds = Number((job.returnvalue as { seconds?: number } | undefined)?.seconds);
+        if (job.processedOn && job.finishedOn && Number.isFinite(taskSeconds)) {
+          redisMs += job.processedOn - job.timestamp + Math.max(0, job.finishedOn - job.processedOn - taskSeconds * 1000);
+          counted++;
+        }
+      }
+      if (counted) stats.redisSecondsPerJob = redisMs / counted / 1000;
+    },
+    progress() {
+      let items = 0;
+      let kilobytes = 0;
+      for (const p of progressByJob.values()) {
+        items += p.items;
+        kilobytes += p.kilobytes;
+      }
+      return { items, kilobytes };
+    },
+    async close() {
+      await Promise.allSettled([events.close(), queue.close(), flow.close()]);
+      // Connections passed in are not closed by BullMQ.
+      redis.disconnect();
+      eventsConnection.disconnect();
+    },
+    stats: () => ({ ...stats }),
+  };
+}

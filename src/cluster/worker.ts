@@ -1,0 +1,80 @@
+/**
+ * `pipeline worker --redis URL`: takes jobs from the task queue and runs them on this machine's
+ * thread pool (the same task functions as local mode). SIGTERM / SIGINT: stop taking jobs, finish
+ * the running ones, then exit.
+ */
+import { hostname } from 'node:os';
+import { Worker, type Job } from 'bullmq';
+import { createPool } from '../pool/pool.js';
+import { PROGRESS_SLOTS } from '../pool/protocol.js';
+import { connect, evictionWarning, PREFIX, STAGE_QUEUE, TASK_QUEUE, waitForRedis } from './redis.js';
+
+export interface WorkerOptions {
+  redis: string;
+  workers: number;
+  /** How long a job's lock lives without renewal: a killed worker's job is taken again after it. */
+  lockMs?: number;
+  signal: AbortSignal;
+  onInfo?: (message: string) => void;
+}
+
+export interface WorkerResult {
+  jobs: number;
+  failed: number;
+  seconds: number;
+}
+
+export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
+  const started = performance.now();
+  const redis = connect(options.redis, 'worker');
+  const stageConnection = connect(options.redis, 'worker');
+  await waitForRedis(redis, options.redis, 10_000);
+  const warning = await evictionWarning(redis);
+  if (warning) options.onInfo?.(warning);
+  const pool = createPool(options.workers);
+  const lockDuration = options.lockMs ?? 30_000;
+  const counts = { jobs: 0, failed: 0 };
+
+  const tasks = new Worker(
+    TASK_QUEUE,
+    async (job: Job) => {
+      const progress = new SharedArrayBuffer(8);
+      const counters = new Int32Array(progress);
+      const ticker = setInterval(() => {
+        void job.updateProgress({ items: Atomics.load(counters, PROGRESS_SLOTS.items), kilobytes: Atomics.load(counters, PROGRESS_SLOTS.kilobytes) }).catch(() => undefined);
+      }, 500);
+      try {
+        const result = (await pool.run({ ...job.data, progress }, { name: job.name })) as { ok?: boolean; error?: { code: string; message: string } };
+        // A task that reports an error is a failed attempt: BullMQ retries it with backoff.
+        if (result.ok === false || (result.error && result.ok === undefined)) throw new Error(`${result.error!.code}: ${result.error!.message}`);
+        counts.jobs++;
+        return result;
+      } catch (error) {
+        counts.failed++;
+        throw error;
+      } finally {
+        clearInterval(ticker);
+      }
+    },
+    { connection: redis, prefix: PREFIX, concurrency: options.workers, lockDuration, stalledInterval: Math.max(1000, Math.floor(lockDuration / 2)), maxStalledCount: 3 },
+  );
+  // The parent job of a stage completes when its children have: it gathers their results.
+  const stages = new Worker(STAGE_QUEUE, async (job: Job) => Object.keys(await job.getChildrenValues()).length, { connection: stageConnection, prefix: PREFIX });
+  tasks.on('error', () => undefined);
+  stages.on('error', () => undefined);
+  options.onInfo?.(`worker ${hostname()}/${process.pid}: ${options.workers} thread(s), taking jobs from ${options.redis}`);
+
+  await new Promise<void>((resolve) => {
+    if (options.signal.aborted) resolve();
+    options.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  options.onInfo?.('stopping: finishing the running jobs');
+  // Without Redis, closing would wait for it forever: give up after 10 s (the jobs' locks expire
+  // and other workers take them).
+  const closing = Promise.allSettled([tasks.close(), stages.close()]);
+  await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
+  await pool.destroy();
+  redis.disconnect();
+  stageConnection.disconnect();
+  return { ...counts, seconds: (performance.now() - started) / 1000 };
+}

@@ -1,0 +1,60 @@
+/**
+ * Where tasks run: the local thread pool, or (src/cluster/) BullMQ workers on any machine. Commands
+ * hand their task list to an executor and get each result back as it completes, so they write the
+ * same files whichever runs them.
+ */
+import { setMaxListeners } from 'node:events';
+import { createPool } from './pool.js';
+import { PROGRESS_SLOTS } from './protocol.js';
+
+/** The worker's named task functions (src/pool/worker.ts). */
+export type TaskName = 'convertPartition' | 'runSpeedtestJob';
+
+export interface Executor {
+  /**
+   * Runs every task; `onResult` is awaited for each result as it arrives (in completion order).
+   * Rejects on the first failure or when `signal` aborts.
+   */
+  runAll<T extends object, R>(name: TaskName, tasks: readonly T[], onResult: (result: R, index: number) => Promise<void>, signal?: AbortSignal): Promise<void>;
+  /** Items (images) done so far and input kilobytes, for progress. */
+  progress(): { items: number; kilobytes: number };
+  close(): Promise<void>;
+  /** What the run should report about the executor (cluster: retried jobs, Redis time). */
+  stats(): Record<string, unknown>;
+}
+
+export function localExecutor(workers: number): Executor {
+  const pool = createPool(workers);
+  const progress = new SharedArrayBuffer(8);
+  const counters = new Int32Array(progress);
+  return {
+    async runAll(name, tasks, onResult, signal) {
+      const abort = new AbortController();
+      // One listener per pool job: as many as there are tasks.
+      setMaxListeners(0, abort.signal);
+      const onAbort = () => abort.abort(signal?.reason);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        await Promise.all(
+          tasks.map(async (task, index) => {
+            try {
+              const result = await pool.run({ ...task, progress }, { name, signal: abort.signal });
+              await onResult(result, index);
+            } catch (error) {
+              abort.abort(error);
+              throw error;
+            }
+          }),
+        );
+      } catch (error) {
+        if (signal?.aborted) throw signal.reason;
+        throw error;
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+      }
+    },
+    progress: () => ({ items: Atomics.load(counters, PROGRESS_SLOTS.items), kilobytes: Atomics.load(counters, PROGRESS_SLOTS.kilobytes) }),
+    close: () => pool.destroy(),
+    stats: () => ({ mode: 'local', workers }),
+  };
+}

@@ -1,0 +1,162 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { cp, mkdir, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, test } from 'node:test';
+import { convert } from '../../src/convert/convert.js';
+import { ROOT, runCli, withTempDir } from '../helpers.js';
+import { startRedis, type RedisServer } from './redis-server.js';
+
+const PHOTOS = join(ROOT, 'fixtures', 'photos');
+const BIN = join(ROOT, 'bin', 'pipeline.js');
+
+function startWorker(url: string, threads = 1): ChildProcess {
+  return spawn(process.execPath, [BIN, 'worker', '--redis', url, '--workers', String(threads), '--lock-ms', '3000', '--quiet'], { stdio: 'ignore' });
+}
+
+async function stopWorkers(workers: ChildProcess[]): Promise<void> {
+  await Promise.all(workers.map(async (w) => {
+    if (w.exitCode !== null || w.signalCode !== null) return;
+    w.kill('SIGTERM');
+    const timer = setTimeout(() => w.kill('SIGKILL'), 15_000);
+    await once(w, 'exit');
+    clearTimeout(timer);
+  }));
+}
+
+async function biggerDataset(dir: string): Promise<string> {
+  const input = join(dir, 'in');
+  for (const copy of ['a', 'b']) {
+    for (const cls of (await readdir(PHOTOS, { withFileTypes: true })).filter((d) => d.isDirectory())) {
+      await mkdir(join(input, cls.name), { recursive: true });
+      for (const f of await readdir(join(PHOTOS, cls.name))) await cp(join(PHOTOS, cls.name, f), join(input, cls.name, `${copy}-${f}`));
+    }
+  }
+  return input;
+}
+
+async function waitFor(check: () => Promise<boolean>, ms = 60_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error('timed out');
+    await sleep(10);
+  }
+}
+
+async function sameFiles(a: string, b: string): Promise<void> {
+  const names = (await readdir(a)).sort();
+  assert.deepEqual((await readdir(b)).sort(), names);
+  for (const name of names) assert.ok((await readFile(join(a, name))).equals(await readFile(join(b, name))), name);
+}
+
+let redis: RedisServer;
+before(async () => {
+  redis = await startRedis();
+});
+after(async () => {
+  await redis?.stop();
+});
+
+test('convert with 3 worker processes gives shards byte-identical to a local run', async () => {
+  await withTempDir(async (dir) => {
+    await convert({ input: PHOTOS, out: join(dir, 'local'), partitions: 6, workers: 2 });
+    const workers = [startWorker(redis.url), startWorker(redis.url), startWorker(redis.url)];
+    try {
+      const result = await runCli(['convert', PHOTOS, '--out', join(dir, 'cluster'), '--partitions', '6', '--redis', redis.url, '--json']);
+      assert.equal(result.code, 0, result.stderr);
+      const json = JSON.parse(result.stdout);
+      assert.equal(json.records, 100);
+      assert.equal(json.cluster.mode, 'cluster');
+      assert.equal(json.cluster.jobs, 6);
+    } finally {
+      await stopWorkers(workers);
+    }
+    await sameFiles(join(dir, 'local'), join(dir, 'cluster'));
+  });
+});
+
+test('SIGKILL one worker mid-run: the run completes, identical output, the driver reports the retried job', async () => {
+  await withTempDir(async (dir) => {
+    const input = await biggerDataset(dir);
+    await convert({ input, out: join(dir, 'local'), partitions: 8, workers: 2 });
+    const victim = startWorker(redis.url);
+    const out = join(dir, 'cluster');
+    const driver = runCli(['convert', input, '--out', out, '--partitions', '8', '--redis', redis.url, '--json']);
+    // The victim works alone until it is in the middle of a job (a temporary shard exists), then dies.
+    await waitFor(async () => (await readdir(out).catch(() => [] as string[])).some((n) => n.includes('.tmp-')));
+    victim.kill('SIGKILL');
+    const helpers = [startWorker(redis.url), startWorker(redis.url)];
+    try {
+      const result = await driver;
+      assert.equal(result.code, 0, result.stderr);
+      const json = JSON.parse(result.stdout);
+      assert.equal(json.records, 200, 'no duplicate and no missing record');
+      assert.ok(json.cluster.retriedJobs >= 1, `retried jobs reported: ${JSON.stringify(json.cluster)}`);
+    } finally {
+      await stopWorkers(helpers);
+    }
+    await sameFiles(join(dir, 'local'), join(dir, 'cluster'));
+  });
+});
+
+test('Redis killed mid-run: the driver fails with a clear error; a rerun with --resume completes', async () => {
+  await withTempDir(async (dir) => {
+    const input = await biggerDataset(dir);
+    await convert({ input, out: join(dir, 'local'), partitions: 8, workers: 2 });
+    const own = await startRedis();
+    let workers = [startWorker(own.url)];
+    try {
+      const out = join(dir, 'cluster');
+      const driver = runCli(['convert', input, '--out', out, '--partitions', '8', '--redis', own.url]);
+      // Redis dies once the driver has recorded a finished shard, with more to come.
+      await waitFor(async () => (await readdir(join(out, '_parts')).catch(() => [] as string[])).some((n) => n.endsWith('.json')));
+      await own.stop();
+      const result = await driver;
+      assert.equal(result.code, 3);
+      assert.match(result.stderr, /lost the connection to Redis at redis:\/\/127\.0\.0\.1:\d+; rerun with --resume/);
+      assert.doesNotMatch(result.stderr, /\n\s+at /);
+      await stopWorkers(workers);
+
+      const again = await startRedis(own.port);
+      workers = [startWorker(again.url), startWorker(again.url)];
+      try {
+        const rerun = await runCli(['convert', input, '--out', join(dir, 'cluster'), '--partitions', '8', '--redis', again.url, '--resume', '--json']);
+        assert.equal(rerun.code, 0, rerun.stderr);
+        assert.ok(JSON.parse(rerun.stdout).resumed >= 1);
+      } finally {
+        await stopWorkers(workers);
+        await again.stop();
+      }
+    } finally {
+      await stopWorkers(workers);
+      await own.stop();
+    }
+    await sameFiles(join(dir, 'local'), join(dir, 'cluster'));
+  });
+});
+
+test('an unreachable Redis is one clear error', async () => {
+  const result = await runCli(['convert', PHOTOS, '--out', '/tmp/never', '--redis', 'redis://127.0.0.1:1']);
+  assert.equal(result.code, 3);
+  assert.match(result.stderr, /cannot reach Redis at redis:\/\/127\.0\.0\.1:1/);
+});
+
+test('speedtest in cluster mode writes the same run files as a local run', async () => {
+  await withTempDir(async (dir) => {
+    const shards = join(dir, 'shards');
+    await convert({ input: PHOTOS, out: shards, partitions: 2, width: 64, height: 64 });
+    const workers = [startWorker(redis.url), startWorker(redis.url)];
+    try {
+      const result = await runCli(['speedtest', '--images', PHOTOS, '--tfrecords', shards, '--out', join(dir, 'run'), '--batch-sizes', '4,8', '--batch-numbers', '2', '--repetitions', '1,2', '--redis', redis.url, '--json']);
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(JSON.parse(result.stdout).rows, 2 * 2 * 1 * 2);
+      const run = JSON.parse(await readFile(join(dir, 'run', 'run.json'), 'utf8'));
+      assert.equal(run.executor.mode, 'cluster');
+      assert.ok((await readdir(join(dir, 'run'))).includes('measurements.arrow'));
+    } finally {
+      await stopWorkers(workers);
+    }
+  });
+});
