@@ -163,6 +163,8 @@ function buildProgram(register: Register): Command {
       .addOption(new Option('--workers <n>', 'worker threads (default: cores)').argParser(positiveInt('--workers')))
       .addOption(new Option('--partitions <n>', 'jobs the task grid is dealt into (default: one per task)').argParser(positiveInt('--partitions')))
       .addOption(new Option('--size <WxH>', 'size images are fitted to (default: the TFRecords\' stored size)').argParser(size('--size')))
+      .addOption(new Option('--sweep-workers <list>', 'a scaling study: the grid once per worker count, e.g. 1,2,4').argParser(intList('--sweep-workers')))
+      .addOption(new Option('--sweep-partitions <list>', 'the grid once per partition count').argParser(intList('--sweep-partitions')))
       .option('--redis <url>', 'cluster mode: run as a driver on BullMQ over Redis'),
   ).action((opts) =>
     register(async ({ signal, log }) => {
@@ -173,6 +175,7 @@ function buildProgram(register: Register): Command {
         images: opts.images, tfrecords: opts.tfrecords, out: opts.out, datasets: opts.datasets, caches,
         batchSizes: opts.batchSizes, batchNumbers: opts.batchNumbers, repetitions: opts.repetitions, warmup: opts.warmup,
         cacheLimitBytes: opts.cacheLimit, workers: opts.workers, partitions: opts.partitions, width: opts.size?.width, height: opts.size?.height,
+        sweepWorkers: opts.sweepWorkers, sweepPartitions: opts.sweepPartitions,
         signal, onInfo: (m) => log.info(m),
         onProgress: (p) => log.progress({ done: p.tasks, total: p.total, unit: 'tasks', detail: `${p.seconds.toFixed(0)} s` }),
       }));

@@ -17,7 +17,7 @@ import { indexPathFor, readIndex } from '../tfrecord/record-index.js';
 import { VERSION } from '../version.js';
 import { gridTasks, partitionTasks, type CacheMode, type DatasetKind } from './grid.js';
 import { writeTable, type ColumnType } from './run-files.js';
-import type { Shard } from './sources.js';
+import type { Problem, Shard } from './sources.js';
 import type { MeasurementRow, SpeedtestJob, SpeedtestJobResult, TaskSpan } from './task.js';
 import { summarise, type SpeedtestSummary } from './summary.js';
 
@@ -41,6 +41,9 @@ export interface SpeedtestOptions {
   onInfo?: (message: string) => void;
   /** Where jobs run: the local pool by default, or a cluster (src/cluster/). */
   executor?: Executor;
+  /** A scaling study: the grid once per worker count / partition count (recorded in every row). */
+  sweepWorkers?: number[];
+  sweepPartitions?: number[];
 }
 
 export const MEASUREMENT_COLUMNS: Record<keyof MeasurementRow, ColumnType> = {
@@ -49,8 +52,13 @@ export const MEASUREMENT_COLUMNS: Record<keyof MeasurementRow, ColumnType> = {
   task: 'int', worker: 'int', start_ms: 'float', end_ms: 'float', epochs: 'int', cached_images: 'int',
 };
 
+interface TaskRowOut {
+  task: number; worker: number; workers: number; partitions: number; dataset: string; cache: string;
+  batch_size: number; batch_number: number; start_ms: number; end_ms: number; rows: number; images: number;
+}
+
 const TASK_COLUMNS: Record<string, ColumnType> = {
-  task: 'int', worker: 'int', dataset: 'string', cache: 'string', batch_size: 'int', batch_number: 'int', start_ms: 'float', end_ms: 'float', rows: 'int', images: 'int',
+  task: 'int', worker: 'int', workers: 'int', partitions: 'int', dataset: 'string', cache: 'string', batch_size: 'int', batch_number: 'int', start_ms: 'float', end_ms: 'float', rows: 'int', images: 'int',
 };
 
 export async function speedtest(options: SpeedtestOptions): Promise<SpeedtestSummary> {
@@ -89,48 +97,59 @@ export async function speedtest(options: SpeedtestOptions): Promise<SpeedtestSum
   }
   notes.forEach((n) => options.onInfo?.(n));
 
-  const executor = options.executor ?? localExecutor(Math.min(workers, partitions));
+  // A scaling study runs the whole grid once per setting (--sweep-workers x --sweep-partitions).
+  const settings = (options.sweepWorkers ?? [workers]).flatMap((w) => (options.sweepPartitions ?? [partitions]).map((p) => ({ workers: w, partitions: Math.min(p, tasks.length) })));
   const monitor = new ResourceMonitor();
   monitor.start();
-  const results: SpeedtestJobResult[] = [];
+  const rows: MeasurementRow[] = [];
+  const spans: TaskRowOut[] = [];
+  const problems: (Problem & { task: number })[] = [];
+  const allThreads: [string, number][] = [];
   let interrupted = false;
   let done = 0;
-  const groups = partitionTasks(tasks, partitions);
-  const jobs: SpeedtestJob[] = groups.map((group, partition) => ({
-    partition, tasks: group, images, shards, ...size, repetitions: maxRepetition, warmup,
-    cacheLimitBytes: Math.floor(cacheLimitBytes / Math.min(workers, partitions)), runStartMs,
-  }));
-  try {
-    await executor.runAll<SpeedtestJob, SpeedtestJobResult>('runSpeedtestJob', jobs, async (result, index) => {
-      if (result.error) throw new PipelineError('DATA', `speed-test job ${index} failed: ${result.error.code}: ${result.error.message}`);
-      results.push(result);
-      done += jobs[index].tasks.length;
-      options.onProgress?.({ tasks: done, total: tasks.length, seconds: (performance.now() - started) / 1000 });
-    }, options.signal);
-  } catch (error) {
-    if (!options.signal?.aborted) throw error;
-    interrupted = true;
-  } finally {
-    monitor.stop();
-    if (!options.executor) await executor.close();
+  const total = tasks.length * settings.length;
+  for (const [s, setting] of settings.entries()) {
+    if (interrupted) break;
+    const offset = s * tasks.length;
+    const results: SpeedtestJobResult[] = [];
+    const executor = options.executor ?? localExecutor(Math.min(setting.workers, setting.partitions));
+    const jobs: SpeedtestJob[] = partitionTasks(tasks, setting.partitions).map((group, partition) => ({
+      partition, tasks: group.map((t) => ({ ...t, task: t.task + offset })), images, shards, ...size, repetitions: maxRepetition, warmup,
+      cacheLimitBytes: Math.floor(cacheLimitBytes / Math.min(setting.workers, setting.partitions)), runStartMs,
+    }));
+    try {
+      await executor.runAll<SpeedtestJob, SpeedtestJobResult>('runSpeedtestJob', jobs, async (result, index) => {
+        if (result.error) throw new PipelineError('DATA', `speed-test job ${index} failed: ${result.error.code}: ${result.error.message}`);
+        results.push(result);
+        done += jobs[index].tasks.length;
+        options.onProgress?.({ tasks: done, total, seconds: (performance.now() - started) / 1000 });
+      }, options.signal);
+    } catch (error) {
+      if (!options.signal?.aborted) throw error;
+      interrupted = true;
+    } finally {
+      if (!options.executor) await executor.close();
+    }
+    // Worker index: the order in which this setting's threads first ran a task.
+    const threadOrder = [...new Map(results.flatMap((r) => r.spans.map((sp) => [sp.start_ms, r] as const)).sort((a, b) => a[0] - b[0]).map(([, r]) => [r.thread, r.tid])).entries()];
+    allThreads.push(...threadOrder);
+    const workerIndex = new Map(threadOrder.map(([thread], i) => [thread, i]));
+    rows.push(...results.flatMap((r) => r.rows.filter((row) => repetitions.includes(row.repetition)).map((row) => ({ ...row, workers: setting.workers, partitions: setting.partitions, worker: workerIndex.get(r.thread) ?? -1 }))));
+    const taskById = new Map(tasks.map((t) => [t.task + offset, t]));
+    spans.push(...results.flatMap((r) => r.spans.map((sp: TaskSpan) => {
+      const t = taskById.get(sp.task)!;
+      return { task: sp.task, worker: workerIndex.get(r.thread) ?? -1, workers: setting.workers, partitions: setting.partitions, dataset: t.dataset, cache: t.cache, batch_size: t.batchSize, batch_number: t.batchNumber, start_ms: sp.start_ms, end_ms: sp.end_ms, rows: sp.rows, images: sp.images };
+    })));
+    problems.push(...results.flatMap((r) => r.problems));
   }
-
-  // Worker index: the order in which the pool's threads first appear, by start time.
-  const threadOrder = [...new Map(results.flatMap((r) => r.spans.map((s) => [s.start_ms, r] as const)).sort((a, b) => a[0] - b[0]).map(([, r]) => [r.thread, r.tid])).entries()];
-  const workerIndex = new Map(threadOrder.map(([thread], i) => [thread, i]));
+  monitor.stop();
+  rows.sort((a, b) => a.task - b.task || a.repetition - b.repetition);
+  spans.sort((a, b) => a.task - b.task);
+  problems.sort((a, b) => a.task - b.task);
   // Threads of this process can be sampled; a cluster's remote threads cannot (their CPU is not in resources.csv).
   const localPrefix = `${hostname()}/${process.pid}/`;
-  const localTids = threadOrder.map(([thread, tid]) => (thread.startsWith(localPrefix) ? tid : -1));
-  const rows: MeasurementRow[] = results
-    .flatMap((r) => r.rows.filter((row) => repetitions.includes(row.repetition)).map((row) => ({ ...row, workers, partitions, worker: workerIndex.get(r.thread) ?? -1 })))
-    .sort((a, b) => a.task - b.task || a.repetition - b.repetition);
-  const taskById = new Map(tasks.map((t) => [t.task, t]));
-  const spans = results
-    .flatMap((r) => r.spans.map((s: TaskSpan) => ({ ...s, worker: workerIndex.get(r.thread) ?? -1 })))
-    .map((s) => ({ task: s.task, worker: s.worker, dataset: taskById.get(s.task)!.dataset, cache: taskById.get(s.task)!.cache, batch_size: taskById.get(s.task)!.batchSize, batch_number: taskById.get(s.task)!.batchNumber, start_ms: s.start_ms, end_ms: s.end_ms, rows: s.rows, images: s.images }))
-    .sort((a, b) => a.task - b.task);
-  const problems = results.flatMap((r) => r.problems).sort((a, b) => a.task - b.task);
-  const resources = monitor.rows(localTids);
+  const threadOrder = allThreads;
+  const resources = monitor.rows(allThreads.map(([thread, tid]) => (thread.startsWith(localPrefix) ? tid : -1)));
 
   await writeTable(join(out, 'measurements'), rows, MEASUREMENT_COLUMNS);
   await writeTable(join(out, 'tasks'), spans, TASK_COLUMNS, false);
@@ -148,7 +167,7 @@ export async function speedtest(options: SpeedtestOptions): Promise<SpeedtestSum
       {
         tool: { name: 'pipeline', version: VERSION },
         command: 'speedtest',
-        options: { images: options.images, tfrecords: options.tfrecords, datasets, caches, batchSizes, batchNumbers, repetitions, warmup, cacheLimitBytes, workers, partitions, size },
+        options: { images: options.images, tfrecords: options.tfrecords, datasets, caches, batchSizes, batchNumbers, repetitions, warmup, cacheLimitBytes, workers, partitions, size, sweepWorkers: options.sweepWorkers, sweepPartitions: options.sweepPartitions },
         node: process.version,
         cpu: { model: cpu[0]?.model ?? 'unknown', cores: cpu.length },
         memoryBytes: totalmem(),
