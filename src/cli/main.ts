@@ -7,7 +7,7 @@ import { PipelineError } from '../errors.js';
 import { toJson } from '../json.js';
 import { describeFailure, EXIT, exitCodeFor } from './exit-codes.js';
 import { createLogger, type Logger } from './log.js';
-import { byteSize, intInRange, intList, nonNegativeInt, oneOf, positiveInt, size, stringList } from './parse.js';
+import { byteSize, intInRange, intList, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, positiveNumber, size, stringList } from './parse.js';
 import { printHuman } from './print.js';
 import { VERSION } from '../version.js';
 
@@ -195,6 +195,29 @@ function buildProgram(register: Register): Command {
       const { runWorker } = await import('../cluster/worker.js');
       const { defaultWorkers } = await import('../pool/pool.js');
       return { result: await runWorker({ redis: opts.redis, workers: opts.workers ?? defaultWorkers(), lockMs: opts.lockMs, signal, onInfo: (m) => log.info(m) }) };
+    }, opts),
+  );
+
+  common(
+    program
+      .command('recommend')
+      .description('the best worker count for a goal and budget, from measured runs (and a fitted scaling law)')
+      .argument('<run-dir...>', 'speed-test run folders (a --sweep-workers run, or several runs)')
+      .addOption(new Option('--goal <goal>', 'what to minimise').choices(['time', 'cost', 'weighted']).default('time'))
+      .addOption(new Option('--alpha <a>', 'weight of time (seconds), --goal weighted').argParser(nonNegativeNumber('--alpha')))
+      .addOption(new Option('--beta <b>', 'weight of cost, --goal weighted').argParser(nonNegativeNumber('--beta')))
+      .addOption(new Option('--budget <c>', 'largest acceptable cost').argParser(positiveNumber('--budget')))
+      .addOption(new Option('--price-per-worker-hour <p>', 'cost of one worker for an hour').argParser(positiveNumber('--price-per-worker-hour')).default(1))
+      .addOption(new Option('--batch-size <b>', 'only passes of this batch size').argParser(positiveInt('--batch-size')))
+      .addOption(new Option('--dataset <d>', 'which dataset\'s passes (default tfrecord when measured)').choices(['images', 'tfrecord']))
+      .addOption(new Option('--cache <c>', 'which cache mode\'s passes').choices(['off', 'on']).default('off'))
+      .addOption(new Option('--images <n>', 'the workload in images (default: one epoch of the dataset)').argParser(positiveInt('--images')))
+      .addOption(new Option('--max-workers <n>', 'largest worker count to consider (default: twice the largest measured)').argParser(positiveInt('--max-workers'))),
+  ).action((runs: string[], opts) =>
+    register(async () => {
+      const { recommend } = await import('../recommend/recommend.js');
+      const result = await recommend({ runs, goal: opts.goal, alpha: opts.alpha, beta: opts.beta, budget: opts.budget, pricePerWorkerHour: opts.pricePerWorkerHour, batchSize: opts.batchSize, dataset: opts.dataset, cache: opts.cache, images: opts.images, maxWorkers: opts.maxWorkers });
+      return { result, exitCode: result.recommended ? EXIT.ok : EXIT.data };
     }, opts),
   );
 

@@ -84,3 +84,11 @@ export function stringList<T extends string>(option: string, choices: readonly T
     return [...new Set(parts)] as T[];
   };
 }
+
+export function nonNegativeNumber(option: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < 0 || value.trim() === '') throw usageError(option, 'a number >= 0', value);
+    return n;
+  };
+}

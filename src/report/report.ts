@@ -5,6 +5,8 @@ import { PipelineError } from '../errors.js';
 import { writeTable } from '../speedtest/run-files.js';
 import { cachedVsUncached, renderSvg, resourcesOverTime, scatterWithFits, svgToPng, taskTimeline, throughputBars, type Chart } from './charts.js';
 import { reportHtml } from './html.js';
+import { recommendFrom } from '../recommend/recommend.js';
+import { scalingChart } from '../recommend/scaling-chart.js';
 import { loadRun } from './load-run.js';
 import { regressions } from './regressions.js';
 import { fmt, keyFigures, markdownTable, REGRESSION_HEADER, regressionCells } from './tables.js';
@@ -36,6 +38,13 @@ export async function report(options: ReportOptions): Promise<ReportResult> {
   const charts: Chart[] = [...throughputBars(run.measurements), ...scatterWithFits(run.measurements, fits), cachedVsUncached(run.measurements)];
   if (run.resources.length) charts.push(...resourcesOverTime(run.resources));
   if (run.tasks.length) charts.push(taskTimeline(run.tasks));
+  // A scaling study (several worker counts): measured and fitted throughput against workers.
+  if (new Set(run.measurements.map((r) => r.workers)).size >= 2) {
+    const dataset = run.measurements.some((r) => r.dataset === 'tfrecord') ? 'tfrecord' : 'images';
+    const tasksBySetting = new Map<number, number>();
+    for (const t of run.tasks as unknown as { workers?: number }[]) tasksBySetting.set(t.workers ?? 0, (tasksBySetting.get(t.workers ?? 0) ?? 0) + 1);
+    charts.push(scalingChart(recommendFrom(run.measurements, { dataset, cache: 'off', datasetSize: Number(run.info.datasetSizes?.[dataset] ?? 1), tasksBySetting })));
+  }
   charts.push(...(options.extraCharts ?? []));
   const rendered: { name: string; title: string; svg: string }[] = [];
   for (const chart of charts) {
