@@ -2,7 +2,9 @@
  * `npm run bench [name...]`: runs the benchmarks (all, or those named) and writes each one's JSON
  * to reports/bench/. Peers are measured in the same run, so ratios hold on a noisy machine.
  */
+import { benchCluster } from './cluster.js';
 import { benchConvert } from './convert.js';
+import { benchRecommend } from './recommend.js';
 import { benchSpeedtest } from './speedtest.js';
 import { benchTfrecordRead } from './tfrecord-read.js';
 
@@ -10,6 +12,8 @@ const BENCHES: Record<string, () => Promise<void>> = {
   'tfrecord-read': benchTfrecordRead,
   convert: benchConvert,
   speedtest: benchSpeedtest,
+  cluster: benchCluster,
+  recommend: benchRecommend,
 };
 
 const wanted = process.argv.slice(2);

@@ -43,8 +43,22 @@ export async function convertImage(input: Buffer, options: ImageOptions): Promis
     const { data, info } = await encoded.toBuffer({ resolveWithObject: true });
     return { data, width: info.width, height: info.height, channels: info.channels, format: options.format };
   } catch (error) {
-    throw new ImageSkip(skipReason((error as Error).message, options.maxPixels));
+    const reason = skipReason((error as Error).message, options.maxPixels);
+    // libvips' message for a cut file varies ("Premature end...", or only "Warning treated as
+    // error"): the file's own end marker says it for sure.
+    throw new ImageSkip(looksTruncated(input) && !reason.startsWith('over') ? `truncated image: ${reason.replace(/^(corrupt|truncated) image: /, '')}` : reason);
   }
+}
+
+/** A JPEG without its end-of-image marker, or a PNG without its IEND chunk, was cut short. */
+export function looksTruncated(input: Buffer): boolean {
+  if (input.length >= 2 && input[0] === 0xff && input[1] === 0xd8) {
+    let end = input.length;
+    while (end > 2 && (input[end - 1] === 0x00 || input[end - 1] === 0x0a || input[end - 1] === 0x0d)) end--; // padding some writers add
+    return !(input[end - 2] === 0xff && input[end - 1] === 0xd9);
+  }
+  if (input.length >= 8 && input.readUInt32BE(0) === 0x89504e47) return !input.subarray(Math.max(0, input.length - 12)).includes('IEND');
+  return false;
 }
 
 /** sharp's messages, turned into reasons a user can act on. */
