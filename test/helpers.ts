@@ -1,7 +1,8 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { PROJECT_ROOT } from '../src/version.js';
 
@@ -50,4 +51,27 @@ export async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const x of iterable) out.push(x);
   return out;
+}
+
+/** The bundled photos `copies` times over (a, b, c, ... prefixes): a run that lasts long enough to interrupt. */
+export async function biggerDataset(dir: string, copies: number): Promise<string> {
+  const photos = join(ROOT, 'fixtures', 'photos');
+  const input = join(dir, 'in');
+  for (let c = 0; c < copies; c++) {
+    const prefix = String.fromCharCode(97 + c);
+    for (const cls of (await readdir(photos, { withFileTypes: true })).filter((d) => d.isDirectory())) {
+      await mkdir(join(input, cls.name), { recursive: true });
+      for (const f of await readdir(join(photos, cls.name))) await cp(join(photos, cls.name, f), join(input, cls.name, `${prefix}-${f}`));
+    }
+  }
+  return input;
+}
+
+/** Polls `check` until it holds (or fails after `ms`). */
+export async function waitFor(check: () => Promise<boolean>, ms = 60_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error('timed out waiting for a condition');
+    await sleep(10);
+  }
 }

@@ -11,6 +11,8 @@ import type { Executor, TaskName } from '../pool/executor.js';
 import { connect, evictionWarning, PREFIX, STAGE_QUEUE, TASK_QUEUE, waitForRedis } from './redis.js';
 
 export const JOB_ATTEMPTS = 4;
+/** Without a ready connection to Redis this long, the driver gives up (one clear error, exit 3). */
+const LOST_AFTER_MS = 5000;
 
 export async function clusterExecutor(url: string, onInfo?: (message: string) => void): Promise<Executor> {
   const redis = connect(url, 'driver');
@@ -78,8 +80,17 @@ export async function clusterExecutor(url: string, onInfo?: (message: string) =>
           if (index.has(jobId) && typeof data === 'object' && data) progressByJob.set(jobId, data as { items: number; kilobytes: number });
         };
         const onLost = () => finish(new PipelineError('CLUSTER', `lost the connection to Redis at ${url}; rerun with --resume when it is back`));
+        // A watchdog rather than only the 'end' event: while both connections retry, nothing else
+        // keeps the process alive or tells the driver that Redis is gone.
+        let readySince = Date.now();
+        const watchdog = setInterval(() => {
+          const ok = redis.status === 'ready' && eventsConnection.status === 'ready';
+          if (ok) readySince = Date.now();
+          else if (redis.status === 'end' || eventsConnection.status === 'end' || Date.now() - readySince > LOST_AFTER_MS) onLost();
+        }, 250);
         const onAbort = () => finish(signal!.reason);
         const cleanup = () => {
+          clearInterval(watchdog);
           events.off('completed', onCompleted);
           events.off('failed', onFailed);
           events.off('progress', onProgress);
@@ -131,8 +142,9 @@ export async function clusterExecutor(url: string, onInfo?: (message: string) =>
       return { items, kilobytes };
     },
     async close() {
-      await Promise.allSettled([events.close(), queue.close(), flow.close()]);
-      // Connections passed in are not closed by BullMQ.
+      // With Redis gone, BullMQ's close() waits for it forever: give it 2 s, then drop the
+      // connections (passed in, so BullMQ would not close them anyway).
+      await Promise.race([Promise.allSettled([events.close(), queue.close(), flow.close()]), new Promise((resolve) => setTimeout(resolve, 2000))]);
       redis.disconnect();
       eventsConnection.disconnect();
     },

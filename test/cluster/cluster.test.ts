@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { cp, mkdir, readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import { convert } from '../../src/convert/convert.js';
-import { ROOT, runCli, withTempDir } from '../helpers.js';
+import { biggerDataset, ROOT, runCli, waitFor, withTempDir } from '../helpers.js';
 import { startRedis, type RedisServer } from './redis-server.js';
 
 const PHOTOS = join(ROOT, 'fixtures', 'photos');
@@ -26,24 +25,7 @@ async function stopWorkers(workers: ChildProcess[]): Promise<void> {
   }));
 }
 
-async function biggerDataset(dir: string): Promise<string> {
-  const input = join(dir, 'in');
-  for (const copy of ['a', 'b']) {
-    for (const cls of (await readdir(PHOTOS, { withFileTypes: true })).filter((d) => d.isDirectory())) {
-      await mkdir(join(input, cls.name), { recursive: true });
-      for (const f of await readdir(join(PHOTOS, cls.name))) await cp(join(PHOTOS, cls.name, f), join(input, cls.name, `${copy}-${f}`));
-    }
-  }
-  return input;
-}
 
-async function waitFor(check: () => Promise<boolean>, ms = 60_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error('timed out');
-    await sleep(10);
-  }
-}
 
 async function sameFiles(a: string, b: string): Promise<void> {
   const names = (await readdir(a)).sort();
@@ -79,7 +61,7 @@ test('convert with 3 worker processes gives shards byte-identical to a local run
 
 test('SIGKILL one worker mid-run: the run completes, identical output, the driver reports the retried job', async () => {
   await withTempDir(async (dir) => {
-    const input = await biggerDataset(dir);
+    const input = await biggerDataset(dir, 2);
     await convert({ input, out: join(dir, 'local'), partitions: 8, workers: 2 });
     const victim = startWorker(redis.url);
     const out = join(dir, 'cluster');
@@ -103,7 +85,7 @@ test('SIGKILL one worker mid-run: the run completes, identical output, the drive
 
 test('Redis killed mid-run: the driver fails with a clear error; a rerun with --resume completes', async () => {
   await withTempDir(async (dir) => {
-    const input = await biggerDataset(dir);
+    const input = await biggerDataset(dir, 2);
     await convert({ input, out: join(dir, 'local'), partitions: 8, workers: 2 });
     const own = await startRedis();
     let workers = [startWorker(own.url)];

@@ -1,43 +1,24 @@
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { cp, mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { convert } from '../../src/convert/convert.js';
-import { ROOT, runChecker, runCli, withTempDir } from '../helpers.js';
+import { biggerDataset, ROOT, runChecker, runCli, waitFor, withTempDir } from '../helpers.js';
 
 const PHOTOS = join(ROOT, 'fixtures', 'photos');
 
-/** 300 images: the bundled photos three times over, so a run lasts long enough to interrupt. */
-async function biggerDataset(dir: string): Promise<string> {
-  const input = join(dir, 'in');
-  for (const copy of ['a', 'b', 'c']) {
-    for (const cls of (await readdir(PHOTOS, { withFileTypes: true })).filter((d) => d.isDirectory())) {
-      await mkdir(join(input, cls.name), { recursive: true });
-      for (const f of await readdir(join(PHOTOS, cls.name))) await cp(join(PHOTOS, cls.name, f), join(input, cls.name, `${copy}-${f}`));
-    }
-  }
-  return input;
-}
 
 function startConvert(args: string[]) {
   return spawn(process.execPath, [join(ROOT, 'bin', 'pipeline.js'), 'convert', ...args, '--quiet'], { stdio: 'ignore' });
 }
 
-async function waitFor(check: () => Promise<boolean>, ms = 60_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error('timed out');
-    await sleep(20);
-  }
-}
 
 const finalShards = async (out: string) => (await readdir(out).catch(() => [] as string[])).filter((n) => /^part-\d+-of-\d+\.tfrecord$/.test(n));
 
 test('SIGKILL mid-run, then --resume: complete output, byte-identical to an uninterrupted run', async () => {
   await withTempDir(async (dir) => {
-    const input = await biggerDataset(dir);
+    const input = await biggerDataset(dir, 3);
     const reference = join(dir, 'reference');
     await convert({ input, out: reference, partitions: 10, workers: 2 });
 
@@ -76,7 +57,7 @@ test('--resume redoes a shard that was damaged on disk', async () => {
 
 test('SIGINT stops cleanly: exit 130, no temporary files, no partial shard under a final name', async () => {
   await withTempDir(async (dir) => {
-    const input = await biggerDataset(dir);
+    const input = await biggerDataset(dir, 3);
     const out = join(dir, 'out');
     const child = startConvert([input, '--out', out, '--partitions', '10', '--workers', '2']);
     await waitFor(async () => (await readdir(out).catch(() => [] as string[])).some((n) => n.includes('.tmp-')));
