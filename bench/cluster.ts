@@ -37,18 +37,21 @@ export async function benchCluster(): Promise<void> {
   const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
   const url = `redis://127.0.0.1:${port}`;
   await sleep(500);
+  // Two worker processes of one thread each against one process of two threads: the same threads.
   const workers: ChildProcess[] = [0, 1].map(() => spawn(process.execPath, [BIN, 'worker', '--redis', url, '--workers', '1', '--quiet'], { stdio: 'ignore' }));
   await sleep(1500);
   try {
     const local: number[] = [];
     const cluster: number[] = [];
     let redisSecondsPerJob = 0;
+    let pingSeconds = 0;
     // Alternate the two modes so that the machine's noise falls on both alike.
     for (let i = 0; i < 3; i++) {
       local.push(convertOnce(input, ['--workers', '2']).seconds);
       const c = convertOnce(input, ['--redis', url]);
       cluster.push(c.seconds);
       redisSecondsPerJob = Number(c.cluster?.redisSecondsPerJob ?? NaN);
+      pingSeconds = Number(c.cluster?.pingSeconds ?? NaN);
     }
     const best = (xs: number[]) => Math.min(...xs);
     writeResult('cluster', {
@@ -58,6 +61,8 @@ export async function benchCluster(): Promise<void> {
       clusterSeconds: cluster.map((s) => round(s, 3)),
       overhead: round(best(cluster) / best(local) - 1, 3),
       redisSecondsPerJob: round(redisSecondsPerJob, 4),
+      redisPingSeconds: round(pingSeconds, 5),
+      secondsPerJob: round(Math.min(...cluster) / 8, 3),
       goal: 'overhead <= 0.10',
     });
   } finally {
