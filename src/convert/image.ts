@@ -1,9 +1,10 @@
 /**
  * One image in, one stored image out: auto-orient from EXIF, 3-channel sRGB (alpha flattened on
  * white), fit to the target size, re-encode. One sharp pipeline per image: each sharp call has a
- * fixed cost of a few hundred microseconds, so nothing is asked twice (no separate metadata()).
+ * fixed cost of a millisecond or more here, so nothing is asked twice (no separate metadata()).
  */
 import sharp from 'sharp';
+import { decodePlainJpeg, endsWithEoi } from '../image/fast-jpeg.js';
 
 export type Fit = 'cover' | 'contain' | 'fill';
 export type ImageFormat = 'jpeg' | 'png';
@@ -32,12 +33,12 @@ const WHITE = { r: 255, g: 255, b: 255 };
 
 export async function convertImage(input: Buffer, options: ImageOptions): Promise<StoredImage> {
   if (input.length === 0) throw new ImageSkip('empty file');
-  const pipeline = sharp(input, { limitInputPixels: options.maxPixels, failOn: 'warning' })
-    .autoOrient()
-    .flatten({ background: WHITE })
-    .toColourspace('srgb')
-    .resize(options.width, options.height, { fit: options.fit, background: WHITE, kernel: 'lanczos3' })
-    .removeAlpha();
+  // Plain JPEGs are decoded on this thread (src/image/fast-jpeg.ts); sharp resizes and encodes.
+  const raw = decodePlainJpeg(input, options.maxPixels);
+  const source = raw
+    ? sharp(raw.pixels, { raw: { width: raw.width, height: raw.height, channels: 3 } })
+    : sharp(input, { limitInputPixels: options.maxPixels, failOn: 'warning' }).autoOrient().flatten({ background: WHITE }).toColourspace('srgb');
+  const pipeline = source.resize(options.width, options.height, { fit: options.fit, background: WHITE, kernel: 'lanczos3' }).removeAlpha();
   const encoded = options.format === 'png' ? pipeline.png() : pipeline.jpeg({ quality: options.quality });
   try {
     const { data, info } = await encoded.toBuffer({ resolveWithObject: true });
@@ -52,11 +53,7 @@ export async function convertImage(input: Buffer, options: ImageOptions): Promis
 
 /** A JPEG without its end-of-image marker, or a PNG without its IEND chunk, was cut short. */
 export function looksTruncated(input: Buffer): boolean {
-  if (input.length >= 2 && input[0] === 0xff && input[1] === 0xd8) {
-    let end = input.length;
-    while (end > 2 && (input[end - 1] === 0x00 || input[end - 1] === 0x0a || input[end - 1] === 0x0d)) end--; // padding some writers add
-    return !(input[end - 2] === 0xff && input[end - 1] === 0xd9);
-  }
+  if (input.length >= 2 && input[0] === 0xff && input[1] === 0xd8) return !endsWithEoi(input);
   if (input.length >= 8 && input.readUInt32BE(0) === 0x89504e47) return !input.subarray(Math.max(0, input.length - 12)).includes('IEND');
   return false;
 }
