@@ -34,7 +34,7 @@ const WHITE = { r: 255, g: 255, b: 255 };
 export async function convertImage(input: Buffer, options: ImageOptions): Promise<StoredImage> {
   if (input.length === 0) throw new ImageSkip('empty file');
   // Plain JPEGs are decoded on this thread (src/image/fast-jpeg.ts); sharp resizes and encodes.
-  const raw = decodePlainJpeg(input, options.maxPixels);
+  const raw = decodePlainJpeg(input, options, options.maxPixels);
   const source = raw
     ? sharp(raw.pixels, { raw: { width: raw.width, height: raw.height, channels: 3 } })
     : sharp(input, { limitInputPixels: options.maxPixels, failOn: 'warning' }).autoOrient().flatten({ background: WHITE }).toColourspace('srgb');

@@ -13,10 +13,15 @@ export interface RawImage {
   height: number;
 }
 
-/** RGB pixels of a plain JPEG of at most `maxPixels`, or undefined for sharp's full path. */
-export function decodePlainJpeg(file: Buffer, maxPixels = Infinity): RawImage | undefined {
+/**
+ * RGB pixels of a plain JPEG, or undefined for sharp's full path: also when the image is at least
+ * twice the `target` size both ways, where sharp's shrink-on-load (decoding at 1/2, 1/4 or 1/8
+ * scale) beats any full decode, and past `maxPixels`.
+ */
+export function decodePlainJpeg(file: Buffer, target: { width: number; height: number }, maxPixels = Infinity): RawImage | undefined {
   const info = probeJpeg(file);
   if (!info?.plain || info.width * info.height > maxPixels || !endsWithEoi(file)) return undefined;
+  if (info.width >= 2 * target.width && info.height >= 2 * target.height) return undefined;
   try {
     const pixels = new Transformer(file).rawPixelsSync();
     return pixels.length === info.width * info.height * 3 ? { pixels, width: info.width, height: info.height } : undefined;

@@ -33,7 +33,7 @@ export function decodeStored(encoded: Uint8Array, width: number, height: number)
  * formats, EXIF rotation, ICC profiles, CMYK) takes sharp's full path, which handles it all.
  */
 export async function decodeAndFit(file: Buffer, width: number, height: number): Promise<DecodedImage> {
-  const input = decodePlainJpeg(file);
+  const input = decodePlainJpeg(file, { width, height });
   const { data, info } = await (input ? sharp(input.pixels, { raw: { width: input.width, height: input.height, channels: 3 } }) : sharp(file, { failOn: 'warning' }))
     .autoOrient()
     .resize(width, height, { fit: 'cover' })
