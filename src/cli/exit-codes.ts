@@ -17,8 +17,6 @@ export function exitCodeFor(error: unknown, signal?: NodeJS.Signals): number {
         return EXIT.usage;
       case 'ABORTED':
         return EXIT.sigint;
-      case 'INTERNAL' as never:
-        return EXIT.internal;
       default:
         return EXIT.data;
     }

@@ -1,7 +1,7 @@
 /** Human-readable output of command results (the --json output is the result itself). */
 export function printHuman(result: unknown): void {
   if (isRecommendation(result)) return printRecommendation(result);
-  const r = result as Record<string, unknown> & { summaryLines?: () => string[] };
+  const r = result as Record<string, unknown>;
   const lines: string[] = [];
   for (const [key, value] of Object.entries(r)) {
     if (key === 'examples') continue;

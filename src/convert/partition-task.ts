@@ -9,6 +9,7 @@ import { encodeExample } from '../tfrecord/example.js';
 import { writeRecords } from '../tfrecord/writer.js';
 import { convertImage, ImageSkip, type StoredImage } from './image.js';
 import type { Skip } from '../dataset/scan.js';
+import { inOrder } from '../async/in-order.js';
 
 /** Images in flight per worker: sharp's fixed per-call cost overlaps on the libuv pool. */
 const IN_FLIGHT = 3;
@@ -69,17 +70,5 @@ async function load(file: ConvertTaskFile, task: ConvertTask): Promise<{ file: C
   } catch (error) {
     if (error instanceof ImageSkip) return { file, image: error.message, inputBytes: input.length };
     throw error;
-  }
-}
-
-/** Maps with up to `limit` calls in flight, yielding results in input order (deterministic shards). */
-export async function* inOrder<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): AsyncGenerator<R> {
-  const pending: Promise<R>[] = [];
-  let next = 0;
-  while (next < items.length && pending.length < limit) pending.push(fn(items[next++]));
-  while (pending.length > 0) {
-    const result = await pending.shift()!;
-    if (next < items.length) pending.push(fn(items[next++]));
-    yield result;
   }
 }

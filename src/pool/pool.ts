@@ -22,8 +22,3 @@ export function createPool(workers: number): Piscina {
     idleTimeout: 60_000,
   });
 }
-
-/** The worker threads' ids, for per-thread CPU figures. */
-export function poolThreadIds(pool: Piscina): number[] {
-  return pool.threads.map((t) => t.threadId);
-}

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { decodeExample, type Features } from '../tfrecord/example.js';
 import { readRecords } from '../tfrecord/reader.js';
-import { inOrder } from '../convert/partition-task.js';
+import { inOrder } from '../async/in-order.js';
 import { decodeAndFit, decodeStored, type DecodedImage } from './decode.js';
 
 export interface SourceItem {

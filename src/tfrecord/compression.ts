@@ -9,8 +9,6 @@ import { readHeaderLength, HEADER_BYTES } from './framing.js';
 
 export type Compression = 'none' | 'gzip' | 'zlib';
 
-export const COMPRESSIONS: readonly Compression[] = ['none', 'gzip', 'zlib'];
-
 export const COMPRESSION_SUFFIX: Record<Compression, string> = { none: '', gzip: '.gz', zlib: '.zlib' };
 
 export function compressionFromName(path: string): Compression | undefined {

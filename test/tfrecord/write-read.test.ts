@@ -146,3 +146,17 @@ test('inspect: a missing path is a usage error (exit 2) with one clear line', as
   assert.match(cli.stderr, /no such file or folder/);
   assert.doesNotMatch(cli.stderr, /at .*\.js/);
 });
+
+test('a SequenceExample round-trips: context features and feature lists', async () => {
+  const { encodeSequenceExample, decodeSequenceExample } = await import('../../src/tfrecord/example.js');
+  const example = {
+    context: { id: { bytes: [Buffer.from('clip-7')] }, length: { int64: [3n] } },
+    featureLists: {
+      frames: [{ bytes: [Buffer.from([1, 2])] }, { bytes: [Buffer.from([3])] }, { bytes: [] }],
+      scores: [{ float: [0.5] }, { float: [-1.25, 2] }],
+    },
+  };
+  const back = decodeSequenceExample(encodeSequenceExample(example));
+  assert.deepEqual(JSON.parse(JSON.stringify(back, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))), JSON.parse(JSON.stringify(example, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))));
+  assert.throws(() => decodeSequenceExample(Buffer.from([0x0a, 0x05, 0x01])), (e: PipelineError) => e.code === 'EXAMPLE_DECODE');
+});
