@@ -108,7 +108,7 @@ test('a file that vanished or cannot be read when its task runs is skipped, not 
   });
 });
 
-test('CMYK, 16-bit, greyscale, palette, alpha and EXIF-rotated images convert to 3-channel sRGB; non-ASCII names kept', async () => {
+test('CMYK, 16-bit, greyscale, palette, alpha, EXIF-rotated, WebP, GIF, TIFF and AVIF images convert to 3-channel sRGB; non-ASCII names kept', async () => {
   await withTempDir(async (dir) => {
     const input = join(dir, 'in');
     const cls = join(input, 'ñandú');
@@ -119,6 +119,10 @@ test('CMYK, 16-bit, greyscale, palette, alpha and EXIF-rotated images convert to
     await photo.clone().greyscale().png().toFile(join(cls, 'grey.png'));
     await photo.clone().png({ palette: true, colours: 16 }).toFile(join(cls, 'palette.png'));
     await photo.clone().webp().toFile(join(cls, 'été.webp'));
+    // Recognised by content, not by name: a GIF, a TIFF and an AVIF, the last without an extension.
+    await photo.clone().gif().toFile(join(cls, 'anim.gif'));
+    await photo.clone().tiff().toFile(join(cls, 'scan.tif'));
+    await photo.clone().avif({ quality: 50, effort: 0 }).toFile(join(cls, 'photo-avif'));
     // Fully transparent red: flattened on white, it must come out white.
     await sharp({ create: { width: 50, height: 40, channels: 4, background: { r: 255, g: 0, b: 0, alpha: 0 } } }).png().toFile(join(cls, 'alpha.png'));
     // Left half red, right half blue, stored with EXIF orientation 6 (display rotated 90 degrees clockwise):
@@ -131,7 +135,7 @@ test('CMYK, 16-bit, greyscale, palette, alpha and EXIF-rotated images convert to
     const out = join(dir, 'out');
     const result = await convert({ input, out, width: 60, height: 60, fit: 'fill', format: 'png' });
     assert.equal(result.skipped, 0);
-    assert.equal(result.records, 7);
+    assert.equal(result.records, 10);
     const records = await collect(readRecordsFromFiles([join(out, 'part-00000-of-00001.tfrecord')]));
     const byName = new Map(records.map((r) => { const f = decodeExample(r.data); return [text(f, 'filename'), f]; }));
     assert.ok(byName.has('ñandú/été.webp'));
