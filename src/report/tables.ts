@@ -1,5 +1,5 @@
 /** Numbers and tables for people: formatting shared by summary.md and report.html. Pure. */
-import { median } from 'simple-statistics';
+import { summarise } from '../speedtest/summary.js';
 import type { MeasurementRow } from '../speedtest/task.js';
 import type { ResourceRow } from '../monitor/resource-monitor.js';
 import type { TaskRow } from './load-run.js';
@@ -25,25 +25,27 @@ export interface KeyFigures {
   cpu: { meanProcessPercent: number; peakRssMiB: number } | null;
 }
 
+/** The speed test's own summary (src/speedtest/summary.ts), as rows for tables, plus CPU use. */
 export function keyFigures(rows: readonly MeasurementRow[], tasks: readonly TaskRow[], resources: readonly ResourceRow[]): KeyFigures {
-  const medians: KeyFigures['medians'] = [];
-  for (const dataset of ['images', 'tfrecord']) {
-    for (const cache of ['off', 'on']) {
-      const values = rows.filter((r) => r.dataset === dataset && r.cache === cache).map((r) => r.images_per_second);
-      if (values.length) medians.push({ dataset, cache, median: median(values), rows: values.length });
-    }
-  }
-  const m = (d: string, c: string) => medians.find((x) => x.dataset === d && x.cache === c)?.median;
-  const tfrecordVsImages = ['off', 'on'].flatMap((cache) => (m('tfrecord', cache) && m('images', cache) ? [{ cache, ratio: m('tfrecord', cache)! / m('images', cache)! }] : []));
-  const cachedVsUncached = ['images', 'tfrecord'].flatMap((dataset) => (m(dataset, 'on') && m(dataset, 'off') ? [{ dataset, ratio: m(dataset, 'on')! / m(dataset, 'off')! }] : []));
-  const wallSeconds = ['off', 'on'].flatMap((cache) => {
-    const mine = tasks.filter((t) => t.cache === cache);
-    return mine.length ? [{ cache, seconds: (Math.max(...mine.map((t) => t.end_ms)) - Math.min(...mine.map((t) => t.start_ms))) / 1000 }] : [];
-  });
+  const summary = summarise(rows, tasks, { out: '', problems: 0, interrupted: false });
+  const order = ['images/off', 'images/on', 'tfrecord/off', 'tfrecord/on'];
+  const medians = Object.entries(summary.medianImagesPerSecond)
+    .sort(([a], [b]) => order.indexOf(a) - order.indexOf(b))
+    .map(([key, median]) => {
+      const [dataset, cache] = key.split('/');
+      return { dataset, cache, median, rows: rows.filter((r) => r.dataset === dataset && r.cache === cache).length };
+    });
+  const present = <K extends string>(record: Record<K, number | null>) => Object.entries(record).filter((e): e is [string, number] => e[1] !== null);
   const cpu = resources.length
     ? { meanProcessPercent: resources.reduce((s, r) => s + r.cpu_process, 0) / resources.length, peakRssMiB: Math.max(...resources.map((r) => r.rss_bytes)) / 2 ** 20 }
     : null;
-  return { medians, tfrecordVsImages, cachedVsUncached, wallSeconds, cpu };
+  return {
+    medians,
+    tfrecordVsImages: present(summary.tfrecordVsImages).map(([cache, ratio]) => ({ cache, ratio })),
+    cachedVsUncached: present(summary.cachedVsUncached).map(([dataset, ratio]) => ({ dataset, ratio })),
+    wallSeconds: ['off', 'on'].filter((c) => c in summary.wallSecondsByCache).map((cache) => ({ cache, seconds: summary.wallSecondsByCache[cache] })),
+    cpu,
+  };
 }
 
 export function markdownTable(header: string[], rows: string[][]): string {
