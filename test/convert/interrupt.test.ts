@@ -24,7 +24,8 @@ test('SIGKILL mid-run, then --resume: complete output, byte-identical to an unin
 
     const out = join(dir, 'out');
     const child = startConvert([input, '--out', out, '--partitions', '10', '--workers', '1']);
-    await waitFor(async () => (await finalShards(out)).length >= 2);
+    // Killed once two finished shards are recorded (a shard is recorded just after its rename).
+    await waitFor(async () => (await readdir(join(out, '_parts')).catch(() => [] as string[])).filter((n) => n.endsWith('.json')).length >= 2);
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     const afterKill = await finalShards(out);
