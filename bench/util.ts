@@ -6,8 +6,11 @@ import { join } from 'node:path';
 import { PROJECT_ROOT } from '../src/version.js';
 
 export const BENCH_OUT = join(PROJECT_ROOT, 'reports', 'bench');
-export const SHARED = join(PROJECT_ROOT, '..', 'shared');
-export const PEERS = join(SHARED, 'peers');
+/**
+ * The Python comparison peers are not part of this repository: they come from PIPELINE_PEERS, or a
+ * `shared/peers` folder beside the checkout (this workspace's). Without them a peer is skipped.
+ */
+export const PEERS = process.env.PIPELINE_PEERS ?? join(PROJECT_ROOT, '..', 'shared', 'peers');
 export const PYTHON = '/usr/bin/python3';
 export const SCRATCH = join(tmpdir(), 'pipeline-bench');
 
@@ -42,8 +45,17 @@ export function npmPeer(spec: string): string {
   return dir;
 }
 
-/** Runs a Python peer with Debian's interpreter and returns its stdout. */
+/**
+ * Runs a Python peer with Debian's interpreter and returns its stdout (JSON). When the peers folder
+ * is absent it says so on stderr and returns `{"skipped": reason}`: that peer's figures and ratios
+ * come out null in the results, and the rest of the benchmark still runs.
+ */
 export function pythonPeer(script: string, args: string[]): string {
+  if (!existsSync(join(PEERS, script))) {
+    const reason = `peer ${script} not found in ${PEERS} (set PIPELINE_PEERS): skipped`;
+    console.error(`bench: ${reason}`);
+    return JSON.stringify({ skipped: reason });
+  }
   return execFileSync(PYTHON, [join(PEERS, script), ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
 }
 

@@ -7,9 +7,10 @@ import { promisify } from 'node:util';
 import { PROJECT_ROOT } from '../src/version.js';
 
 export const ROOT = resolve(PROJECT_ROOT);
-export const SHARED = resolve(ROOT, '..', 'shared');
-export const GOLDEN = join(SHARED, 'golden');
-export const CHECKER = join(SHARED, 'tools', 'tfrecord_check.py');
+/** TFRecord files made outside the project (origin and licence in its README.md). */
+export const GOLDEN = join(ROOT, 'test', 'fixtures', 'golden');
+/** The tests' own independent checker (Python standard library; shares no code with src/). */
+export const CHECKER = join(ROOT, 'test', 'tools', 'tfrecord_check.py');
 /** Debian's interpreter, where python3-pil / scipy / torch land; another python3 may come first on PATH. */
 export const PYTHON = '/usr/bin/python3';
 
