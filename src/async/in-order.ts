@@ -1,7 +1,8 @@
 /**
  * Maps with up to `limit` calls in flight, yielding results in input order (deterministic shards).
- * When the consumer stops early, calls still in flight finish on their own; their results (or
- * errors) are dropped rather than left as unhandled rejections.
+ * When the consumer stops early, leaving the loop waits for the calls still in flight (their
+ * results or errors are dropped): nothing started here runs on after the loop is left, so a timed
+ * pass that stops early does not hand its unfinished work to the next one.
  */
 export async function* inOrder<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): AsyncGenerator<R> {
   const pending: Promise<R>[] = [];
@@ -14,6 +15,6 @@ export async function* inOrder<T, R>(items: readonly T[], limit: number, fn: (it
       yield result;
     }
   } finally {
-    for (const p of pending) p.catch(() => undefined);
+    await Promise.allSettled(pending);
   }
 }

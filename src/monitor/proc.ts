@@ -24,3 +24,12 @@ export function rssFromStatus(text: string): number {
   const kb = /^VmRSS:\s*(\d+) kB/m.exec(text)?.[1];
   return kb === undefined ? NaN : Number(kb) * 1024;
 }
+
+/** CPU time of the calling thread in ms (/proc/thread-self/schedstat, nanoseconds); NaN elsewhere. */
+export function threadCpuMs(read: () => string): number {
+  try {
+    return Number(read().split(' ')[0]) / 1e6;
+  } catch {
+    return NaN;
+  }
+}

@@ -12,6 +12,7 @@
 import { Transformer } from '@napi-rs/image';
 import sharp from 'sharp';
 import { decodePlainJpeg } from '../image/fast-jpeg.js';
+import type { StageClock } from './stages.js';
 
 export interface DecodedImage {
   pixels: Buffer;
@@ -32,15 +33,21 @@ export function decodeStored(encoded: Uint8Array, width: number, height: number)
  * resize goes to sharp, from raw pixels: about 1.4x sharp alone here. Anything else (other
  * formats, EXIF rotation, ICC profiles, CMYK) takes sharp's full path, which handles it all.
  */
-export async function decodeAndFit(file: Buffer, width: number, height: number): Promise<DecodedImage> {
+export async function decodeAndFit(file: Buffer, width: number, height: number, clock?: StageClock): Promise<DecodedImage> {
+  const began = performance.now();
   const input = decodePlainJpeg(file, { width, height });
-  const { data, info } = await (input ? sharp(input.pixels, { raw: { width: input.width, height: input.height, channels: 3 } }) : sharp(file, { failOn: 'warning' }))
+  const decoded = performance.now();
+  if (input) clock?.mark('decode', began, decoded);
+  const result = await (input ? sharp(input.pixels, { raw: { width: input.width, height: input.height, channels: 3 } }) : sharp(file, { failOn: 'warning' }))
     .autoOrient()
     .resize(width, height, { fit: 'cover' })
     .toColourspace('srgb')
     .removeAlpha()
     .raw()
     .toBuffer({ resolveWithObject: true });
+  // sharp's full path decodes and fits in one call: its time is counted as decoding.
+  clock?.mark(input ? 'fit' : 'decode', input ? decoded : began, performance.now());
+  const { data, info } = result;
   return { pixels: data, width: info.width, height: info.height };
 }
 

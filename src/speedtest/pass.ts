@@ -2,7 +2,10 @@
  * One timed pass: `batchNumber` batches of `batchSize` decoded images, counting the images really
  * delivered, reading the dataset again from the start (another epoch) when it holds fewer.
  */
+import { readFileSync } from 'node:fs';
+import { threadCpuMs } from '../monitor/proc.js';
 import type { DecodedImage } from './decode.js';
+import { attribute, StageClock, type StageTimes } from './stages.js';
 import type { ImageSource, SourceItem } from './sources.js';
 
 /**
@@ -47,6 +50,16 @@ export interface PassResult {
   bytesRead: number;
   epochs: number;
   cachedImages: number;
+  /** performance.now() at the pass's start and at its last delivered image (its clock). */
+  startedAt: number;
+  endedAt: number;
+  /** From the start to the first complete batch, ms (start-up, cold cache); NaN if none. */
+  firstBatchMs: number;
+  /** Images of the first batch (a short dataset's first batch can be partial). */
+  firstBatchImages: number;
+  stages: StageTimes;
+  /** CPU of this thread during the pass, ms (NaN where /proc is missing). */
+  threadCpuMs: number;
 }
 
 async function* epoch(source: ImageSource, cache: DecodedCache | undefined): AsyncGenerator<SourceItem & { cached: boolean }> {
@@ -61,24 +74,43 @@ async function* epoch(source: ImageSource, cache: DecodedCache | undefined): Asy
   }
 }
 
-export async function timedPass(source: ImageSource, batchSize: number, batchNumber: number, cache?: DecodedCache): Promise<PassResult> {
+const readSchedstat = () => readFileSync('/proc/thread-self/schedstat', 'latin1');
+
+/**
+ * One timed pass. Its clock runs from the first request to the last delivered image; when the pass
+ * has its images it leaves the source, which waits for the reads and decodes still in flight
+ * (src/async/in-order.ts) after the clock has stopped, so the next pass never pays for them.
+ */
+export async function timedPass(source: ImageSource, batchSize: number, batchNumber: number, cache?: DecodedCache, clock = new StageClock()): Promise<PassResult> {
   const wanted = batchSize * batchNumber;
   let delivered = 0;
   let bytesRead = 0;
   let epochs = 0;
   let cachedImages = 0;
+  let firstBatchAt = NaN;
+  let firstBatchImages = 0;
   // A batch is delivered as one contiguous buffer (batch x height x width x 3), as a training step
   // receives it (tf.data's batch(), torch's collate): cached passes pay for that copy too.
   let batch: DecodedImage[] = [];
   const deliver = () => {
+    const start = performance.now();
     const out = Buffer.allocUnsafe(batch.reduce((n, img) => n + img.pixels.length, 0));
     let at = 0;
     for (const img of batch) at += img.pixels.copy(out, at);
+    const end = performance.now();
+    clock.mark('assembly', start, end);
+    if (delivered === 0) {
+      firstBatchAt = end;
+      firstBatchImages = batch.length;
+    }
     delivered += batch.length;
     batch = [];
     return out;
   };
+  clock.reset();
+  const cpuBefore = threadCpuMs(readSchedstat);
   const started = performance.now();
+  let ended: number | undefined;
   while (delivered < wanted) {
     epochs++;
     let usable = 0;
@@ -90,12 +122,52 @@ export async function timedPass(source: ImageSource, batchSize: number, batchNum
       batch.push(item.image);
       if (batch.length === batchSize) {
         deliver();
-        if (delivered >= wanted) break;
+        if (delivered >= wanted) {
+          // The clock stops here; `break` then drains the source (for-await awaits its return()).
+          ended = performance.now();
+          break;
+        }
       }
     }
     // A dataset with nothing readable would loop forever: stop, and count what was delivered.
     if (usable === 0) break;
   }
   if (batch.length > 0) deliver();
-  return { images: delivered, seconds: (performance.now() - started) / 1000, bytesRead, epochs, cachedImages };
+  ended ??= performance.now();
+  const threadCpu = threadCpuMs(readSchedstat) - cpuBefore;
+  return {
+    images: delivered,
+    seconds: (ended - started) / 1000,
+    bytesRead,
+    epochs,
+    cachedImages,
+    startedAt: started,
+    endedAt: ended,
+    firstBatchMs: firstBatchAt - started,
+    firstBatchImages,
+    stages: attribute(clock.intervals(), started, ended),
+    threadCpuMs: threadCpu,
+  };
+}
+
+export interface PassPlan {
+  batchSize: number;
+  batchNumber: number;
+  warmup: number;
+  repetitions: number;
+  cache?: DecodedCache;
+  clock?: StageClock;
+}
+
+/**
+ * A task's passes: `warmup` passes whose results are dropped (with the cache on they fill it),
+ * then one timed pass per repetition. Each pass starts after the previous one has drained, so
+ * no pass's clock or counts include another's work.
+ */
+export async function runPasses(source: ImageSource, plan: PassPlan): Promise<PassResult[]> {
+  const clock = plan.clock ?? new StageClock();
+  for (let w = 0; w < plan.warmup; w++) await timedPass(source, plan.batchSize, plan.batchNumber, plan.cache, clock);
+  const results: PassResult[] = [];
+  for (let r = 0; r < plan.repetitions; r++) results.push(await timedPass(source, plan.batchSize, plan.batchNumber, plan.cache, clock));
+  return results;
 }

@@ -8,6 +8,7 @@ import { decodeExample, type Features } from '../tfrecord/example.js';
 import { readRecords } from '../tfrecord/reader.js';
 import { inOrder } from '../async/in-order.js';
 import { decodeAndFit, decodeStored, type DecodedImage } from './decode.js';
+import { StageClock } from './stages.js';
 
 export interface SourceItem {
   /** Null when the item could not be read or decoded (reported through onProblem). */
@@ -29,20 +30,22 @@ export interface ImageSource {
 }
 
 /** Image files, read, decoded and fitted to the stored size; a few in flight (see decode.ts). */
-export function imageFileSource(files: readonly string[], width: number, height: number, onProblem: (p: Problem) => void): ImageSource {
+export function imageFileSource(files: readonly string[], width: number, height: number, onProblem: (p: Problem) => void, clock = new StageClock()): ImageSource {
   return {
     size: files.length,
     async *from(position) {
       yield* inOrder(files.slice(position), 4, async (path): Promise<SourceItem> => {
         let bytes: Buffer;
+        const began = performance.now();
         try {
           bytes = await readFile(path);
+          clock.mark('read', began, performance.now());
         } catch (error) {
           onProblem({ source: path, offset: -1, error: `unreadable (${(error as NodeJS.ErrnoException).code})` });
           return { image: null, bytesRead: 0 };
         }
         try {
-          return { image: await decodeAndFit(bytes, width, height), bytesRead: bytes.length };
+          return { image: await decodeAndFit(bytes, width, height, clock), bytesRead: bytes.length };
         } catch (error) {
           onProblem({ source: path, offset: -1, error: `cannot decode: ${(error as Error).message.split('\n')[0]}` });
           return { image: null, bytesRead: bytes.length };
@@ -58,7 +61,8 @@ export interface Shard {
 }
 
 /** TFRecord shards: framing and CRCs checked, each Example parsed, its `image` decoded. */
-export function tfrecordSource(shards: readonly Shard[], onProblem: (p: Problem) => void): ImageSource {
+export function tfrecordSource(shards: readonly Shard[], onProblem: (p: Problem) => void, clock = new StageClock()): ImageSource {
+  const onTiming = (what: 'read' | 'verify', start: number, end: number) => clock.mark(what === 'read' ? 'read' : 'verify_parse', start, end);
   const size = shards.reduce((n, s) => n + s.records, 0);
   return {
     size,
@@ -71,25 +75,28 @@ export function tfrecordSource(shards: readonly Shard[], onProblem: (p: Problem)
         }
         const records = readRecords(shard.path, {
           onProblem: (p) => onProblem({ source: p.file, offset: p.offset, error: p.error }),
+          onTiming,
         });
         for await (const record of records) {
           if (skip > 0) {
             skip--;
             continue;
           }
-          yield decodeRecord(record.data, shard.path, record.offset, onProblem);
+          yield decodeRecord(record.data, shard.path, record.offset, onProblem, clock);
         }
       }
     },
   };
 }
 
-function decodeRecord(data: Buffer, path: string, offset: number, onProblem: (p: Problem) => void): SourceItem {
+function decodeRecord(data: Buffer, path: string, offset: number, onProblem: (p: Problem) => void, clock: StageClock): SourceItem {
   const bytesRead = data.length + 16;
   try {
-    const features = decodeExample(data);
-    const image = bytesOf(features, 'image');
-    return { image: decodeStored(image, intOf(features, 'width'), intOf(features, 'height')), bytesRead };
+    const { image, width, height } = clock.time('verify_parse', () => {
+      const features = decodeExample(data);
+      return { image: bytesOf(features, 'image'), width: intOf(features, 'width'), height: intOf(features, 'height') };
+    });
+    return { image: clock.time('decode', () => decodeStored(image, width, height)), bytesRead };
   } catch (error) {
     onProblem({ source: path, offset, error: `cannot decode record: ${(error as Error).message}` });
     return { image: null, bytesRead };

@@ -50,6 +50,10 @@ export const MEASUREMENT_COLUMNS: Record<keyof MeasurementRow, ColumnType> = {
   dataset: 'string', cache: 'string', batch_size: 'int', batch_number: 'int', repetition: 'int', data_size: 'int',
   images: 'int', seconds: 'float', images_per_second: 'float', bytes_read: 'float', workers: 'int', partitions: 'int',
   task: 'int', worker: 'int', start_ms: 'float', end_ms: 'float', epochs: 'int', cached_images: 'int',
+  first_batch_ms: 'float', steady_images_per_second: 'float',
+  read_ms: 'float', verify_parse_ms: 'float', decode_ms: 'float', fit_ms: 'float', assembly_ms: 'float', wait_ms: 'float',
+  read_busy_ms: 'float', verify_parse_busy_ms: 'float', decode_busy_ms: 'float', fit_busy_ms: 'float', assembly_busy_ms: 'float',
+  thread_cpu_ms: 'float',
 };
 
 interface TaskRowOut {

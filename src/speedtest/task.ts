@@ -8,7 +8,8 @@ import { hostname } from 'node:os';
 import { threadId } from 'node:worker_threads';
 import { serializeError, type SerializedError } from '../errors.js';
 import type { GridTask } from './grid.js';
-import { DecodedCache, timedPass } from './pass.js';
+import { DecodedCache, runPasses, type PassResult } from './pass.js';
+import { StageClock } from './stages.js';
 import { imageFileSource, tfrecordSource, type ImageSource, type Problem, type Shard } from './sources.js';
 
 export interface SpeedtestJob {
@@ -44,6 +45,26 @@ export interface MeasurementRow {
   end_ms: number;
   epochs: number;
   cached_images: number;
+  // Where the time goes (optional: runs written before these columns existed lack them).
+  /** Pass start to the first complete batch, ms. */
+  first_batch_ms?: number;
+  /** images/s after the first batch (null with a single batch). */
+  steady_images_per_second?: number | null;
+  /** Wall-clock share of each stage, ms; with wait_ms they add up to the pass's wall time (src/speedtest/stages.ts). */
+  read_ms?: number;
+  verify_parse_ms?: number;
+  decode_ms?: number;
+  fit_ms?: number;
+  assembly_ms?: number;
+  wait_ms?: number;
+  /** Sums of per-item times per stage, ms (more than the wall time when items overlap). */
+  read_busy_ms?: number;
+  verify_parse_busy_ms?: number;
+  decode_busy_ms?: number;
+  fit_busy_ms?: number;
+  assembly_busy_ms?: number;
+  /** CPU time of the worker thread during the pass, ms (not the thread pool's reads and resizes). */
+  thread_cpu_ms?: number | null;
 }
 
 export interface TaskSpan {
@@ -78,34 +99,13 @@ export async function runSpeedtestJob(job: SpeedtestJob): Promise<SpeedtestJobRe
     for (const task of job.tasks) {
       const started = now(job.runStartMs);
       const onProblem = (p: Problem) => result.problems.push({ ...p, task: task.task });
-      const source: ImageSource = task.dataset === 'images' ? imageFileSource(job.images, job.width, job.height, onProblem) : tfrecordSource(job.shards, onProblem);
+      const clock = new StageClock();
+      const source: ImageSource = task.dataset === 'images' ? imageFileSource(job.images, job.width, job.height, onProblem, clock) : tfrecordSource(job.shards, onProblem, clock);
       const cache = task.cache === 'on' ? new DecodedCache(job.cacheLimitBytes) : undefined;
-      for (let w = 0; w < job.warmup; w++) await timedPass(source, task.batchSize, task.batchNumber, cache);
-      // Problems seen in warm-up are the same files again in the timed passes: report each once.
-      let images = 0;
-      for (let repetition = 1; repetition <= job.repetitions; repetition++) {
-        const start = now(job.runStartMs);
-        const pass = await timedPass(source, task.batchSize, task.batchNumber, cache);
-        const end = now(job.runStartMs);
-        images += pass.images;
-        result.rows.push({
-          dataset: task.dataset,
-          cache: task.cache,
-          batch_size: task.batchSize,
-          batch_number: task.batchNumber,
-          repetition,
-          data_size: task.batchSize * task.batchNumber,
-          images: pass.images,
-          seconds: pass.seconds,
-          images_per_second: pass.seconds > 0 ? pass.images / pass.seconds : 0,
-          bytes_read: pass.bytesRead,
-          task: task.task,
-          start_ms: start,
-          end_ms: end,
-          epochs: pass.epochs,
-          cached_images: pass.cachedImages,
-        });
-      }
+      // Problems seen in warm-up are the same files again in the timed passes: reported once (dedupe).
+      const passes = await runPasses(source, { batchSize: task.batchSize, batchNumber: task.batchNumber, warmup: job.warmup, repetitions: job.repetitions, cache, clock });
+      const images = passes.reduce((n, p) => n + p.images, 0);
+      passes.forEach((pass, i) => result.rows.push(measurementRow(task, i + 1, pass, job.runStartMs)));
       result.spans.push({ task: task.task, threadId, start_ms: started, end_ms: now(job.runStartMs), rows: job.repetitions, images });
       result.problems = dedupe(result.problems);
     }
@@ -113,6 +113,43 @@ export async function runSpeedtestJob(job: SpeedtestJob): Promise<SpeedtestJobRe
     result.error = serializeError(error);
   }
   return result;
+}
+
+function measurementRow(task: GridTask, repetition: number, pass: PassResult, runStartMs: number): PartialRow {
+  const relative = (t: number) => performance.timeOrigin + t - runStartMs;
+  const steadySeconds = pass.seconds - pass.firstBatchMs / 1000;
+  const { share, busy, wait } = pass.stages;
+  return {
+    dataset: task.dataset,
+    cache: task.cache,
+    batch_size: task.batchSize,
+    batch_number: task.batchNumber,
+    repetition,
+    data_size: task.batchSize * task.batchNumber,
+    images: pass.images,
+    seconds: pass.seconds,
+    images_per_second: pass.seconds > 0 ? pass.images / pass.seconds : 0,
+    bytes_read: pass.bytesRead,
+    task: task.task,
+    start_ms: relative(pass.startedAt),
+    end_ms: relative(pass.endedAt),
+    epochs: pass.epochs,
+    cached_images: pass.cachedImages,
+    first_batch_ms: pass.firstBatchMs,
+    steady_images_per_second: pass.images > pass.firstBatchImages && steadySeconds > 0 ? (pass.images - pass.firstBatchImages) / steadySeconds : null,
+    read_ms: share.read,
+    verify_parse_ms: share.verify_parse,
+    decode_ms: share.decode,
+    fit_ms: share.fit,
+    assembly_ms: share.assembly,
+    wait_ms: wait,
+    read_busy_ms: busy.read,
+    verify_parse_busy_ms: busy.verify_parse,
+    decode_busy_ms: busy.decode,
+    fit_busy_ms: busy.fit,
+    assembly_busy_ms: busy.assembly,
+    thread_cpu_ms: Number.isNaN(pass.threadCpuMs) ? null : pass.threadCpuMs,
+  };
 }
 
 function dedupe(problems: (Problem & { task: number })[]): (Problem & { task: number })[] {

@@ -48,6 +48,8 @@ export interface ReadRecordsOptions {
   signal?: AbortSignal;
   /** Filled as reading goes: bytes of the (uncompressed) stream seen so far. */
   stats?: { bytes: number };
+  /** Told each chunk read's and each CRC check's interval (performance.now() ms): the speed test's stage times. */
+  onTiming?: (what: 'read' | 'verify', start: number, end: number) => void;
 }
 
 const CHUNK_BYTES = 4 << 20;
@@ -70,7 +72,7 @@ export async function* readRecords(path: string, options: ReadRecordsOptions = {
   if (end <= start) return;
   const handle = await open(path, 'r');
   const inflate = decompressor(compression);
-  const raw = fileChunks(handle, start, end, options.signal);
+  const raw = fileChunks(handle, start, end, options.signal, options.onTiming);
   const chunks: AsyncIterable<Buffer> = inflate ? Readable.from(raw, { objectMode: false }).pipe(inflate) : raw;
   try {
     yield* frameRecords(chunks, {
@@ -81,6 +83,7 @@ export async function* readRecords(path: string, options: ReadRecordsOptions = {
       knownEnd,
       maxRecordBytes: options.maxRecordBytes ?? 1 << 30,
       stats: options.stats ?? { bytes: 0 },
+      onTiming: options.onTiming,
     });
   } catch (error) {
     if (error instanceof PipelineError) throw error;
@@ -103,11 +106,13 @@ export async function* readRecords(path: string, options: ReadRecordsOptions = {
  * caller checks CRCs and parses the current chunk (about 1.3x the throughput of one-at-a-time reads).
  * Each chunk is a fresh buffer, since records handed out are views into it.
  */
-async function* fileChunks(handle: FileHandle, start: number, end: number, signal?: AbortSignal): AsyncGenerator<Buffer> {
+async function* fileChunks(handle: FileHandle, start: number, end: number, signal?: AbortSignal, onTiming?: ReadRecordsOptions['onTiming']): AsyncGenerator<Buffer> {
   const readAt = async (position: number) => {
     const length = Math.min(CHUNK_BYTES, end - position);
     const buffer = Buffer.allocUnsafe(length);
+    const began = performance.now();
     const { bytesRead } = await handle.read(buffer, 0, length, position);
+    onTiming?.('read', began, performance.now());
     return buffer.subarray(0, bytesRead);
   };
   let position = start;
@@ -142,6 +147,7 @@ interface FrameContext {
   knownEnd: number;
   maxRecordBytes: number;
   stats: { bytes: number };
+  onTiming?: ReadRecordsOptions['onTiming'];
 }
 
 /**
@@ -201,7 +207,7 @@ async function* frameRecords(chunks: AsyncIterable<Buffer>, ctx: FrameContext): 
       const frameOffset = offset;
       pos += FRAME_OVERHEAD + length;
       offset += FRAME_OVERHEAD + length;
-      if (ctx.verify && maskedCrc32c(data) !== buf.readUInt32LE(dataStart + length)) {
+      if (ctx.verify && !crcMatches(data, buf.readUInt32LE(dataStart + length), ctx.onTiming)) {
         problem('TFRECORD_DATA_CRC', frameOffset);
       } else {
         yield { data, offset: frameOffset, index };
@@ -212,4 +218,12 @@ async function* frameRecords(chunks: AsyncIterable<Buffer>, ctx: FrameContext): 
     if (have > 0) parts.push(buf.subarray(pos));
   }
   if (have > 0) problem(have < HEADER_BYTES ? 'TFRECORD_TRUNCATED_HEADER' : 'TFRECORD_TRUNCATED_RECORD', offset);
+}
+
+function crcMatches(data: Buffer, stored: number, onTiming: FrameContext['onTiming']): boolean {
+  if (!onTiming) return maskedCrc32c(data) === stored;
+  const began = performance.now();
+  const ok = maskedCrc32c(data) === stored;
+  onTiming('verify', began, performance.now());
+  return ok;
 }

@@ -36,3 +36,17 @@ test('a consumer that stops early leaves no unhandled rejection behind', async (
     process.off('unhandledRejection', onUnhandled);
   }
 });
+
+test('a consumer that stops early leaves only after the calls in flight have ended', async () => {
+  let running = 0;
+  for await (const x of inOrder([1, 2, 3, 4], 4, async (n) => {
+    running++;
+    await sleep(n * 5);
+    running--;
+    return n;
+  })) {
+    assert.equal(x, 1);
+    break;
+  }
+  assert.equal(running, 0);
+});
