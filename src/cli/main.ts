@@ -7,7 +7,7 @@ import { PipelineError } from '../errors.js';
 import { toJson } from '../json.js';
 import { describeFailure, EXIT, exitCodeFor } from './exit-codes.js';
 import { createLogger, type Logger } from './log.js';
-import { byteSize, intInRange, intList, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, positiveNumber, size, stringList } from './parse.js';
+import { alarmList, byteSize, hostName, intInRange, intList, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, positiveNumber, size, stringList } from './parse.js';
 import { printHuman } from './print.js';
 import { VERSION } from '../version.js';
 
@@ -84,6 +84,18 @@ async function withExecutor<T>(redis: string | undefined, log: Logger, fn: (exec
   }
 }
 
+/** Host sampling, alarms and cost: the same on every command that does work (src/hosts/). */
+function hostOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--alarm <rule>', 'alarm on a host figure, e.g. "cpu>90 for 10s" (repeatable; cpu, iowait, mem, disk_read, disk_write, net_in, net_out)').argParser(alarmList('--alarm')))
+    .addOption(new Option('--host-interval <ms>', 'host sampling period (hosts.csv)').argParser(intInRange('--host-interval', 10, 60_000)).default(250))
+    .addOption(new Option('--price-per-worker-hour <p>', 'the summary gives the run\'s cost from the worker hosts\' wall time').argParser(positiveNumber('--price-per-worker-hour')));
+}
+
+const hostRunOptions = (opts: { alarm?: import('../hosts/alarms.js').Alarm[]; hostInterval: number; pricePerWorkerHour?: number }) => ({
+  alarms: opts.alarm, hostIntervalMs: opts.hostInterval, pricePerWorkerHour: opts.pricePerWorkerHour,
+});
+
 type Register = (action: Action, opts: { json?: boolean; quiet?: boolean }) => void;
 
 function buildProgram(register: Register): Command {
@@ -112,7 +124,7 @@ function buildProgram(register: Register): Command {
     }, opts),
   );
 
-  common(
+  common(hostOptions(
     program
       .command('convert')
       .description('image dataset (one folder per class) to TFRecord shards')
@@ -129,12 +141,12 @@ function buildProgram(register: Register): Command {
       .option('--strict', 'exit 3 if any input is skipped (after writing skipped.csv)')
       .addOption(new Option('--max-pixels <n>', 'refuse images with more pixels (decompression-bomb guard)').argParser(positiveInt('--max-pixels')))
       .option('--redis <url>', 'cluster mode: run as a driver on BullMQ over Redis'),
-  ).action((input: string, opts) =>
+  )).action((input: string, opts) =>
     register(async ({ signal, log }) => {
       const convertOptions = {
         input, out: opts.out, width: opts.size.width, height: opts.size.height, fit: opts.fit, format: opts.format, quality: opts.quality,
         partitions: opts.partitions, workers: opts.workers, compression: opts.compression, resume: opts.resume, strict: opts.strict,
-        maxPixels: opts.maxPixels, signal, onInfo: (m: string) => log.info(m),
+        maxPixels: opts.maxPixels, signal, onInfo: (m: string) => log.info(m), ...hostRunOptions(opts),
         onProgress: (p: { images: number; total: number; inputBytes: number; seconds: number }) => {
           const rate = p.images / Math.max(p.seconds, 1e-3);
           const eta = rate > 0 ? (p.total - p.images) / rate : 0;
@@ -146,7 +158,7 @@ function buildProgram(register: Register): Command {
     }, opts),
   );
 
-  common(
+  common(hostOptions(
     program
       .command('speedtest')
       .description('read throughput: image files vs TFRecords, cache off vs on, over batch size x batch number x repetition')
@@ -166,7 +178,7 @@ function buildProgram(register: Register): Command {
       .addOption(new Option('--sweep-workers <list>', 'a scaling study: the grid once per worker count, e.g. 1,2,4').argParser(intList('--sweep-workers')))
       .addOption(new Option('--sweep-partitions <list>', 'the grid once per partition count').argParser(intList('--sweep-partitions')))
       .option('--redis <url>', 'cluster mode: run as a driver on BullMQ over Redis'),
-  ).action((opts) =>
+  )).action((opts) =>
     register(async ({ signal, log }) => {
       const caches = opts.cache === undefined ? ['off'] : opts.cache === true || opts.cache === 'both' ? ['off', 'on'] : [opts.cache];
       const { speedtest } = await import('../speedtest/speedtest.js');
@@ -175,7 +187,7 @@ function buildProgram(register: Register): Command {
         images: opts.images, tfrecords: opts.tfrecords, out: opts.out, datasets: opts.datasets, caches,
         batchSizes: opts.batchSizes, batchNumbers: opts.batchNumbers, repetitions: opts.repetitions, warmup: opts.warmup,
         cacheLimitBytes: opts.cacheLimit, workers: opts.workers, partitions: opts.partitions, width: opts.size?.width, height: opts.size?.height,
-        sweepWorkers: opts.sweepWorkers, sweepPartitions: opts.sweepPartitions,
+        sweepWorkers: opts.sweepWorkers, sweepPartitions: opts.sweepPartitions, ...hostRunOptions(opts),
         signal, onInfo: (m) => log.info(m),
         onProgress: (p) => log.progress({ done: p.tasks, total: p.total, unit: 'tasks', detail: `${p.seconds.toFixed(0)} s` }),
       }));
@@ -189,12 +201,15 @@ function buildProgram(register: Register): Command {
       .description('a cluster worker: runs convert / speedtest jobs from Redis on this machine\'s threads')
       .requiredOption('--redis <url>', 'the Redis the driver uses, e.g. redis://10.0.0.5:6379')
       .addOption(new Option('--workers <n>', 'worker threads (default: cores)').argParser(positiveInt('--workers')))
-      .addOption(new Option('--lock-ms <ms>', 'job lock time: a killed worker\'s jobs are taken again after it').argParser(positiveInt('--lock-ms')).default(30_000)),
+      .addOption(new Option('--lock-ms <ms>', 'job lock time: a killed worker\'s jobs are taken again after it').argParser(positiveInt('--lock-ms')).default(30_000))
+      .addOption(new Option('--name <name>', 'this worker\'s name in hosts.csv (default: hostname/pid)').argParser(hostName('--name')))
+      .addOption(new Option('--host-interval <ms>', 'host sampling period').argParser(intInRange('--host-interval', 10, 60_000)).default(250))
+      .addOption(new Option('--sample-buffer <rows>', 'host samples kept while Redis is slow; older ones are dropped and counted').argParser(positiveInt('--sample-buffer')).default(240)),
   ).action((opts) =>
     register(async ({ signal, log }) => {
       const { runWorker } = await import('../cluster/worker.js');
       const { defaultWorkers } = await import('../pool/pool.js');
-      return { result: await runWorker({ redis: opts.redis, workers: opts.workers ?? defaultWorkers(), lockMs: opts.lockMs, signal, onInfo: (m) => log.info(m) }) };
+      return { result: await runWorker({ redis: opts.redis, workers: opts.workers ?? defaultWorkers(), lockMs: opts.lockMs, name: opts.name, hostIntervalMs: opts.hostInterval, sampleBuffer: opts.sampleBuffer, signal, onInfo: (m) => log.info(m) }) };
     }, opts),
   );
 

@@ -1,5 +1,6 @@
 /** Option parsers for commander: each throws a usage error naming the option and what was expected. */
 import { usageError } from '../errors.js';
+import { parseAlarm } from '../hosts/alarms.js';
 
 export function positiveInt(option: string) {
   return (value: string): number => {
@@ -90,5 +91,19 @@ export function nonNegativeNumber(option: string) {
     const n = Number(value);
     if (!Number.isFinite(n) || n < 0 || value.trim() === '') throw usageError(option, 'a number >= 0', value);
     return n;
+  };
+}
+
+/** A repeatable `--alarm`: each value parsed and appended. */
+export function alarmList(option: string) {
+  return (value: string, previous: import('../hosts/alarms.js').Alarm[] | undefined) => [...(previous ?? []), parseAlarm(value, option)];
+}
+
+/** A worker's --name: printable, 1-100 characters (it lands in CSV, HTML and Redis). */
+export function hostName(option: string) {
+  return (value: string): string => {
+    // eslint-disable-next-line no-control-regex
+    if (value.trim() === '' || value.length > 100 || /[\u0000-\u001f\u007f]/.test(value)) throw usageError(option, 'a name of 1-100 printable characters', value);
+    return value;
   };
 }

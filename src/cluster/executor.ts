@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { FlowProducer, Job, Queue, QueueEvents } from 'bullmq';
 import { PipelineError } from '../errors.js';
 import type { Executor, TaskName } from '../pool/executor.js';
+import { startHostFeed } from './host-stream.js';
 import { connect, evictionWarning, PREFIX, STAGE_QUEUE, TASK_QUEUE, waitForRedis } from './redis.js';
 
 export const JOB_ATTEMPTS = 4;
@@ -158,5 +159,6 @@ export async function clusterExecutor(url: string, onInfo?: (message: string) =>
       eventsConnection.disconnect();
     },
     stats: () => ({ ...stats }),
+    hostFeed: () => startHostFeed(redis),
   };
 }

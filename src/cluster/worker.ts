@@ -7,6 +7,8 @@ import { hostname } from 'node:os';
 import { Worker, type Job } from 'bullmq';
 import { createPool } from '../pool/pool.js';
 import { PROGRESS_SLOTS } from '../pool/protocol.js';
+import { defaultWorkerName, HostSampler } from '../hosts/sampler.js';
+import { HostSender } from './host-stream.js';
 import { connect, evictionWarning, PREFIX, STAGE_QUEUE, TASK_QUEUE, waitForRedis } from './redis.js';
 
 export interface WorkerOptions {
@@ -14,6 +16,12 @@ export interface WorkerOptions {
   workers: number;
   /** How long a job's lock lives without renewal: a killed worker's job is taken again after it. */
   lockMs?: number;
+  /** The host name in hosts.csv: default hostname/pid. */
+  name?: string;
+  /** Host sampling period, ms (default 250). */
+  hostIntervalMs?: number;
+  /** Host rows kept while Redis cannot take them; older ones are dropped and counted. */
+  sampleBuffer?: number;
   signal: AbortSignal;
   onInfo?: (message: string) => void;
 }
@@ -22,6 +30,10 @@ export interface WorkerResult {
   jobs: number;
   failed: number;
   seconds: number;
+  name: string;
+  /** Host rows that could not be sent to Redis in time (dropped, never waited for). */
+  droppedSamples: number;
+  sampler: { samples: number; busyMs: number; fractionOfOneCore: number };
 }
 
 export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
@@ -34,6 +46,13 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
   const pool = createPool(options.workers);
   const lockDuration = options.lockMs ?? 30_000;
   const counts = { jobs: 0, failed: 0 };
+  // Host samples travel on their own connection so a backlog of them never delays a job's commands.
+  const name = options.name ?? defaultWorkerName();
+  const sampleConnection = connect(options.redis, 'worker');
+  let sampler: HostSampler | undefined;
+  const sender = new HostSender({ redis: sampleConnection, host: name, machine: hostname(), maxPending: options.sampleBuffer, cost: () => sampler!.cost, missing: () => sampler!.missing });
+  sampler = new HostSampler({ host: name, role: 'worker', intervalMs: options.hostIntervalMs, onRow: (row) => sender.push(row) }).start();
+  sender.start();
 
   const tasks = new Worker(
     TASK_QUEUE,
@@ -62,7 +81,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
   const stages = new Worker(STAGE_QUEUE, async (job: Job) => Object.keys(await job.getChildrenValues()).length, { connection: stageConnection, prefix: PREFIX });
   tasks.on('error', () => undefined);
   stages.on('error', () => undefined);
-  options.onInfo?.(`worker ${hostname()}/${process.pid}: ${options.workers} thread(s), taking jobs from ${options.redis}`);
+  options.onInfo?.(`worker ${name}: ${options.workers} thread(s), taking jobs from ${options.redis}`);
 
   await new Promise<void>((resolve) => {
     if (options.signal.aborted) resolve();
@@ -74,7 +93,11 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
   const closing = Promise.allSettled([tasks.close(), stages.close()]);
   await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
   await pool.destroy();
+  sampler.stop();
+  await sender.stop();
+  if (sender.dropped > 0) options.onInfo?.(`${sender.dropped} host sample(s) dropped: Redis could not take them in time`);
   redis.disconnect();
   stageConnection.disconnect();
-  return { ...counts, seconds: (performance.now() - started) / 1000 };
+  sampleConnection.disconnect();
+  return { ...counts, seconds: (performance.now() - started) / 1000, name, droppedSamples: sender.dropped, sampler: sampler.cost };
 }

@@ -16,6 +16,9 @@ import { temporarySuffix } from '../tfrecord/writer.js';
 import type { ImageOptions } from './image.js';
 import { fingerprint, previousShards, recordShard, removeParts, shardStillValid, writeJsonAtomic, type Manifest, type ShardEntry } from './manifest.js';
 import { shardNames } from './shard-names.js';
+import type { Alarm, AlarmEvent } from '../hosts/alarms.js';
+import { startHostRecording, type CostFigure } from '../hosts/recorder.js';
+import { hostsJson, writeHostFiles } from '../hosts/host-files.js';
 
 export interface ConvertOptions {
   input: string;
@@ -36,7 +39,14 @@ export interface ConvertOptions {
   onInfo?: (message: string) => void;
   /** Where partitions run: the local pool by default, or a cluster (src/cluster/). */
   executor?: Executor;
+  /** Host sampling period (convert-run/hosts.csv), ms; default 250. */
+  hostIntervalMs?: number;
+  alarms?: Alarm[];
+  pricePerWorkerHour?: number;
 }
+
+/** Where convert records its run (hosts, alarms, run.json): a sub-folder, so the dataset's own files stay apart. */
+export const CONVERT_RUN_FOLDER = 'convert-run';
 
 export interface ConvertProgress {
   images: number;
@@ -60,6 +70,9 @@ export interface ConvertResult {
   peakRssBytes: number;
   /** Cluster mode: jobs, retried jobs, time in Redis round trips. */
   cluster?: Record<string, unknown>;
+  /** Alarms that fired (also in convert-run/alarms.csv and convert-run/run.json). */
+  alarms: AlarmEvent[];
+  cost?: CostFigure;
 }
 
 /** sharp's own default pixel limit (16383 x 16383): a decompression-bomb guard that real photos never hit. */
@@ -104,6 +117,13 @@ export async function convert(options: ConvertOptions): Promise<ConvertResult> {
   const todo = plans.filter((p) => !done.has(p.partition));
   const total = todo.reduce((n, p) => n + p.files.length, 0);
   const executor = options.executor ?? localExecutor(Math.max(1, Math.min(workers, todo.length)));
+  const runStartMs = Date.now();
+  const hostRecording = startHostRecording({
+    role: executor.hostFeed ? 'driver' : 'local', runStartMs, intervalMs: options.hostIntervalMs, alarms: options.alarms,
+    pricePerWorkerHour: options.pricePerWorkerHour, feed: await executor.hostFeed?.(),
+  });
+  let hostsStopped = false;
+  let hosts!: Awaited<ReturnType<typeof hostRecording.stop>>;
   const ticker = setInterval(() => report(), 250);
   function report() {
     const { items, kilobytes } = executor.progress();
@@ -136,8 +156,12 @@ export async function convert(options: ConvertOptions): Promise<ConvertResult> {
       await recordShard(out, plan.names.base, entry);
       done.set(plan.partition, entry);
     }, options.signal);
+    hostsStopped = true;
+    hosts = await hostRecording.stop();
   } finally {
     clearInterval(ticker);
+    // An interrupted or failed run stops sampling too (its files are not written: the run is not complete).
+    if (!hostsStopped) await hostRecording.stop().catch(() => undefined);
     if (!options.executor) await executor.close();
     await removeTemporaryFiles(out);
   }
@@ -167,6 +191,8 @@ export async function convert(options: ConvertOptions): Promise<ConvertResult> {
   await writeFile(join(out, 'skipped.csv'), stringify(skipped, { header: true, columns: ['path', 'reason'] }));
   await writeJsonAtomic(join(out, 'manifest.json'), manifest);
   await removeParts(out);
+  await writeConvertRun(join(out, CONVERT_RUN_FOLDER), hosts, runStartMs);
+  hosts.alarms.forEach((a) => options.onInfo?.(`alarm ${a.alarm} on ${a.host} from ${(a.start_ms / 1000).toFixed(1)} s to ${(a.end_ms / 1000).toFixed(1)} s (peak ${a.peak.toPrecision(4)})`));
 
   const seconds = (performance.now() - started) / 1000;
   const result: ConvertResult = {
@@ -181,6 +207,8 @@ export async function convert(options: ConvertOptions): Promise<ConvertResult> {
     resumed: partitions - todo.length,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
     ...(options.executor ? { cluster: options.executor.stats() } : {}),
+    alarms: hosts.alarms,
+    ...(hosts.cost ? { cost: hosts.cost } : {}),
   };
   if (options.strict && skipped.length > 0) {
     const error = new PipelineError('STRICT', `--strict: ${skipped.length} input(s) skipped, listed in ${join(out, 'skipped.csv')}`);
@@ -188,6 +216,14 @@ export async function convert(options: ConvertOptions): Promise<ConvertResult> {
     throw error;
   }
   return result;
+}
+
+/** convert-run/: hosts.csv, hosts.arrow, alarms.csv and a run.json with the hosts, alarms and cost. */
+async function writeConvertRun(dir: string, hosts: Awaited<ReturnType<ReturnType<typeof startHostRecording>['stop']>>, runStartMs: number): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await writeHostFiles(dir, hosts);
+  const run = { tool: { name: 'pipeline', version: VERSION }, command: 'convert', start: new Date(runStartMs).toISOString(), end: new Date().toISOString(), hosts: hostsJson(hosts), alarms: hosts.alarms };
+  await writeFile(join(dir, 'run.json'), JSON.stringify(run, null, 2) + '\n');
 }
 
 async function prepareOutput(out: string): Promise<void> {

@@ -4,6 +4,7 @@
  * same files whichever runs them.
  */
 import { setMaxListeners } from 'node:events';
+import type { HostFeed } from '../cluster/host-stream.js';
 import { createPool } from './pool.js';
 import { PROGRESS_SLOTS } from './protocol.js';
 
@@ -21,6 +22,8 @@ export interface Executor {
   close(): Promise<void>;
   /** What the run should report about the executor (cluster: retried jobs, Redis time). */
   stats(): Record<string, unknown>;
+  /** Cluster mode: starts reading the workers' host samples (src/cluster/host-stream.ts) for one run. */
+  hostFeed?(): Promise<HostFeed>;
 }
 
 export function localExecutor(workers: number): Executor {

@@ -20,6 +20,9 @@ import { writeTable, type ColumnType } from './run-files.js';
 import type { Problem, Shard } from './sources.js';
 import type { MeasurementRow, SpeedtestJob, SpeedtestJobResult, TaskSpan } from './task.js';
 import { summarise, type SpeedtestSummary } from './summary.js';
+import { startHostRecording, type CostFigure } from '../hosts/recorder.js';
+import { hostsJson, writeHostFiles } from '../hosts/host-files.js';
+import type { Alarm, AlarmEvent } from '../hosts/alarms.js';
 
 export interface SpeedtestOptions {
   images?: string;
@@ -44,6 +47,18 @@ export interface SpeedtestOptions {
   /** A scaling study: the grid once per worker count / partition count (recorded in every row). */
   sweepWorkers?: number[];
   sweepPartitions?: number[];
+  /** Host sampling period (hosts.csv), ms; default 250. */
+  hostIntervalMs?: number;
+  /** `--alarm`s, parsed (src/hosts/alarms.ts). */
+  alarms?: Alarm[];
+  /** The summary gives the run's cost from the worker hosts' wall time. */
+  pricePerWorkerHour?: number;
+}
+
+/** The speed test's result: the summary, plus what the hosts showed. */
+export interface SpeedtestResult extends SpeedtestSummary {
+  alarms: AlarmEvent[];
+  cost?: CostFigure;
 }
 
 export const MEASUREMENT_COLUMNS: Record<keyof MeasurementRow, ColumnType> = {
@@ -65,7 +80,7 @@ const TASK_COLUMNS: Record<string, ColumnType> = {
   task: 'int', worker: 'int', workers: 'int', partitions: 'int', dataset: 'string', cache: 'string', batch_size: 'int', batch_number: 'int', start_ms: 'float', end_ms: 'float', rows: 'int', images: 'int',
 };
 
-export async function speedtest(options: SpeedtestOptions): Promise<SpeedtestSummary> {
+export async function speedtest(options: SpeedtestOptions): Promise<SpeedtestResult> {
   const runStartMs = Date.now();
   const started = performance.now();
   const datasets = options.datasets ?? (['images', 'tfrecord'] as DatasetKind[]).filter((d) => (d === 'images' ? options.images : options.tfrecords));
@@ -105,6 +120,10 @@ export async function speedtest(options: SpeedtestOptions): Promise<SpeedtestSum
   const settings = (options.sweepWorkers ?? [workers]).flatMap((w) => (options.sweepPartitions ?? [partitions]).map((p) => ({ workers: w, partitions: Math.min(p, tasks.length) })));
   const monitor = new ResourceMonitor();
   monitor.start();
+  const hostRecording = startHostRecording({
+    role: options.executor?.hostFeed ? 'driver' : 'local', runStartMs, intervalMs: options.hostIntervalMs, alarms: options.alarms,
+    pricePerWorkerHour: options.pricePerWorkerHour, feed: await options.executor?.hostFeed?.(),
+  });
   const rows: MeasurementRow[] = [];
   const spans: TaskRowOut[] = [];
   const problems: (Problem & { task: number })[] = [];
@@ -147,6 +166,8 @@ export async function speedtest(options: SpeedtestOptions): Promise<SpeedtestSum
     problems.push(...results.flatMap((r) => r.problems));
   }
   monitor.stop();
+  const hosts = await hostRecording.stop();
+  hosts.alarms.forEach((a) => options.onInfo?.(`alarm ${a.alarm} on ${a.host} from ${(a.start_ms / 1000).toFixed(1)} s to ${(a.end_ms / 1000).toFixed(1)} s (peak ${a.peak.toPrecision(4)})`));
   rows.sort((a, b) => a.task - b.task || a.repetition - b.repetition);
   spans.sort((a, b) => a.task - b.task);
   problems.sort((a, b) => a.task - b.task);
@@ -161,6 +182,7 @@ export async function speedtest(options: SpeedtestOptions): Promise<SpeedtestSum
   threadOrder.forEach((_, w) => (resourceColumns[`cpu_worker_${w}`] = 'float'));
   Object.assign(resourceColumns, { rss_bytes: 'float', read_bytes: 'float', read_ops: 'float', written_bytes: 'float' });
   await writeTable(join(out, 'resources'), resources, resourceColumns);
+  await writeHostFiles(out, hosts);
   await writeTable(join(out, 'problems'), problems, { task: 'int', source: 'string', offset: 'float', error: 'string' }, false);
 
   const summary = summarise(rows, spans, { out, problems: problems.length, interrupted });
@@ -183,6 +205,8 @@ export async function speedtest(options: SpeedtestOptions): Promise<SpeedtestSum
         executor: (options.executor ?? { stats: () => ({ mode: 'local', workers }) }).stats(),
         datasetSizes: { images: images.length, tfrecord: shards.reduce((n, s) => n + s.records, 0) },
         summary,
+        hosts: hostsJson(hosts),
+        alarms: hosts.alarms,
       },
       null,
       2,
@@ -192,7 +216,7 @@ export async function speedtest(options: SpeedtestOptions): Promise<SpeedtestSum
     const error = new PipelineError('ABORTED', `speed test interrupted: ${rows.length} rows written to ${out}`);
     throw error;
   }
-  return summary;
+  return { ...summary, alarms: hosts.alarms, ...(hosts.cost ? { cost: hosts.cost } : {}) };
 }
 
 /** The shards with their record counts, from the index beside each one, or by counting frames. */

@@ -20,7 +20,7 @@ test('convert the bundled photos: checker-verified shards, labels from class fol
     assert.equal(result.shards, 3);
     const names = (await readdir(out)).sort();
     assert.deepEqual(names, [
-      'labels.txt', 'manifest.json',
+      'convert-run', 'labels.txt', 'manifest.json',
       'part-00000-of-00003.idx', 'part-00000-of-00003.tfrecord',
       'part-00001-of-00003.idx', 'part-00001-of-00003.tfrecord',
       'part-00002-of-00003.idx', 'part-00002-of-00003.tfrecord',

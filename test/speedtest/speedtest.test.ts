@@ -27,7 +27,7 @@ test('a speed test writes every run file; rows = datasets x caches x batch sizes
     const out = join(dir, 'run');
     const summary = await speedtest({ images: PHOTOS, tfrecords: SHARDS, out, caches: ['off', 'on'], batchSizes: [4, 8], batchNumbers: [5, 20], repetitions: [1, 2, 3], workers: 2 });
     assert.equal(summary.rows, 2 * 2 * 2 * 2 * 3);
-    assert.deepEqual((await readdir(out)).sort(), ['measurements.arrow', 'measurements.csv', 'problems.csv', 'resources.arrow', 'resources.csv', 'run.json', 'tasks.csv']);
+    assert.deepEqual((await readdir(out)).sort(), ['alarms.csv', 'hosts.arrow', 'hosts.csv', 'measurements.arrow', 'measurements.csv', 'problems.csv', 'resources.arrow', 'resources.csv', 'run.json', 'tasks.csv']);
     const rows = await readCsv(join(out, 'measurements.csv'));
     assert.equal(rows.length, 48);
     for (const r of rows) {
@@ -78,7 +78,7 @@ test('a corrupt shard and an unreadable image are reported in the run folder and
   await withTempDir(async (dir) => {
     const shards = join(dir, 'shards');
     await mkdir(shards);
-    for (const name of await readdir(SHARDS)) await copyFile(join(SHARDS, name), join(shards, name));
+    for (const e of await readdir(SHARDS, { withFileTypes: true })) if (e.isFile()) await copyFile(join(SHARDS, e.name), join(shards, e.name));
     const victim = join(shards, 'part-00001-of-00004.tfrecord');
     const bytes = await readFile(victim);
     bytes[500] ^= 0xff; // inside record 0's data: its CRC fails

@@ -1,0 +1,178 @@
+/**
+ * Host samples from workers to the driver over a Redis stream. The worker side never blocks work:
+ * rows wait in a bounded buffer and go out in one XADD every `flushMs`, one command in flight at a
+ * time; while Redis is slow or paused the buffer fills and its oldest rows are dropped and counted.
+ * The driver reads the stream while the run lasts and places each row on its own clock, using each
+ * host's clock offset measured against Redis's TIME (the same reference for every host).
+ */
+import type { Redis } from 'ioredis';
+import type { HostRow } from '../hosts/rates.js';
+import type { SamplerCost } from '../hosts/sampler.js';
+import { PREFIX } from './redis.js';
+
+export const HOST_STREAM = `${PREFIX}:hosts`;
+/** The stream keeps about this many batches (a few minutes of a large cluster); older ones are trimmed. */
+const STREAM_MAX_BATCHES = 5000;
+
+export interface HostBatch {
+  host: string;
+  role: HostRow['role'];
+  machine: string;
+  /** Add to this host's clock to get Redis's (midpoint estimate), and the round trip it came from. */
+  offsetMs: number;
+  rttMs: number;
+  /** Rows dropped since the worker started because Redis could not take them in time. */
+  dropped: number;
+  cost: SamplerCost;
+  missing: string[];
+  rows: HostRow[];
+}
+
+/** Host clock to Redis clock: TIME's midpoint, best (shortest round trip) of `tries`. */
+export async function clockOffset(redis: Redis, tries = 3): Promise<{ offsetMs: number; rttMs: number }> {
+  let best = { offsetMs: 0, rttMs: Infinity };
+  for (let i = 0; i < tries; i++) {
+    const t0 = Date.now();
+    const [seconds, micros] = (await redis.time()) as [string | number, string | number];
+    const t1 = Date.now();
+    const redisMs = Number(seconds) * 1000 + Number(micros) / 1000;
+    if (t1 - t0 < best.rttMs) best = { offsetMs: redisMs - (t0 + t1) / 2, rttMs: t1 - t0 };
+  }
+  return best;
+}
+
+export interface HostSenderOptions {
+  redis: Redis;
+  host: string;
+  machine: string;
+  /** Rows kept while they cannot be sent; beyond it the oldest are dropped. */
+  maxPending?: number;
+  flushMs?: number;
+  cost: () => SamplerCost;
+  missing: () => string[];
+}
+
+/** The worker's side: `push` each row; batches leave on a timer, never more than one in flight. */
+export class HostSender {
+  private pending: HostRow[] = [];
+  private inFlight = false;
+  private timer?: NodeJS.Timeout;
+  private clock = { offsetMs: 0, rttMs: Infinity };
+  private lastClockCheck = 0;
+  dropped = 0;
+  sentBatches = 0;
+
+  constructor(private readonly options: HostSenderOptions) {}
+
+  start(): this {
+    this.timer = setInterval(() => void this.flush(), this.options.flushMs ?? 500);
+    this.timer.unref();
+    return this;
+  }
+
+  push(row: HostRow): void {
+    this.pending.push(row);
+    const max = this.options.maxPending ?? 240;
+    if (this.pending.length > max) {
+      this.dropped += this.pending.length - max;
+      this.pending.splice(0, this.pending.length - max);
+    }
+  }
+
+  async flush(): Promise<void> {
+    if (this.inFlight || this.pending.length === 0) return;
+    this.inFlight = true;
+    try {
+      // The offset drifts slowly: measured again every 10 s, on the same connection as the batches.
+      if (Date.now() - this.lastClockCheck > 10_000) {
+        this.clock = await clockOffset(this.options.redis);
+        this.lastClockCheck = Date.now();
+      }
+      const rows = this.pending;
+      this.pending = [];
+      const batch: HostBatch = { host: this.options.host, role: 'worker', machine: this.options.machine, ...this.clock, dropped: this.dropped, cost: this.options.cost(), missing: this.options.missing(), rows };
+      try {
+        await this.options.redis.xadd(HOST_STREAM, 'MAXLEN', '~', STREAM_MAX_BATCHES, '*', 'batch', JSON.stringify(batch));
+        this.sentBatches++;
+      } catch {
+        // Redis refused (OOM, gone): those rows are lost, and counted.
+        this.dropped += rows.length;
+      }
+    } catch {
+      // TIME failed: try again on the next tick.
+    } finally {
+      this.inFlight = false;
+    }
+  }
+
+  /** Sends what is left (best effort, at most `ms`), then stops. */
+  async stop(ms = 2000): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await Promise.race([this.flush(), new Promise((resolve) => setTimeout(resolve, ms).unref())]);
+  }
+}
+
+export interface RemoteHost {
+  host: string;
+  role: HostRow['role'];
+  machine: string;
+  /** Add to the host's clock to get the driver's. */
+  clockOffsetMs: number;
+  /** Round trips to Redis the offsets came from (the offset's uncertainty is at most half their sum). */
+  clockRttMs: number;
+  droppedSinceWorkerStart: number;
+  sampler: SamplerCost;
+  missingSources: string[];
+}
+
+/** The driver's side: reads the stream from the run's start until `stop`. */
+export interface HostFeed {
+  stop(): Promise<{ rows: HostRow[]; hosts: RemoteHost[] }>;
+}
+
+/** Rows come back with `t_ms` on the driver's clock (epoch ms), not yet relative to the run. */
+export async function startHostFeed(redis: Redis, pollMs = 500): Promise<HostFeed> {
+  const driverClock = await clockOffset(redis);
+  const redisNow = Date.now() + driverClock.offsetMs;
+  // Batches sent a little before the start may hold rows of the run's first moments.
+  let lastId = `${Math.floor(redisNow - 2000)}-0`;
+  const rows: HostRow[] = [];
+  const hosts = new Map<string, RemoteHost>();
+  let reading: Promise<void> | undefined;
+
+  const read = async () => {
+    for (;;) {
+      const entries = (await redis.xrange(HOST_STREAM, `(${lastId}`, '+', 'COUNT', 500)) as [string, string[]][];
+      for (const [id, fields] of entries) {
+        lastId = id;
+        const batch = JSON.parse(fields[1]) as HostBatch;
+        const clockOffsetMs = batch.offsetMs - driverClock.offsetMs;
+        hosts.set(batch.host, {
+          host: batch.host, role: batch.role, machine: batch.machine, clockOffsetMs, clockRttMs: batch.rttMs + driverClock.rttMs,
+          droppedSinceWorkerStart: batch.dropped, sampler: batch.cost, missingSources: batch.missing,
+        });
+        for (const row of batch.rows) rows.push({ ...row, t_ms: row.t_ms + clockOffsetMs });
+      }
+      if (entries.length < 500) return;
+    }
+  };
+  const tick = () => {
+    // One read at a time: a slow Redis delays the feed, never piles up commands.
+    if (!reading) reading = read().catch(() => undefined).finally(() => (reading = undefined));
+  };
+  const timer = setInterval(tick, pollMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
+      // The workers' last batches (one flush interval), then a final read; at most 3 s if Redis is stuck.
+      await wait(pollMs + 200);
+      await Promise.race([(async () => {
+        await reading;
+        await read();
+      })().catch(() => undefined), wait(3000)]);
+      return { rows, hosts: [...hosts.values()] };
+    },
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * A run's host recording: this process's sampler plus (cluster mode) the workers' rows from the
+ * executor's feed, placed on one time axis (`t_ms`: ms since the run's start on this process's
+ * clock), with alarms evaluated and the cost worked out at the end.
+ */
+import { hostname } from 'node:os';
+import type { HostFeed, RemoteHost } from '../cluster/host-stream.js';
+import { evaluateAlarms, type Alarm, type AlarmEvent } from './alarms.js';
+import type { HostRow } from './rates.js';
+import { HostSampler, type SamplerCost } from './sampler.js';
+
+export interface HostRecordingOptions {
+  role: 'local' | 'driver';
+  /** Epoch ms the run's other times are relative to (tasks.csv's start_ms). */
+  runStartMs: number;
+  intervalMs?: number;
+  alarms?: readonly Alarm[];
+  pricePerWorkerHour?: number;
+  /** Cluster mode: the workers' samples. */
+  feed?: HostFeed;
+}
+
+export interface HostInfo extends Omit<RemoteHost, 'droppedSinceWorkerStart'> {
+  rows: number;
+  /** From the start of the host's first sampled interval to its last sample. */
+  wallSeconds: number;
+  /** Rows a worker could not send (Redis slow or paused), since the worker started; 0 for this process. */
+  droppedSamples: number;
+}
+
+export interface CostFigure {
+  pricePerWorkerHour: number;
+  /** Hosts billed: the workers in cluster mode (the driver is not a worker), this host locally. */
+  hosts: string[];
+  hostHours: number;
+  cost: number;
+}
+
+export interface HostRecording {
+  intervalMs: number;
+  rows: HostRow[];
+  hosts: HostInfo[];
+  alarms: AlarmEvent[];
+  cost?: CostFigure;
+}
+
+export function startHostRecording(options: HostRecordingOptions): { stop(): Promise<HostRecording> } {
+  const sampler = new HostSampler({ host: hostname(), role: options.role, intervalMs: options.intervalMs }).start();
+  return {
+    async stop() {
+      sampler.stop();
+      const remote = options.feed ? await options.feed.stop() : { rows: [], hosts: [] };
+      const since = (rows: readonly HostRow[]) => rows.map((r) => ({ ...r, t_ms: r.t_ms - options.runStartMs }));
+      const own = since(sampler.rows);
+      // Remote rows from before the run (the stream is read from a little before its start) are left out.
+      const theirs = since(remote.rows).filter((r) => r.t_ms > 0);
+      const rows = [...own, ...theirs].sort((a, b) => a.t_ms - b.t_ms || a.host.localeCompare(b.host));
+      const hosts: HostInfo[] = [
+        hostInfo({ host: sampler.host, role: sampler.role, machine: sampler.machine, clockOffsetMs: 0, clockRttMs: 0, droppedSinceWorkerStart: 0, sampler: sampler.cost, missingSources: sampler.missing }, own),
+        ...remote.hosts.map((h) => hostInfo(h, theirs.filter((r) => r.host === h.host))),
+      ];
+      const alarms = evaluateAlarms(options.alarms ?? [], rows);
+      return { intervalMs: sampler.intervalMs, rows, hosts, alarms, cost: options.pricePerWorkerHour === undefined ? undefined : cost(options.pricePerWorkerHour, hosts) };
+    },
+  };
+}
+
+function hostInfo(h: RemoteHost & { sampler: SamplerCost }, rows: readonly HostRow[]): HostInfo {
+  const { droppedSinceWorkerStart, ...rest } = h;
+  const first = rows[0];
+  const last = rows[rows.length - 1];
+  return { ...rest, rows: rows.length, wallSeconds: first ? (last.t_ms - (first.t_ms - first.interval_ms)) / 1000 : 0, droppedSamples: droppedSinceWorkerStart };
+}
+
+export function cost(pricePerWorkerHour: number, hosts: readonly HostInfo[]): CostFigure {
+  const workers = hosts.filter((h) => h.role === 'worker' || h.role === 'local');
+  const hostHours = workers.reduce((s, h) => s + h.wallSeconds / 3600, 0);
+  return { pricePerWorkerHour, hosts: workers.map((h) => h.host), hostHours, cost: hostHours * pricePerWorkerHour };
+}
