@@ -63,13 +63,14 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   const runDir = join(output, 'run');
 
   options.onInfo?.(`[${spec.name}] convert ${input} -> ${tfrecords}`);
-  const converted = await convert({ ...spec.convert, input, out: tfrecords, width, height, signal: options.signal, onProgress: options.onConvertProgress, onInfo: options.onInfo });
+  const hostOptions = { alarms: spec.alarms, hostIntervalMs: spec.hostIntervalMs, pricePerWorkerHour: spec.pricePerWorkerHour };
+  const converted = await convert({ ...spec.convert, ...hostOptions, input, out: tfrecords, width, height, signal: options.signal, onProgress: options.onConvertProgress, onInfo: options.onInfo });
   options.onInfo?.(`[${spec.name}] speedtest -> ${runDir}`);
   const s = spec.speedtest;
   const measured = await speedtest({
     images: input, tfrecords, out: runDir, datasets: s.datasets, caches: s.cache === 'both' ? ['off', 'on'] : [s.cache],
     batchSizes: s.batchSizes, batchNumbers: s.batchNumbers, repetitions: s.repetitions, warmup: s.warmup,
-    workers: s.workers, partitions: s.partitions, signal: options.signal, onInfo: options.onInfo, onProgress: options.onSpeedtestProgress,
+    workers: s.workers, partitions: s.partitions, ...hostOptions, signal: options.signal, onInfo: options.onInfo, onProgress: options.onSpeedtestProgress,
   });
   let reported: ReportResult | undefined;
   if (spec.report) {

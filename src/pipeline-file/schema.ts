@@ -3,8 +3,18 @@
  * Validated once here; errors name the path in the file, what was expected and what came.
  */
 import { z } from 'zod';
+import { parseAlarm } from '../hosts/alarms.js';
 
 const positiveInt = z.number().int().positive();
+/** An alarm rule, as `--alarm` takes it ("cpu>90 for 10s"), parsed here so a bad one is found before any work. */
+const alarmRule = z.string().transform((text, ctx) => {
+  try {
+    return parseAlarm(text, 'alarm');
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message.replace(/, got .*$/, '') });
+    return z.NEVER;
+  }
+});
 const sizeText = z.string().regex(/^\d+x\d+$/, 'expected WxH, e.g. "192x192"');
 
 export const pipelineFileSchema = z
@@ -42,6 +52,10 @@ export const pipelineFileSchema = z
       .strict()
       .default({}),
     report: z.boolean().default(true),
+    /** Host alarms, sampling period and price: the same as --alarm, --host-interval, --price-per-worker-hour, for both stages. */
+    alarms: z.array(alarmRule).default([]),
+    hostIntervalMs: z.number().int().min(10).max(60_000).default(250),
+    pricePerWorkerHour: z.number().positive().optional(),
   })
   .strict();
 
