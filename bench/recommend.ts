@@ -19,8 +19,8 @@ export async function benchRecommend(): Promise<void> {
   execFileSync(process.execPath, [join(PROJECT_ROOT, 'bin', 'pipeline.js'), 'report', run, '--quiet']);
   writeResult('recommend', {
     run,
-    measured: time.measured.map((p) => ({ workers: p.workers, imagesPerSecond: round(p.throughput, 0) })),
-    fit: time.fit && { ...time.fit, lambda: round(time.fit.lambda, 1), sigma: round(time.fit.sigma, 4), kappa: round(time.fit.kappa, 5), rmseRelative: round(time.fit.rmseRelative, 4), r2: round(time.fit.r2, 4) },
+    measured: time.measured.map((p) => ({ workers: p.workers, seconds: round(p.seconds, 3) })),
+    fit: time.fit && { chosen: time.fit.chosen, basis: time.fit.basis, models: time.fit.models.map((m) => ({ model: m.model, looError: m.looError === null ? null : round(m.looError, 4), trainError: round(m.trainError, 4) })) },
     recommendedForTime: time.recommended?.workers,
     recommendedForCost: cost.recommended?.workers,
     notes: time.notes,

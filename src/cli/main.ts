@@ -7,7 +7,7 @@ import { PipelineError } from '../errors.js';
 import { toJson } from '../json.js';
 import { describeFailure, EXIT, exitCodeFor } from './exit-codes.js';
 import { createLogger, type Logger } from './log.js';
-import { alarmList, byteSize, hostName, intInRange, intList, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, positiveNumber, size, stringList } from './parse.js';
+import { alarmList, byteSize, fraction, hostName, intInRange, intList, nonNegativeInt, nonNegativeNumber, oneOf, parseWhere, positiveInt, positiveNumber, repeatable, size, stringList } from './parse.js';
 import { printHuman } from './print.js';
 import { VERSION } from '../version.js';
 
@@ -216,22 +216,37 @@ function buildProgram(register: Register): Command {
   common(
     program
       .command('recommend')
-      .description('the best worker count for a goal and budget, from measured runs (and a fitted scaling law)')
-      .argument('<run-dir...>', 'speed-test run folders (a --sweep-workers run, or several runs)')
+      .description('the best (machine, worker count) for a goal and budget, from measurement tables or speed-test runs')
+      .argument('[run-dir...]', 'speed-test run folders (a --sweep-workers run, or several runs)')
+      .addOption(new Option('--measurements <file>', 'a CSV / JSON Lines table: workers (or nodes), seconds (or throughput), optional machine, price_per_hour, cores, scale, other columns (repeatable)').argParser(repeatable((v: string) => v)))
+      .addOption(new Option('--where <key=value>', 'only table rows whose column KEY equals VALUE (repeatable)').argParser(repeatable(parseWhere)))
       .addOption(new Option('--goal <goal>', 'what to minimise').choices(['time', 'cost', 'weighted']).default('time'))
       .addOption(new Option('--alpha <a>', 'weight of time (seconds), --goal weighted').argParser(nonNegativeNumber('--alpha')))
       .addOption(new Option('--beta <b>', 'weight of cost, --goal weighted').argParser(nonNegativeNumber('--beta')))
       .addOption(new Option('--budget <c>', 'largest acceptable cost').argParser(positiveNumber('--budget')))
-      .addOption(new Option('--price-per-worker-hour <p>', 'cost of one worker for an hour').argParser(positiveNumber('--price-per-worker-hour')).default(1))
-      .addOption(new Option('--batch-size <b>', 'only passes of this batch size').argParser(positiveInt('--batch-size')))
-      .addOption(new Option('--dataset <d>', 'which dataset\'s passes (default tfrecord when measured)').choices(['images', 'tfrecord']))
-      .addOption(new Option('--cache <c>', 'which cache mode\'s passes').choices(['off', 'on']).default('off'))
-      .addOption(new Option('--images <n>', 'the workload in images (default: one epoch of the dataset)').argParser(positiveInt('--images')))
-      .addOption(new Option('--max-workers <n>', 'largest worker count to consider (default: twice the largest measured)').argParser(positiveInt('--max-workers'))),
+      .addOption(new Option('--price-per-worker-hour <p>', 'cost of one worker for an hour, where the table has no price_per_hour').argParser(positiveNumber('--price-per-worker-hour')).default(1))
+      .addOption(new Option('--model <model>', 'how unmeasured counts are predicted: auto (lowest leave-one-out error), ernest, amdahl, usl, none (the table alone)').choices(['auto', 'ernest', 'amdahl', 'usl', 'none']))
+      .addOption(new Option('--candidates <list>', 'worker counts to predict and choose from, e.g. 4,6,8,12,16').argParser(intList('--candidates')))
+      .addOption(new Option('--max-workers <n>', 'largest worker count to consider (default: twice the largest measured)').argParser(positiveInt('--max-workers')))
+      .addOption(new Option('--max-loo-error <f>', 'distrust a model whose leave-one-out error is above this').argParser(fraction('--max-loo-error')).default(0.25))
+      .option('--next', 'say which configuration to measure next (null once none is expected to help)')
+      .addOption(new Option('--min-improvement <f>', 'with --next: smallest expected improvement worth a run').argParser(fraction('--min-improvement')).default(0.05))
+      .addOption(new Option('--scale <s>', 'the data size to predict at, when the table\'s scale column varies').argParser(positiveNumber('--scale')))
+      .addOption(new Option('--images <n>', 'the workload in throughput units (run folders: default one epoch of the dataset)').argParser(positiveInt('--images')))
+      .addOption(new Option('--batch-size <b>', 'run folders: only passes of this batch size').argParser(positiveInt('--batch-size')))
+      .addOption(new Option('--dataset <d>', 'run folders: which dataset\'s passes (default tfrecord when measured)').choices(['images', 'tfrecord']))
+      .addOption(new Option('--cache <c>', 'run folders: which cache mode\'s passes').choices(['off', 'on']).default('off')),
   ).action((runs: string[], opts) =>
     register(async () => {
-      const { recommend } = await import('../recommend/recommend.js');
-      const result = await recommend({ runs, goal: opts.goal, alpha: opts.alpha, beta: opts.beta, budget: opts.budget, pricePerWorkerHour: opts.pricePerWorkerHour, batchSize: opts.batchSize, dataset: opts.dataset, cache: opts.cache, images: opts.images, maxWorkers: opts.maxWorkers });
+      const { recommend, recommendNext } = await import('../recommend/recommend.js');
+      const options = {
+        runs, measurements: opts.measurements, where: opts.where, goal: opts.goal, alpha: opts.alpha, beta: opts.beta, budget: opts.budget,
+        pricePerWorkerHour: opts.pricePerWorkerHour, model: opts.model, candidates: opts.candidates, maxWorkers: opts.maxWorkers,
+        maxLooError: opts.maxLooError, minImprovement: opts.minImprovement, scale: opts.scale, images: opts.images,
+        batchSize: opts.batchSize, dataset: opts.dataset, cache: opts.cache,
+      };
+      if (opts.next) return { result: await recommendNext(options) };
+      const result = await recommend(options);
       return { result, exitCode: result.recommended ? EXIT.ok : EXIT.data };
     }, opts),
   );

@@ -107,3 +107,30 @@ export function hostName(option: string) {
     return value;
   };
 }
+
+/** "5%" or "0.05" -> 0.05 (a fraction from 0 to 1). */
+export function fraction(option: string) {
+  return (value: string): number => {
+    const text = value.trim();
+    const n = text.endsWith('%') ? Number(text.slice(0, -1)) / 100 : Number(text);
+    if (text === '' || text === '%' || !Number.isFinite(n) || n < 0 || n > 1) throw usageError(option, 'a fraction such as 0.05 or 5%', value);
+    return n;
+  };
+}
+
+/** A repeatable option: every occurrence appended, each parsed by `parse`. */
+export function repeatable<T>(parse: (value: string) => T) {
+  return (value: string, previous: T[] | undefined): T[] => [...(previous ?? []), parse(value)];
+}
+
+/** `--where batch_size=64`: a column and the value rows must have. */
+export interface WhereFilter {
+  key: string;
+  value: string;
+}
+
+export function parseWhere(text: string): WhereFilter {
+  const m = /^([^=\s][^=]*)=(.*)$/.exec(text);
+  if (!m) throw usageError('--where', 'KEY=VALUE, e.g. batch_size=64', text);
+  return { key: m[1].trim().toLowerCase(), value: m[2].trim() };
+}

@@ -1,131 +1,103 @@
 /**
- * `pipeline recommend`: the worker count that minimises alpha * time + beta * cost subject to
- * cost <= budget (the formulation of the follow-up work on cluster recommenders), over the measured
- * settings and over unmeasured worker counts predicted by a scaling law fitted to the measurements.
+ * `pipeline recommend`: the (machine, worker count) that minimises alpha * time + beta * cost
+ * subject to cost <= budget, from measurement tables (`--measurements`), speed-test run folders,
+ * or rows given directly (the REST API). This file gathers the rows; analyse.ts answers.
  */
 import { resolve } from 'node:path';
-import { median } from 'simple-statistics';
 import { PipelineError } from '../errors.js';
 import { loadRun } from '../report/load-run.js';
-import type { MeasurementRow } from '../speedtest/task.js';
-import { fitScaling, peakWorkers, predict, type ScalingFit, type ScalingPoint } from './scaling-law.js';
+import { systemThroughput, tasksPerSetting } from '../scaling/run-points.js';
+import { analyse, type Recommendation, type RecommendSettings } from './analyse.js';
+import { applyWhere, normalizeRow, parseMeasurements, readMeasurements, type MeasuredRow, type WhereFilter } from './measurements.js';
+import { nextFromAnalysis, type NextAnswer } from './next.js';
 
-export type Goal = 'time' | 'cost' | 'weighted';
+export type { Candidate, Goal, Recommendation } from './analyse.js';
 
-export interface RecommendOptions {
-  runs: string[];
-  goal?: Goal;
-  alpha?: number;
-  beta?: number;
-  budget?: number;
-  pricePerWorkerHour?: number;
+export interface RecommendOptions extends RecommendSettings {
+  /** Speed-test run folders (a --sweep-workers run, or several runs). */
+  runs?: string[];
+  /** Measurement tables (CSV or JSON Lines files). */
+  measurements?: string[];
+  /** Rows given directly (the REST API), as objects with the table's columns. */
+  rows?: unknown[];
+  /** A table given as CSV or JSON Lines text (the web form). */
+  table?: string;
+  where?: WhereFilter[];
+  /** Run folders only: which passes. */
   batchSize?: number;
   dataset?: 'images' | 'tfrecord';
   cache?: 'off' | 'on';
-  /** The workload: images to read (default: one epoch of the dataset). */
+  /** The workload in images (run folders: default one epoch of the dataset). */
   images?: number;
-  /** Largest worker count to consider (default: twice the largest measured). */
-  maxWorkers?: number;
+  /** Relative improvement below which --next answers null (default 0.05). */
+  minImprovement?: number;
 }
 
-export interface Candidate {
-  workers: number;
-  measured: boolean;
-  /** System images/s: measured, else predicted by the fit. */
-  throughput: number;
-  seconds: number;
-  cost: number;
-  objective: number;
-  withinBudget: boolean;
-  /** "no" inside the measured range; "near" up to 2x the largest measured; "far" beyond. */
-  extrapolated: 'no' | 'near' | 'far';
-}
+/** The largest --max-workers: the best count between two grid points is searched integer by integer. */
+export const MAX_WORKERS_LIMIT = 1_000_000;
+export const MAX_CANDIDATES = 10_000;
 
-export interface Recommendation {
-  recommended: Candidate | null;
-  candidates: Candidate[];
-  fit: ScalingFit | null;
-  measured: ScalingPoint[];
-  goal: Goal;
-  alpha: number;
-  beta: number;
-  budget: number | null;
-  pricePerWorkerHour: number;
-  images: number;
-  filter: { dataset: string; cache: string; batchSize: number | null };
-  notes: string[];
-}
-
-/**
- * System throughput of one setting: per-pass images/s (median of the matching passes) times the
- * threads that ran such passes at once. Every thread runs a pass at a time, so the system delivers
- * the sum of its threads' rates.
- */
-export function measuredPoints(rows: readonly MeasurementRow[], tasksBySetting: Map<number, number>): ScalingPoint[] {
-  const byWorkers = new Map<number, number[]>();
-  for (const r of rows) {
-    if (!byWorkers.has(r.workers)) byWorkers.set(r.workers, []);
-    byWorkers.get(r.workers)!.push(r.images_per_second);
+/** Speed-test runs as measured rows: one per worker count, system throughput, the machine's CPU as its type. */
+async function runRows(dirs: readonly string[], options: RecommendOptions): Promise<{ rows: MeasuredRow[]; datasetSize: number }> {
+  const rows: MeasuredRow[] = [];
+  let datasetSize = 0;
+  for (const dir of dirs) {
+    const run = await loadRun(resolve(dir));
+    const dataset = options.dataset ?? (run.measurements.some((r) => r.dataset === 'tfrecord') ? 'tfrecord' : 'images');
+    const cache = options.cache ?? 'off';
+    const matching = run.measurements.filter((r) => r.dataset === dataset && r.cache === cache && (options.batchSize === undefined || r.batch_size === options.batchSize));
+    if (matching.length === 0) throw new PipelineError('DATA', `${dir}: no measurements for dataset ${dataset}, cache ${cache}${options.batchSize ? `, batch size ${options.batchSize}` : ''}`);
+    datasetSize = Math.max(datasetSize, Number(run.info.datasetSizes?.[dataset] ?? 0));
+    const machine = String(run.info.cpu?.model ?? 'local').trim() || 'local';
+    const cores = Number(run.info.cpu?.cores) || undefined;
+    for (const p of systemThroughput(matching, tasksPerSetting(run.tasks as { workers?: number }[]))) {
+      rows.push({ source: dir, machine, workers: p.workers, throughput: p.throughput, cores, extra: {} });
+    }
   }
-  return [...byWorkers.entries()]
-    .map(([workers, rates]) => ({ workers, throughput: Math.min(workers, tasksBySetting.get(workers) ?? workers) * median(rates) }))
-    .sort((a, b) => a.workers - b.workers);
+  return { rows, datasetSize };
 }
 
-export function recommendFrom(rows: readonly MeasurementRow[], options: Omit<RecommendOptions, 'runs'> & { datasetSize: number; tasksBySetting?: Map<number, number> }): Recommendation {
-  const goal = options.goal ?? 'time';
-  const alpha = goal === 'time' ? 1 : goal === 'cost' ? 0 : options.alpha ?? 1;
-  const beta = goal === 'cost' ? 1 : goal === 'time' ? 0 : options.beta ?? 1;
-  const price = options.pricePerWorkerHour ?? 1;
-  const dataset = options.dataset ?? (rows.some((r) => r.dataset === 'tfrecord') ? 'tfrecord' : 'images');
-  const cache = options.cache ?? 'off';
-  const matching = rows.filter((r) => r.dataset === dataset && r.cache === cache && (options.batchSize === undefined || r.batch_size === options.batchSize));
-  if (matching.length === 0) {
-    throw new PipelineError('DATA', `no measurements for dataset ${dataset}, cache ${cache}${options.batchSize ? `, batch size ${options.batchSize}` : ''} in the given runs`);
+export function checkSettings(options: RecommendOptions): void {
+  if (options.maxWorkers !== undefined && options.maxWorkers > MAX_WORKERS_LIMIT) throw new PipelineError('USAGE', `--max-workers: expected at most ${MAX_WORKERS_LIMIT}, got ${options.maxWorkers}`);
+  if (options.candidates && options.candidates.length > MAX_CANDIDATES) throw new PipelineError('USAGE', `--candidates: expected at most ${MAX_CANDIDATES} counts, got ${options.candidates.length}`);
+  if (options.candidates && options.maxWorkers !== undefined) throw new PipelineError('USAGE', '--candidates and --max-workers: give one of them, not both');
+}
+
+async function gather(options: RecommendOptions): Promise<{ rows: MeasuredRow[]; settings: RecommendSettings; notes: string[] }> {
+  checkSettings(options);
+  const runs = options.runs ?? [];
+  const tables = options.measurements ?? [];
+  if (runs.length === 0 && tables.length === 0 && !options.rows && options.table === undefined) {
+    throw new PipelineError('USAGE', 'recommend: expected run folders or --measurements FILE (or both)');
   }
-  const images = options.images ?? options.datasetSize;
-  const measured = measuredPoints(matching, options.tasksBySetting ?? new Map());
-  const fit = fitScaling(measured) ?? null;
+  let rows: MeasuredRow[] = [];
+  for (const file of tables) rows.push(...(await readMeasurements(file)));
+  if (options.table !== undefined) rows.push(...parseMeasurements(options.table, 'measurements'));
+  if (options.rows) {
+    if (options.rows.length === 0) throw new PipelineError('DATA', 'measurements: no rows; expected one object per run with workers and seconds');
+    rows.push(...options.rows.map((r, i) => normalizeRow(r, `measurements[${i}]`)));
+  }
+  if (options.where?.length) rows = applyWhere(rows, options.where);
+  const fromRuns = await runRows(runs, options);
+  rows.push(...fromRuns.rows);
   const notes: string[] = [];
-  const maxMeasured = Math.max(...measured.map((p) => p.workers));
-  const maxWorkers = options.maxWorkers ?? (fit ? 2 * maxMeasured : maxMeasured);
-  if (!fit) notes.push('one worker count measured: no scaling law can be fitted, only the measured setting is a candidate (run speedtest --sweep-workers 1,2,4)');
-  if (fit && maxWorkers > 2 * maxMeasured) notes.push(`candidates past ${2 * maxMeasured} workers are far beyond the measured ${maxMeasured}: the fit's predictions there are guesses`);
-  if (fit && fit.kappa > 0 && peakWorkers(fit) < maxWorkers) notes.push(`the fit puts peak throughput at about ${peakWorkers(fit).toFixed(1)} workers: more are slower`);
-
-  const candidates: Candidate[] = [];
-  for (let workers = 1; workers <= maxWorkers; workers++) {
-    const point = measured.find((p) => p.workers === workers);
-    if (!point && !fit) continue;
-    const throughput = point ? point.throughput : predict(fit!, workers);
-    if (!(throughput > 0)) continue;
-    const seconds = images / throughput;
-    const cost = (seconds / 3600) * workers * price;
-    candidates.push({
-      workers,
-      measured: Boolean(point),
-      throughput,
-      seconds,
-      cost,
-      objective: alpha * seconds + beta * cost,
-      withinBudget: options.budget === undefined || cost <= options.budget,
-      extrapolated: workers <= maxMeasured ? 'no' : workers <= 2 * maxMeasured ? 'near' : 'far',
-    });
-  }
-  const feasible = candidates.filter((c) => c.withinBudget);
-  // Lowest objective; on a tie, fewer workers.
-  const recommended = feasible.reduce<Candidate | null>((best, c) => (!best || c.objective < best.objective * (1 - 1e-12) ? c : best), null);
-  if (!recommended) notes.push(`no candidate fits the budget of ${options.budget}: the cheapest costs ${Math.min(...candidates.map((c) => c.cost)).toPrecision(3)}`);
-  return { recommended, candidates, fit, measured, goal, alpha, beta, budget: options.budget ?? null, pricePerWorkerHour: price, images, filter: { dataset, cache, batchSize: options.batchSize ?? null }, notes };
+  const explicitModel = options.model !== undefined;
+  // The seed's lookup: a table with nothing asked of a model answers from the table alone.
+  const model = options.model ?? (runs.length > 0 || options.candidates || options.maxWorkers !== undefined ? 'auto' : 'none');
+  if (model === 'none' && !explicitModel) notes.push('answered from the measured table alone; --model auto (or --candidates, --max-workers, --next) checks the models and predicts unmeasured counts');
+  const work = options.images ?? (runs.length > 0 ? Math.max(fromRuns.datasetSize, 1) : undefined);
+  return { rows, settings: { ...options, model, work }, notes };
 }
 
 export async function recommend(options: RecommendOptions): Promise<Recommendation> {
-  if (options.runs.length === 0) throw new PipelineError('USAGE', 'recommend: expected at least one run folder');
-  const runs = await Promise.all(options.runs.map((r) => loadRun(resolve(r))));
-  const rows = runs.flatMap((r) => r.measurements);
-  const dataset = options.dataset ?? (rows.some((r) => r.dataset === 'tfrecord') ? 'tfrecord' : 'images');
-  const datasetSize = Math.max(...runs.map((r) => Number(r.info.datasetSizes?.[dataset] ?? 0)), 1);
-  const tasksBySetting = new Map<number, number>();
-  for (const run of runs) for (const t of run.tasks as unknown as { workers?: number }[]) tasksBySetting.set(t.workers ?? 0, (tasksBySetting.get(t.workers ?? 0) ?? 0) + 1);
-  return recommendFrom(rows, { ...options, dataset, datasetSize, tasksBySetting });
+  const { rows, settings, notes } = await gather(options);
+  const { result } = analyse(rows, settings);
+  result.notes.unshift(...notes);
+  return result;
+}
+
+/** `recommend --next`: the configuration to measure next (null with the reason once none is expected to help). */
+export async function recommendNext(options: RecommendOptions): Promise<NextAnswer> {
+  const { rows, settings } = await gather({ ...options, model: options.model ?? 'auto' });
+  return nextFromAnalysis(analyse(rows, settings), options.minImprovement ?? 0.05);
 }

@@ -5,8 +5,9 @@ import { PipelineError } from '../errors.js';
 import { writeTable } from '../speedtest/run-files.js';
 import { cachedVsUncached, renderSvg, resourcesOverTime, scatterWithFits, svgToPng, taskTimeline, throughputBars, type Chart } from './charts.js';
 import { reportHtml } from './html.js';
-import { recommendFrom } from '../recommend/recommend.js';
-import { scalingChart } from '../recommend/scaling-chart.js';
+import { scalingSpec } from '../scaling/chart.js';
+import { chooseModel } from '../scaling/models.js';
+import { systemThroughput, tasksPerSetting } from '../scaling/run-points.js';
 import { loadRun } from './load-run.js';
 import { regressions } from './regressions.js';
 import { fmt, keyFigures, markdownTable, REGRESSION_HEADER, regressionCells } from './tables.js';
@@ -39,12 +40,7 @@ export async function report(options: ReportOptions): Promise<ReportResult> {
   if (run.resources.length) charts.push(...resourcesOverTime(run.resources));
   if (run.tasks.length) charts.push(taskTimeline(run.tasks));
   // A scaling study (several worker counts): measured and fitted throughput against workers.
-  if (new Set(run.measurements.map((r) => r.workers)).size >= 2) {
-    const dataset = run.measurements.some((r) => r.dataset === 'tfrecord') ? 'tfrecord' : 'images';
-    const tasksBySetting = new Map<number, number>();
-    for (const t of run.tasks as unknown as { workers?: number }[]) tasksBySetting.set(t.workers ?? 0, (tasksBySetting.get(t.workers ?? 0) ?? 0) + 1);
-    charts.push(scalingChart(recommendFrom(run.measurements, { dataset, cache: 'off', datasetSize: Number(run.info.datasetSizes?.[dataset] ?? 1), tasksBySetting })));
-  }
+  if (new Set(run.measurements.map((r) => r.workers)).size >= 2) charts.push(scalingChart(run));
   charts.push(...(options.extraCharts ?? []));
   const rendered: { name: string; title: string; svg: string }[] = [];
   for (const chart of charts) {
@@ -87,4 +83,20 @@ function summaryMarkdown(title: string, figures: ReturnType<typeof keyFigures>, 
     markdownTable(REGRESSION_HEADER, fits.map(regressionCells)),
   ];
   return parts.join('\n\n') + '\n';
+}
+
+/** Seconds for one epoch against workers, with the model that predicts held-out points best (4 points or more). */
+function scalingChart(run: Awaited<ReturnType<typeof loadRun>>): Chart {
+  const dataset = run.measurements.some((r) => r.dataset === 'tfrecord') ? 'tfrecord' : 'images';
+  const rows = run.measurements.filter((r) => r.dataset === dataset && r.cache === 'off');
+  const images = Math.max(Number(run.info.datasetSizes?.[dataset] ?? 0), 1);
+  const points = systemThroughput(rows.length ? rows : run.measurements, tasksPerSetting(run.tasks as { workers?: number }[])).map((p) => ({ workers: p.workers, seconds: images / p.throughput }));
+  const { chosen } = points.length >= 4 ? chooseModel(points) : { chosen: null };
+  const maxWorkers = 2 * Math.max(...points.map((p) => p.workers));
+  const fitted = chosen ? `${chosen.model}, leave-one-out error ${(chosen.looError! * 100).toFixed(1)}%` : 'fewer than 4 worker counts: no model checked';
+  return {
+    name: 'scaling',
+    title: `Seconds for one epoch (${images} images, ${dataset}) against workers: measured and fitted (${fitted})`,
+    spec: scalingSpec('', [{ machine: String(run.info.cpu?.model ?? 'local'), measured: points, model: chosen ? { ...chosen, scale: 1 } : null, maxWorkers }]),
+  };
 }
