@@ -9,6 +9,7 @@ import type { MeasurementRow } from '../speedtest/task.js';
 import type { ResourceRow } from '../monitor/resource-monitor.js';
 import type { TaskRow } from './load-run.js';
 import { PARAMETERS, type RegressionRow } from './regressions.js';
+import { PART_LABELS, TIME_PARTS, type TimeSplit } from './time-split.js';
 
 export interface Chart {
   name: string;
@@ -18,21 +19,31 @@ export interface Chart {
 
 const series = (r: { dataset: string; cache: string }) => `${r.dataset} / cache ${r.cache}`;
 
+/**
+ * Cached passes run at tens of thousands of images/s and uncached ones at hundreds: on one axis the
+ * slow series sit flat on zero. So per-series charts are small multiples, one panel per dataset x
+ * cache mode, each with its own y scale starting at zero (axes are labelled with their units).
+ */
+const PANEL = { width: 200, height: 150 };
+const panels = (columns: number) => ({ columns, resolve: { scale: { y: 'independent' } } });
+
 export function throughputBars(rows: readonly MeasurementRow[]): Chart[] {
   return PARAMETERS.map((parameter) => ({
     name: `bars-${parameter}`,
-    title: `Mean throughput per ${parameter} value`,
+    title: `Mean throughput per ${parameter} value, one panel per dataset / cache (own y scale)`,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       data: { values: rows.map((r) => ({ value: r[parameter], series: series(r), ips: r.images_per_second })) },
-      mark: 'bar',
-      width: 360,
-      height: 220,
-      encoding: {
-        x: { field: 'value', type: 'ordinal', title: parameter },
-        xOffset: { field: 'series' },
-        y: { aggregate: 'mean', field: 'ips', type: 'quantitative', title: 'images/s (mean)', scale: { type: 'log' } },
-        color: { field: 'series', type: 'nominal', title: 'dataset / cache' },
+      facet: { field: 'series', type: 'nominal', title: null },
+      ...panels(4),
+      spec: {
+        ...PANEL,
+        mark: 'bar',
+        encoding: {
+          x: { field: 'value', type: 'ordinal', title: parameter },
+          y: { aggregate: 'mean', field: 'ips', type: 'quantitative', title: 'images/s (mean)', scale: { zero: true } },
+          color: { field: 'series', type: 'nominal', title: 'dataset / cache', legend: null },
+        },
       },
     } as TopLevelSpec,
   }));
@@ -45,31 +56,36 @@ export function scatterWithFits(rows: readonly MeasurementRow[], fits: readonly 
       .flatMap((f) => {
         const xs = rows.filter((r) => r.dataset === f.dataset && r.cache === f.cache).map((r) => r[parameter]);
         const [lo, hi] = [Math.min(...xs), Math.max(...xs)];
-        return [lo, hi].map((x) => ({ x, y: f.intercept! + f.slope! * x, series: series(f) }));
+        return [lo, hi].map((x) => ({ kind: 'fit', x, y: f.intercept! + f.slope! * x, series: series(f) }));
       });
+    const points = rows.map((r) => ({ kind: 'pass', x: r[parameter], y: r.images_per_second, series: series(r) }));
     return {
       name: `scatter-${parameter}`,
-      title: `Throughput against ${parameter}, with least-squares lines`,
+      title: `Throughput against ${parameter} with the least-squares line, one panel per dataset / cache (own y scale)`,
       spec: {
         $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-        width: 360,
-        height: 220,
-        layer: [
-          {
-            data: { values: rows.map((r) => ({ x: r[parameter], y: r.images_per_second, series: series(r) })) },
-            mark: { type: 'point', filled: true, opacity: 0.6 },
-            encoding: {
-              x: { field: 'x', type: 'quantitative', title: parameter },
-              y: { field: 'y', type: 'quantitative', title: 'images/s' },
-              color: { field: 'series', type: 'nominal', title: 'dataset / cache' },
+        data: { values: [...points, ...lines] },
+        facet: { field: 'series', type: 'nominal', title: null },
+        ...panels(4),
+        spec: {
+          ...PANEL,
+          layer: [
+            {
+              transform: [{ filter: "datum.kind === 'pass'" }],
+              mark: { type: 'point', filled: true, opacity: 0.6 },
+              encoding: {
+                x: { field: 'x', type: 'quantitative', title: parameter },
+                y: { field: 'y', type: 'quantitative', title: 'images/s', scale: { zero: true } },
+                color: { field: 'series', type: 'nominal', legend: null },
+              },
             },
-          },
-          {
-            data: { values: lines },
-            mark: { type: 'line', strokeWidth: 2 },
-            encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, color: { field: 'series', type: 'nominal' }, detail: { field: 'series' } },
-          },
-        ],
+            {
+              transform: [{ filter: "datum.kind === 'fit'" }],
+              mark: { type: 'line', strokeWidth: 2, color: '#333' },
+              encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } },
+            },
+          ],
+        },
       } as TopLevelSpec,
     };
   });
@@ -78,18 +94,43 @@ export function scatterWithFits(rows: readonly MeasurementRow[], fits: readonly 
 export function cachedVsUncached(rows: readonly MeasurementRow[]): Chart {
   return {
     name: 'cached-vs-uncached',
-    title: 'Cached vs uncached: median throughput per dataset',
+    title: 'Cached vs uncached: median throughput, one panel per dataset (own y scale)',
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      data: { values: rows.map((r) => ({ dataset: r.dataset, cache: r.cache, ips: r.images_per_second })) },
+      data: { values: rows.map((r) => ({ dataset: r.dataset, cache: `cache ${r.cache}`, ips: r.images_per_second })) },
+      facet: { field: 'dataset', type: 'nominal', title: null },
+      ...panels(2),
+      spec: {
+        width: 160,
+        height: 180,
+        mark: 'bar',
+        encoding: {
+          x: { field: 'cache', type: 'nominal', title: null },
+          y: { aggregate: 'median', field: 'ips', type: 'quantitative', title: 'images/s (median)', scale: { zero: true } },
+          color: { field: 'cache', type: 'nominal', title: 'cache' },
+        },
+      },
+    } as TopLevelSpec,
+  };
+}
+
+/** A stacked bar per dataset x cache mode: each stage's share of the passes' wall time. */
+export function whereTimeGoes(splits: readonly TimeSplit[]): Chart {
+  return {
+    name: 'where-time-goes',
+    title: "Where the time goes: each stage's share of the passes' wall time (%)",
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      data: { values: splits.flatMap((s) => TIME_PARTS.map((part, order) => ({ series: series(s), stage: PART_LABELS[part], order, percent: 100 * s.shares[part] }))) },
       mark: 'bar',
-      width: 300,
-      height: 220,
+      width: 560,
+      height: { step: 30 },
       encoding: {
-        x: { field: 'dataset', type: 'nominal' },
-        xOffset: { field: 'cache' },
-        y: { aggregate: 'median', field: 'ips', type: 'quantitative', title: 'images/s (median, log scale)', scale: { type: 'log' } },
-        color: { field: 'cache', type: 'nominal', title: 'cache' },
+        y: { field: 'series', type: 'nominal', title: null },
+        x: { field: 'percent', type: 'quantitative', title: '% of wall time', stack: 'zero', scale: { domain: [0, 100] } },
+        color: { field: 'stage', type: 'nominal', title: 'stage', sort: TIME_PARTS.map((p) => PART_LABELS[p]) },
+        order: { field: 'order' },
+        tooltip: [{ field: 'series' }, { field: 'stage' }, { field: 'percent', format: '.1f' }],
       },
     } as TopLevelSpec,
   };
@@ -108,22 +149,22 @@ export function resourcesOverTime(resources: readonly ResourceRow[]): Chart[] {
         width: 560,
         height: 220,
         encoding: {
-          x: { field: 't', type: 'quantitative', title: 'seconds' },
-          y: { field: 'cpu', type: 'quantitative', title: 'CPU %' },
+          x: { field: 't', type: 'quantitative', title: 'time since start (s)' },
+          y: { field: 'cpu', type: 'quantitative', title: 'CPU % (100 = one core)', scale: { zero: true } },
           color: { field: 'thread', type: 'nominal' },
         },
       } as TopLevelSpec,
     },
     {
       name: 'memory-over-time',
-      title: 'Resident memory over time',
+      title: 'Resident memory over time (MiB)',
       spec: {
         $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
         data: { values: resources.map((r) => ({ t: r.elapsed_ms / 1000, mib: r.rss_bytes / 2 ** 20 })) },
         mark: 'area',
         width: 560,
         height: 160,
-        encoding: { x: { field: 't', type: 'quantitative', title: 'seconds' }, y: { field: 'mib', type: 'quantitative', title: 'RSS (MiB)' } },
+        encoding: { x: { field: 't', type: 'quantitative', title: 'time since start (s)' }, y: { field: 'mib', type: 'quantitative', title: 'RSS (MiB)', scale: { zero: true } } },
       } as TopLevelSpec,
     },
   ];
@@ -141,7 +182,7 @@ export function taskTimeline(tasks: readonly TaskRow[]): Chart {
       height: { step: 28 },
       encoding: {
         y: { field: 'worker', type: 'nominal', title: null },
-        x: { field: 'start', type: 'quantitative', title: 'seconds' },
+        x: { field: 'start', type: 'quantitative', title: 'time since start (s)' },
         x2: { field: 'end' },
         color: { field: 'series', type: 'nominal', title: 'dataset / cache' },
         tooltip: [{ field: 'task' }, { field: 'series' }],

@@ -25,6 +25,8 @@ export interface Run {
   measurements: MeasurementRow[];
   resources: ResourceRow[];
   tasks: TaskRow[];
+  /** problems.csv: corrupt records and unreadable images met by the speed test. */
+  problems: { task: number; source: string; offset: number; error: string }[];
   info: Record<string, any>;
 }
 
@@ -39,6 +41,7 @@ export async function loadRun(dir: string): Promise<Run> {
   const measurements = await arrowRows<MeasurementRow>(join(dir, 'measurements.arrow'));
   const resources = await arrowRows<ResourceRow>(join(dir, 'resources.arrow')).catch(() => []);
   const tasks = parse(await readFile(join(dir, 'tasks.csv')).catch(() => ''), { columns: true, cast: true }) as TaskRow[];
+  const problems = parse(await readFile(join(dir, 'problems.csv')).catch(() => ''), { columns: true, cast: true }) as Run['problems'];
   const info = JSON.parse(await readFile(join(dir, 'run.json'), 'utf8').catch(() => '{}'));
-  return { dir, measurements, resources, tasks, info };
+  return { dir, measurements, resources, tasks, problems, info };
 }

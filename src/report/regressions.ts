@@ -1,5 +1,9 @@
-/** One least-squares line of images/s on each parameter, per dataset x cache mode. Pure. */
+/**
+ * One least-squares line of images/s on each parameter, per dataset x cache mode, with the slope's
+ * 95% interval (slope -/+ t.ppf(0.975, n - 2) x stderr). Pure.
+ */
 import { fitLine } from '../stats/linregress.js';
+import { tCritical } from '../stats/student-t.js';
 import type { MeasurementRow } from '../speedtest/task.js';
 
 export const PARAMETERS = ['batch_size', 'batch_number', 'repetition', 'data_size'] as const;
@@ -16,8 +20,15 @@ export interface RegressionRow {
   r2: number | null;
   p_value: number | null;
   stderr: number | null;
+  slope_ci_low: number | null;
+  slope_ci_high: number | null;
   note: string;
 }
+
+export const REGRESSION_COLUMNS = {
+  dataset: 'string', cache: 'string', parameter: 'string', n: 'int', slope: 'float', intercept: 'float', r: 'float', r2: 'float',
+  p_value: 'float', stderr: 'float', slope_ci_low: 'float', slope_ci_high: 'float', note: 'string',
+} as const;
 
 export function regressions(rows: readonly MeasurementRow[]): RegressionRow[] {
   const out: RegressionRow[] = [];
@@ -27,11 +38,13 @@ export function regressions(rows: readonly MeasurementRow[]): RegressionRow[] {
     const group = rows.filter((r) => r.dataset === dataset && r.cache === cache);
     for (const parameter of PARAMETERS) {
       const outcome = fitLine(group.map((r) => r[parameter]), group.map((r) => r.images_per_second));
-      out.push(
-        outcome.ok
-          ? { dataset, cache, parameter, n: outcome.fit.n, slope: outcome.fit.slope, intercept: outcome.fit.intercept, r: outcome.fit.r, r2: outcome.fit.r2, p_value: outcome.fit.p_value, stderr: outcome.fit.stderr, note: '' }
-          : { dataset, cache, parameter, n: outcome.n, slope: null, intercept: null, r: null, r2: null, p_value: null, stderr: null, note: outcome.note },
-      );
+      if (!outcome.ok) {
+        out.push({ dataset, cache, parameter, n: outcome.n, slope: null, intercept: null, r: null, r2: null, p_value: null, stderr: null, slope_ci_low: null, slope_ci_high: null, note: outcome.note });
+        continue;
+      }
+      const { fit } = outcome;
+      const half = tCritical(0.05, fit.n - 2) * fit.stderr;
+      out.push({ dataset, cache, parameter, n: fit.n, slope: fit.slope, intercept: fit.intercept, r: fit.r, r2: fit.r2, p_value: fit.p_value, stderr: fit.stderr, slope_ci_low: fit.slope - half, slope_ci_high: fit.slope + half, note: '' });
     }
   }
   return out;

@@ -3,14 +3,16 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PipelineError } from '../errors.js';
 import { writeTable } from '../speedtest/run-files.js';
-import { cachedVsUncached, renderSvg, resourcesOverTime, scatterWithFits, svgToPng, taskTimeline, throughputBars, type Chart } from './charts.js';
-import { reportHtml } from './html.js';
+import { cachedVsUncached, renderSvg, resourcesOverTime, scatterWithFits, svgToPng, taskTimeline, throughputBars, whereTimeGoes, type Chart } from './charts.js';
+import { BOOTSTRAP_NOTE, cpuSentence, MULTI_NOTE, reportHtml, TIME_NOTE, type ReportContent } from './html.js';
 import { scalingSpec } from '../scaling/chart.js';
 import { chooseModel } from '../scaling/models.js';
 import { systemThroughput, tasksPerSetting } from '../scaling/run-points.js';
 import { loadRun } from './load-run.js';
-import { regressions } from './regressions.js';
-import { fmt, keyFigures, markdownTable, REGRESSION_HEADER, regressionCells } from './tables.js';
+import { REGRESSION_COLUMNS, regressions } from './regressions.js';
+import { MULTI_REGRESSION_COLUMNS, multipleRegressions } from './regressions-multi.js';
+import { fmt, keyFigures, markdownTable, MEDIAN_HEADER, medianCells, MULTI_HEADER, multiCells, REGRESSION_HEADER, regressionCells, TIME_HEADER, timeCells } from './tables.js';
+import { dominantStageSentence, timeSplits } from './time-split.js';
 
 export interface ReportOptions {
   run: string;
@@ -34,9 +36,14 @@ export async function report(options: ReportOptions): Promise<ReportResult> {
   await mkdir(join(out, 'charts'), { recursive: true });
 
   const fits = regressions(run.measurements);
-  await writeTable(join(out, 'regression'), fits, { dataset: 'string', cache: 'string', parameter: 'string', n: 'int', slope: 'float', intercept: 'float', r: 'float', r2: 'float', p_value: 'float', stderr: 'float', note: 'string' }, false);
+  await writeTable(join(out, 'regression'), fits, REGRESSION_COLUMNS, false);
+  const multi = multipleRegressions(run.measurements);
+  await writeTable(join(out, 'regression-multi'), multi, MULTI_REGRESSION_COLUMNS, false);
+  const splits = timeSplits(run.measurements);
 
-  const charts: Chart[] = [...throughputBars(run.measurements), ...scatterWithFits(run.measurements, fits), cachedVsUncached(run.measurements)];
+  const charts: Chart[] = [];
+  if (splits.length) charts.push(whereTimeGoes(splits));
+  charts.push(...throughputBars(run.measurements), ...scatterWithFits(run.measurements, fits), cachedVsUncached(run.measurements));
   if (run.resources.length) charts.push(...resourcesOverTime(run.resources));
   if (run.tasks.length) charts.push(taskTimeline(run.tasks));
   // A scaling study (several worker counts): measured and fitted throughput against workers.
@@ -51,25 +58,44 @@ export async function report(options: ReportOptions): Promise<ReportResult> {
   }
 
   const figures = keyFigures(run.measurements, run.tasks, run.resources);
+  const alerts = runAlerts(run);
   const notes: string[] = [...(run.info.notes ?? [])];
-  if (run.info.interrupted) notes.unshift('This run was interrupted: the figures cover the rows written before it stopped.');
   const title = `Speed test report: ${run.info.options?.datasets?.join(' vs ') ?? 'run'} (${run.measurements.length} passes)`;
-  await writeFile(join(out, 'report.html'), reportHtml({ title, run: run.info, figures, fits, charts: rendered, notes }));
-  await writeFile(join(out, 'summary.md'), summaryMarkdown(title, figures, fits, notes));
+  const content: ReportContent = { title, figures, fits, multi, splits, alerts, notes };
+  await writeFile(join(out, 'report.html'), reportHtml({ ...content, run: run.info, charts: rendered }));
+  await writeFile(join(out, 'summary.md'), summaryMarkdown(content));
   return {
     out,
     regressions: fits.length,
     charts: rendered.map((c) => c.name),
-    files: ['regression.csv', 'summary.md', 'report.html', ...rendered.flatMap((c) => [`charts/${c.name}.svg`, `charts/${c.name}.png`])],
+    files: ['regression.csv', 'regression-multi.csv', 'summary.md', 'report.html', ...rendered.flatMap((c) => [`charts/${c.name}.svg`, `charts/${c.name}.png`])],
   };
 }
 
-function summaryMarkdown(title: string, figures: ReturnType<typeof keyFigures>, fits: ReturnType<typeof regressions>, notes: string[]): string {
+/** What a reader must see before any figure: an interrupted run, problems met, passes that delivered nothing. */
+function runAlerts(run: Awaited<ReturnType<typeof loadRun>>): string[] {
+  const alerts: string[] = [];
+  if (run.info.interrupted) alerts.push('This run was interrupted: the figures cover only the passes written before it stopped.');
+  const count = run.problems.length || Number(run.info.summary?.problems ?? 0);
+  if (count > 0) {
+    const examples = run.problems.slice(0, 3).map((p) => `${p.source}${p.offset >= 0 ? ` at byte ${p.offset}` : ''}: ${p.error}`);
+    alerts.push(`${count} problem${count === 1 ? '' : 's'} (corrupt records or unreadable images, not delivered; see problems.csv)${examples.length ? `, e.g. ${examples.join('; ')}` : ''}.`);
+  }
+  const empty = run.measurements.filter((r) => r.images === 0);
+  if (empty.length) alerts.push(`${empty.length} of ${run.measurements.length} passes delivered no image at all (throughput 0): their dataset could not be read.`);
+  return alerts;
+}
+
+function summaryMarkdown(c: ReportContent): string {
+  const { figures, fits, notes } = c;
   const parts = [
-    `# ${title}`,
+    `# ${c.title}`,
+    ...c.alerts.map((a) => `> **${a}**`),
     ...notes.map((n) => `> ${n}`),
     '## Median throughput',
-    markdownTable(['dataset', 'cache', 'median images/s', 'passes'], figures.medians.map((m) => [m.dataset, m.cache, fmt(m.median, 5), String(m.rows)])),
+    markdownTable(MEDIAN_HEADER, figures.medians.map(medianCells)),
+    BOOTSTRAP_NOTE,
+    ...(c.splits.length ? ['## Where the time goes', c.splits.map(dominantStageSentence).join('\n'), markdownTable(TIME_HEADER, c.splits.map(timeCells)), TIME_NOTE] : []),
     '## Ratios',
     markdownTable(['what', 'ratio'], [
       ...figures.tfrecordVsImages.map((x) => [`TFRecord / image files, cache ${x.cache}`, `${fmt(x.ratio, 3)}x`]),
@@ -78,9 +104,12 @@ function summaryMarkdown(title: string, figures: ReturnType<typeof keyFigures>, 
     '## Wall time per cache mode',
     markdownTable(['cache', 'seconds'], figures.wallSeconds.map((w) => [w.cache, fmt(w.seconds, 4)])),
     '## CPU use',
-    figures.cpu ? `Mean CPU of the process: ${fmt(figures.cpu.meanProcessPercent, 3)}% (100 = one core); peak RSS ${fmt(figures.cpu.peakRssMiB, 3)} MiB.` : 'No resource samples in this run.',
+    figures.cpu ? cpuSentence(figures.cpu) : 'No resource samples in this run.',
     '## Regressions of images/s on each parameter',
     markdownTable(REGRESSION_HEADER, fits.map(regressionCells)),
+    '## Multiple regression of images/s on all varied parameters',
+    MULTI_NOTE,
+    markdownTable(MULTI_HEADER, c.multi.map(multiCells)),
   ];
   return parts.join('\n\n') + '\n';
 }

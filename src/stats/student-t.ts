@@ -11,3 +11,21 @@ export function twoSidedPValue(t: number, df: number): number {
   const x = df / (df + t * t);
   return betainc(x, df / 2, 0.5);
 }
+
+/**
+ * The two-sided critical value: t such that P(|T| > t) = `alpha` (scipy's t.ppf(1 - alpha / 2, df)),
+ * found by bisection on twoSidedPValue, which decreases in t, to the last bits of a double.
+ */
+export function tCritical(alpha: number, df: number): number {
+  if (!(alpha > 0 && alpha < 1) || !(df > 0)) return NaN;
+  let lo = 0;
+  let hi = 1;
+  while (twoSidedPValue(hi, df) > alpha) hi *= 2;
+  for (let i = 0; i < 200 && hi - lo > 1e-16 * hi; i++) {
+    const mid = (lo + hi) / 2;
+    if (mid === lo || mid === hi) break;
+    if (twoSidedPValue(mid, df) > alpha) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}

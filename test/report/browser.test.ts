@@ -43,6 +43,10 @@ test('report.html in headless Chromium: charts render with their marks, no conso
       assert.ok(byId['cpu-over-time'].lines >= 3);
       assert.ok(byId['memory-over-time'].areas >= 1);
       assert.ok(byId['task-timeline'].rects >= 24, 'a bar per task');
+      assert.ok(byId['where-time-goes'].rects >= 4 * 3, 'a stacked bar per dataset / cache');
+      // Small multiples: one panel (with its own y axis) per dataset / cache.
+      const yAxes = await page.$$eval('#scatter-batch_size svg .role-axis-title', (els) => els.filter((e) => e.textContent === 'images/s').length);
+      assert.equal(yAxes, 4, 'four panels, each with its own y axis');
       assert.equal(await page.locator('table').first().isVisible(), true);
       assert.deepEqual(problems, []);
       const shots = join(ROOT, 'reports', 'screenshots');
