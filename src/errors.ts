@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'OUTPUT'
   | 'PIPELINE_FILE'
   | 'CLUSTER'
+  | 'STALE_RUN'
   | 'ABORTED';
 
 export interface ErrorDetails {

@@ -56,7 +56,8 @@ export async function main(argv: string[]): Promise<number> {
     const { result, exitCode } = await pending.action({ signal: controller.signal, log });
     log.done();
     if (pending.json) process.stdout.write(toJson(result) + '\n');
-    else if (!pending.quiet) printHuman(result);
+    // --quiet silences stderr only: the result is what the user asked for.
+    else printHuman(result);
     // A clean stop on a signal (the worker's graceful shutdown) still exits 128 + signal.
     return caught ? exitCodeFor(undefined, caught) : exitCode ?? EXIT.ok;
   } catch (error) {
@@ -137,7 +138,8 @@ function buildProgram(register: Register): Command {
       .addOption(new Option('--partitions <n>', 'number of shards (default: about 1,000 records a shard)').argParser(positiveInt('--partitions')))
       .addOption(new Option('--workers <n>', 'worker threads (default: cores)').argParser(positiveInt('--workers')))
       .addOption(new Option('--compression <c>', 'TFRecord file compression').choices(['none', 'gzip', 'zlib']).default('none'))
-      .option('--resume', 'keep shards of an earlier run that still verify, redo the rest')
+      .option('--resume', 'continue an earlier convert run in --out: keep the shards that still verify, redo the rest')
+      .option('--overwrite', 'replace an earlier convert run in --out (removes its files, nothing else)')
       .option('--strict', 'exit 3 if any input is skipped (after writing skipped.csv)')
       .addOption(new Option('--max-pixels <n>', 'refuse images with more pixels (decompression-bomb guard)').argParser(positiveInt('--max-pixels')))
       .option('--redis <url>', 'cluster mode: run as a driver on BullMQ over Redis'),
@@ -145,7 +147,7 @@ function buildProgram(register: Register): Command {
     register(async ({ signal, log }) => {
       const convertOptions = {
         input, out: opts.out, width: opts.size.width, height: opts.size.height, fit: opts.fit, format: opts.format, quality: opts.quality,
-        partitions: opts.partitions, workers: opts.workers, compression: opts.compression, resume: opts.resume, strict: opts.strict,
+        partitions: opts.partitions, workers: opts.workers, compression: opts.compression, resume: opts.resume, overwrite: opts.overwrite, strict: opts.strict,
         maxPixels: opts.maxPixels, signal, onInfo: (m: string) => log.info(m), ...hostRunOptions(opts),
         onProgress: (p: { images: number; total: number; inputBytes: number; seconds: number }) => {
           const rate = p.images / Math.max(p.seconds, 1e-3);
@@ -165,6 +167,7 @@ function buildProgram(register: Register): Command {
       .option('--images <dir>', 'the image dataset (one folder per class)')
       .option('--tfrecords <dir>', 'the TFRecord shards (from pipeline convert)')
       .requiredOption('--out <run-dir>', 'run folder to write')
+      .option('--overwrite', 'replace an earlier speed-test run in --out (its report included)')
       .addOption(new Option('--datasets <list>', 'which datasets (default: those given)').argParser(stringList('--datasets', ['images', 'tfrecord'] as const)))
       .addOption(new Option('--cache [mode]', 'cache of decoded images: on, off, or both (the flag alone)').argParser(oneOf('--cache', ['on', 'off', 'both'] as const)))
       .addOption(new Option('--batch-sizes <list>', 'comma list').argParser(intList('--batch-sizes')).default([8, 16, 32, 64], '8,16,32,64'))
@@ -184,7 +187,7 @@ function buildProgram(register: Register): Command {
       const { speedtest } = await import('../speedtest/speedtest.js');
       const result = await withExecutor(opts.redis, log, (executor) => speedtest({
         executor,
-        images: opts.images, tfrecords: opts.tfrecords, out: opts.out, datasets: opts.datasets, caches,
+        images: opts.images, tfrecords: opts.tfrecords, out: opts.out, overwrite: opts.overwrite, datasets: opts.datasets, caches,
         batchSizes: opts.batchSizes, batchNumbers: opts.batchNumbers, repetitions: opts.repetitions, warmup: opts.warmup,
         cacheLimitBytes: opts.cacheLimit, workers: opts.workers, partitions: opts.partitions, width: opts.size?.width, height: opts.size?.height,
         sweepWorkers: opts.sweepWorkers, sweepPartitions: opts.sweepPartitions, ...hostRunOptions(opts),

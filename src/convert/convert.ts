@@ -2,7 +2,7 @@
  * `pipeline convert`: an image dataset to TFRecord shards, one partition per task on the pool.
  * Returns data; the CLI prints it.
  */
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { PipelineError } from '../errors.js';
@@ -14,7 +14,10 @@ import type { Compression } from '../tfrecord/compression.js';
 import { VERSION } from '../version.js';
 import { temporarySuffix } from '../tfrecord/writer.js';
 import type { ImageOptions } from './image.js';
-import { fingerprint, previousShards, recordShard, removeParts, shardStillValid, writeJsonAtomic, type Manifest, type ShardEntry } from './manifest.js';
+import { fingerprint, PARTS_DIR, previousShards, recordShard, removeParts, shardStillValid, type Manifest, type ShardEntry } from './manifest.js';
+import { writeFileAtomic, writeJsonAtomic } from '../output/atomic.js';
+import { checkOutPath } from '../output/out-path.js';
+import { claimOutput, SHARD_FILE, type OutputClaim } from '../output/ownership.js';
 import { shardNames } from './shard-names.js';
 import type { Alarm, AlarmEvent } from '../hosts/alarms.js';
 import { startHostRecording, type CostFigure } from '../hosts/recorder.js';
@@ -31,7 +34,10 @@ export interface ConvertOptions {
   partitions?: number;
   workers?: number;
   compression?: Compression;
+  /** Continue an earlier convert run in `out`: keep the shards that still verify. */
   resume?: boolean;
+  /** Replace an earlier convert run in `out` (its files only). */
+  overwrite?: boolean;
   strict?: boolean;
   maxPixels?: number;
   signal?: AbortSignal;
@@ -66,6 +72,10 @@ export interface ConvertResult {
   out: string;
   /** Shards kept from an earlier run by --resume. */
   resumed: number;
+  /** Worker threads that really ran (local mode). */
+  workers?: number;
+  /** What the user should know (also printed as warning lines): too many workers, nothing converted. */
+  warnings: string[];
   /** Peak resident memory of the whole process (all worker threads), bytes. */
   peakRssBytes: number;
   /** Cluster mode: jobs, retried jobs, time in Redis round trips. */
@@ -79,7 +89,23 @@ export interface ConvertResult {
 export const DEFAULT_MAX_PIXELS = 268_402_689;
 
 export async function convert(options: ConvertOptions): Promise<ConvertResult> {
+  const out = checkOutPath(options.out);
+  const claim = await claimOutput(out, { kind: 'convert', resume: options.resume, overwrite: options.overwrite });
+  try {
+    return await convertInto(claim, options);
+  } finally {
+    await claim.release();
+  }
+}
+
+async function convertInto(claim: OutputClaim, options: ConvertOptions): Promise<ConvertResult> {
   const started = performance.now();
+  const out = claim.dir;
+  const warnings: string[] = [];
+  const warn = (message: string) => {
+    warnings.push(message);
+    options.onInfo?.(`warning: ${message}`);
+  };
   const image: ImageOptions = {
     width: options.width ?? 192,
     height: options.height ?? 192,
@@ -89,31 +115,43 @@ export async function convert(options: ConvertOptions): Promise<ConvertResult> {
     maxPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS,
   };
   const compression = options.compression ?? 'none';
-  const out = resolve(options.out);
-  const dataset = await scanDataset(resolve(options.input));
-  const partitions = options.partitions ?? defaultPartitions(dataset.files.length);
-  const workers = Math.min(options.workers ?? defaultWorkers(), partitions);
   await prepareOutput(out);
+  // The scan never enters the output folder, wherever it is: its files are not a class.
+  const dataset = await scanDataset(resolve(options.input), { exclude: [out] });
+  let partitions = options.partitions ?? defaultPartitions(dataset.files.length);
+  if (partitions > dataset.files.length) {
+    if (options.partitions !== undefined) warn(`--partitions ${options.partitions} is more than the ${dataset.files.length} input file(s): writing ${dataset.files.length} shard(s), no empty ones`);
+    partitions = dataset.files.length;
+  }
+  const cores = defaultWorkers();
+  if (options.workers !== undefined && options.workers > cores && !options.executor) warn(`--workers ${options.workers} is more than the ${cores} cores of this machine: threads will share cores`);
+  const workers = Math.max(1, Math.min(options.workers ?? cores, partitions));
 
   const byteOptions = { image, compression, partitions, classes: dataset.classes };
   const plans = partitionRanges(dataset.files.length, partitions).map((range, partition) => {
     const files = dataset.files.slice(range.start, range.end);
     const names = shardNames(partition, partitions, compression);
-    const print = fingerprint({ ...byteOptions, partition, files: files.map((f) => [f.rel, f.size, f.label]) });
+    const print = fingerprint({ ...byteOptions, partition, files: files.map((f) => [f.rel, f.stamp, f.label]) });
     return { partition, files, names, fingerprint: print };
   });
 
-  // --resume: keep every shard that still verifies, redo the rest.
+  // --resume: keep every shard that still verifies (content, input stamps, index), redo the rest.
   const done = new Map<number, ShardEntry>();
-  if (options.resume) {
+  if (claim.state === 'resume') {
     const previous = await previousShards(out);
     for (const plan of plans) {
       const entry = previous.get(plan.names.shard);
-      if (entry && (await shardStillValid(out, entry, plan.fingerprint))) done.set(plan.partition, entry);
+      if (entry && entry.index === plan.names.index && (await shardStillValid(out, entry, plan.fingerprint))) {
+        done.set(plan.partition, entry);
+        // Recorded before the old manifest goes: a run killed from now on still keeps it.
+        await recordShard(out, plan.names.base, entry);
+      }
     }
     options.onInfo?.(`resume: ${done.size} of ${partitions} shards verified and kept`);
   }
-
+  // The folder now holds exactly what this run keeps: no old manifest while the run is going, and
+  // no shard of another partitioning or of an input that changed (the manifest is the only truth).
+  await dropStale(out, new Set([...done.values()].flatMap((e) => [e.file, e.index])));
   const todo = plans.filter((p) => !done.has(p.partition));
   const total = todo.reduce((n, p) => n + p.files.length, 0);
   const executor = options.executor ?? localExecutor(Math.max(1, Math.min(workers, todo.length)));
@@ -137,6 +175,7 @@ export async function convert(options: ConvertOptions): Promise<ConvertResult> {
       indexPath: join(out, plan.names.index),
       image,
       compression,
+      run: { dir: out, id: claim.runId },
     }));
     await executor.runAll<Omit<ConvertTask, 'progress'>, TaskResult<ConvertPartitionResult>>('convertPartition', tasks, async (result, index) => {
       if (!result.ok) throw outputError(result.error, out);
@@ -187,12 +226,13 @@ export async function convert(options: ConvertOptions): Promise<ConvertResult> {
     },
     skipped: skipped.length,
   };
-  await writeFile(join(out, 'labels.txt'), dataset.classes.join('\n') + '\n');
-  await writeFile(join(out, 'skipped.csv'), stringify(skipped, { header: true, columns: ['path', 'reason'] }));
+  await writeFileAtomic(join(out, 'labels.txt'), dataset.classes.map((c) => c + '\n').join(''));
+  await writeFileAtomic(join(out, 'skipped.csv'), stringify(skipped, { header: true, columns: ['path', 'reason'] }));
   await writeJsonAtomic(join(out, 'manifest.json'), manifest);
   await removeParts(out);
   await writeConvertRun(join(out, CONVERT_RUN_FOLDER), hosts, runStartMs);
   hosts.alarms.forEach((a) => options.onInfo?.(`alarm ${a.alarm} on ${a.host} from ${(a.start_ms / 1000).toFixed(1)} s to ${(a.end_ms / 1000).toFixed(1)} s (peak ${a.peak.toPrecision(4)})`));
+  if (records === 0) warn(`nothing was converted: ${dataset.files.length === 0 ? 'no input files in the class folders' : `all ${skipped.length} input(s) skipped, listed in ${join(out, 'skipped.csv')}`}`);
 
   const seconds = (performance.now() - started) / 1000;
   const result: ConvertResult = {
@@ -205,6 +245,8 @@ export async function convert(options: ConvertOptions): Promise<ConvertResult> {
     imagesPerSecond: total / seconds,
     out,
     resumed: partitions - todo.length,
+    workers: options.executor ? undefined : Math.max(1, Math.min(workers, todo.length)),
+    warnings,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
     ...(options.executor ? { cluster: options.executor.stats() } : {}),
     alarms: hosts.alarms,
@@ -223,12 +265,13 @@ async function writeConvertRun(dir: string, hosts: Awaited<ReturnType<ReturnType
   await mkdir(dir, { recursive: true });
   await writeHostFiles(dir, hosts);
   const run = { tool: { name: 'pipeline', version: VERSION }, command: 'convert', start: new Date(runStartMs).toISOString(), end: new Date().toISOString(), hosts: hostsJson(hosts), alarms: hosts.alarms };
-  await writeFile(join(dir, 'run.json'), JSON.stringify(run, null, 2) + '\n');
+  await writeJsonAtomic(join(dir, 'run.json'), run);
 }
 
+/** Marks the folder as a convert run in progress (`_parts`) and clears killed runs' temporary files. */
 async function prepareOutput(out: string): Promise<void> {
   try {
-    await mkdir(out, { recursive: true });
+    await mkdir(join(out, PARTS_DIR), { recursive: true });
     await removeTemporaryFiles(out, true);
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
@@ -244,9 +287,18 @@ async function removeTemporaryFiles(out: string, anyRun = false): Promise<void> 
   }
 }
 
+/** Removes the old manifest and every shard or index not in `keep`. */
+async function dropStale(out: string, keep: Set<string>): Promise<void> {
+  await rm(join(out, 'manifest.json'), { force: true });
+  for (const name of await readdir(out)) {
+    if (SHARD_FILE.test(name) && !keep.has(name)) await rm(join(out, name), { force: true });
+  }
+}
+
 function outputError(error: { code: string; message: string }, out: string): Error {
   if (error.code === 'ENOSPC') return new PipelineError('OUTPUT', `no space left on the device while writing to ${out}`, { path: out });
   if (error.code === 'EACCES' || error.code === 'EROFS' || error.code === 'EPERM') return new PipelineError('OUTPUT', `cannot write to ${out}: ${error.code}`, { path: out });
+  if (error.code === 'STALE_RUN') return new PipelineError('OUTPUT', `${error.message}: another run took ${out} over`, { path: out });
   const e = new Error(`worker failed: ${error.code}: ${error.message}`);
   return e;
 }

@@ -6,10 +6,13 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Skip } from '../dataset/scan.js';
-import { temporaryPath } from '../tfrecord/writer.js';
+import { writeJsonAtomic } from '../output/atomic.js';
+import { checkIndex } from '../tfrecord/index-check.js';
+
+export { writeJsonAtomic };
 
 export const PARTS_DIR = '_parts';
 
@@ -47,13 +50,6 @@ export async function sha256File(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Writes JSON to a temporary name and renames it: readers never see half a file. */
-export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  const tmp = temporaryPath(path);
-  await writeFile(tmp, JSON.stringify(value, null, 2) + '\n');
-  await rename(tmp, path);
-}
-
 export async function recordShard(outDir: string, base: string, entry: ShardEntry): Promise<void> {
   await mkdir(join(outDir, PARTS_DIR), { recursive: true });
   await writeJsonAtomic(join(outDir, PARTS_DIR, `${base}.json`), entry);
@@ -80,13 +76,16 @@ export async function previousShards(outDir: string): Promise<Map<string, ShardE
   return found;
 }
 
-/** True when the shard on disk is the one recorded (size, then SHA-256) and was made from the same input. */
+/**
+ * True when the shard on disk is the one recorded (size, then SHA-256), was made from the same
+ * input (the fingerprint holds each input's stamp: size, mtime, ctime, inode) and its index matches it.
+ */
 export async function shardStillValid(outDir: string, entry: ShardEntry, expectedFingerprint: string): Promise<boolean> {
   if (entry.fingerprint !== expectedFingerprint) return false;
   const info = await stat(join(outDir, entry.file)).catch(() => undefined);
-  const index = await stat(join(outDir, entry.index)).catch(() => undefined);
-  if (!info || !index || info.size !== entry.fileBytes) return false;
-  return (await sha256File(join(outDir, entry.file))) === entry.sha256;
+  if (!info || info.size !== entry.fileBytes) return false;
+  if ((await sha256File(join(outDir, entry.file))) !== entry.sha256) return false;
+  return (await checkIndex(join(outDir, entry.file), join(outDir, entry.index))) === undefined;
 }
 
 export async function removeParts(outDir: string): Promise<void> {

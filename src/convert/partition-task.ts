@@ -3,7 +3,8 @@
  * tf.train.Example, write the shard and its index (temporary name, flush, rename).
  */
 import { readFile } from 'node:fs/promises';
-import { serializeError } from '../errors.js';
+import { PipelineError, serializeError } from '../errors.js';
+import { readLock } from '../output/lock.js';
 import { PROGRESS_SLOTS, type ConvertPartitionResult, type ConvertTask, type ConvertTaskFile, type TaskResult } from '../pool/protocol.js';
 import { encodeExample } from '../tfrecord/example.js';
 import { writeRecords } from '../tfrecord/writer.js';
@@ -39,7 +40,14 @@ export async function convertPartition(task: ConvertTask): Promise<TaskResult<Co
         });
       }
     };
-    const written = await writeRecords(task.shardPath, examples(), { compression: task.compression, indexPath: task.indexPath });
+    const run = task.run;
+    // A worker never commits a shard for a run that no longer owns the folder (a stopped driver,
+    // a newer run): the lock names the current run.
+    const beforeCommit = run ? async () => {
+      const holder = await readLock(run.dir);
+      if (holder?.runId !== run.id) throw new PipelineError('STALE_RUN', `run ${run.id} no longer owns ${run.dir} (now: ${holder ? `run ${holder.runId}` : 'no run'}); shard not committed`, { path: task.shardPath });
+    } : undefined;
+    const written = await writeRecords(task.shardPath, examples(), { compression: task.compression, indexPath: task.indexPath, beforeCommit });
     return {
       ok: true,
       partition: task.partition,

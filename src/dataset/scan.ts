@@ -5,6 +5,7 @@
  * Symbolic links are followed; a dangling one is reported as skipped.
  */
 import { lstat, readdir, stat } from 'node:fs/promises';
+import type { BigIntStats } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { PipelineError } from '../errors.js';
 
@@ -15,6 +16,12 @@ export interface DatasetFile {
   label: number;
   className: string;
   size: number;
+  /**
+   * What `--resume` compares to tell an unchanged input: size, mtime and ctime (ns) and inode.
+   * Any write updates mtime and ctime (ctime cannot be set back by hand), so a same-size edit in
+   * place is seen without reading every input again (see fileStamp).
+   */
+  stamp: string;
 }
 
 export interface Skip {
@@ -33,30 +40,54 @@ export interface Dataset {
 /** Code-point order, the same on every machine and locale. */
 export const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-export async function scanDataset(root: string): Promise<Dataset> {
+export interface ScanOptions {
+  /** Folders never entered (the run's own output folder, wherever it is). */
+  exclude?: string[];
+}
+
+/** Size, mtime, ctime and inode of a file: changes whenever its content is written. */
+export function fileStamp(info: BigIntStats): string {
+  return `${info.size}:${info.mtimeNs}:${info.ctimeNs}:${info.ino}`;
+}
+
+/** Newline, tab, CR and other control characters: a class name with one would split labels.txt. */
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+export async function scanDataset(root: string, options: ScanOptions = {}): Promise<Dataset> {
   const info = await stat(root).catch(() => undefined);
   if (!info?.isDirectory()) throw new PipelineError('NOT_FOUND', `${root}: expected a folder with one sub-folder per class, got ${info ? 'a file' : 'nothing'}`, { path: root });
+  // Excluded folders by device and inode: a path spelled differently (links, ..) is still seen.
+  const excluded = new Set<string>();
+  for (const dir of options.exclude ?? []) {
+    const e = await stat(dir).catch(() => undefined);
+    if (e) excluded.add(`${e.dev}:${e.ino}`);
+  }
   const classes: string[] = [];
   for (const entry of (await readdir(root, { withFileTypes: true })).sort((a, b) => byCodePoint(a.name, b.name))) {
     if (entry.name.startsWith('.')) continue;
-    const target = entry.isSymbolicLink() ? await stat(join(root, entry.name)).catch(() => undefined) : entry;
-    if (target?.isDirectory()) classes.push(entry.name);
+    const target = await stat(join(root, entry.name)).catch(() => undefined);
+    if (!target?.isDirectory() || excluded.has(`${target.dev}:${target.ino}`)) continue;
+    if (CONTROL.test(entry.name)) {
+      throw new PipelineError('USAGE', `${join(root, entry.name)}: a class folder whose name holds a control character (${JSON.stringify(entry.name)}) cannot be one line of labels.txt; rename the folder`, { path: join(root, entry.name) });
+    }
+    classes.push(entry.name);
   }
   if (classes.length === 0) throw new PipelineError('NOT_FOUND', `${root}: expected one sub-folder per class, found none`, { path: root });
 
   const files: DatasetFile[] = [];
   const skipped: Skip[] = [];
   for (let label = 0; label < classes.length; label++) {
-    await walk(join(root, classes[label]), (path, size) => {
-      files.push({ rel: relative(root, path).split(sep).join('/'), path, label, className: classes[label], size });
-    }, (path, reason) => skipped.push({ path: relative(root, path).split(sep).join('/'), reason }), new Set());
+    await walk(join(root, classes[label]), (path, info) => {
+      files.push({ rel: relative(root, path).split(sep).join('/'), path, label, className: classes[label], size: Number(info.size), stamp: fileStamp(info) });
+    }, (path, reason) => skipped.push({ path: relative(root, path).split(sep).join('/'), reason }), new Set(excluded));
   }
   files.sort((a, b) => byCodePoint(a.rel, b.rel));
   return { root, classes, files, skipped };
 }
 
-async function walk(dir: string, onFile: (path: string, size: number) => void, onSkip: (path: string, reason: string) => void, seen: Set<string>): Promise<void> {
+async function walk(dir: string, onFile: (path: string, info: BigIntStats) => void, onSkip: (path: string, reason: string) => void, seen: Set<string>): Promise<void> {
   const dirInfo = await stat(dir);
+  // Also how excluded folders (the output) are never entered: they start in `seen`.
   const key = `${dirInfo.dev}:${dirInfo.ino}`;
   if (seen.has(key)) return; // a link loop
   seen.add(key);
@@ -70,18 +101,20 @@ async function walk(dir: string, onFile: (path: string, size: number) => void, o
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;
     const path = join(dir, entry.name);
-    let info;
-    try {
-      info = entry.isSymbolicLink() ? await stat(path) : entry.isFile() || entry.isDirectory() ? null : await lstat(path);
-    } catch {
-      onSkip(path, 'dangling symbolic link');
+    if (entry.isDirectory()) {
+      await walk(path, onFile, onSkip, seen);
       continue;
     }
-    if (info === null) {
-      if (entry.isDirectory()) await walk(path, onFile, onSkip, seen);
-      else onFile(path, (await stat(path)).size);
-    } else if (info.isDirectory()) await walk(path, onFile, onSkip, seen);
-    else if (info.isFile()) onFile(path, info.size);
+    let info;
+    try {
+      info = entry.isSymbolicLink() || entry.isFile() ? await stat(path, { bigint: true }) : await lstat(path, { bigint: true });
+    } catch {
+      if (entry.isSymbolicLink()) onSkip(path, 'dangling symbolic link');
+      else onSkip(path, 'vanished during the scan');
+      continue;
+    }
+    if (info.isDirectory()) await walk(path, onFile, onSkip, seen);
+    else if (info.isFile()) onFile(path, info);
     else onSkip(path, 'not a regular file');
   }
 }
@@ -96,5 +129,5 @@ export function partitionRanges(count: number, partitions: number): { start: num
 
 /** About 1,000 records a shard; never derived from the worker count. */
 export function defaultPartitions(count: number): number {
-  return Math.max(1, Math.ceil(count / 1000));
+  return Math.ceil(count / 1000);
 }

@@ -63,12 +63,14 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   const runDir = join(output, 'run');
 
   options.onInfo?.(`[${spec.name}] convert ${input} -> ${tfrecords}`);
+  // A pipeline owns the folders its file names: a rerun continues its convert run (shards that
+  // still verify are kept) and replaces its speed-test run and report.
   const hostOptions = { alarms: spec.alarms, hostIntervalMs: spec.hostIntervalMs, pricePerWorkerHour: spec.pricePerWorkerHour };
-  const converted = await convert({ ...spec.convert, ...hostOptions, input, out: tfrecords, width, height, signal: options.signal, onProgress: options.onConvertProgress, onInfo: options.onInfo });
+  const converted = await convert({ ...spec.convert, ...hostOptions, input, out: tfrecords, resume: true, width, height, signal: options.signal, onProgress: options.onConvertProgress, onInfo: options.onInfo });
   options.onInfo?.(`[${spec.name}] speedtest -> ${runDir}`);
   const s = spec.speedtest;
   const measured = await speedtest({
-    images: input, tfrecords, out: runDir, datasets: s.datasets, caches: s.cache === 'both' ? ['off', 'on'] : [s.cache],
+    images: input, tfrecords, out: runDir, overwrite: true, datasets: s.datasets, caches: s.cache === 'both' ? ['off', 'on'] : [s.cache],
     batchSizes: s.batchSizes, batchNumbers: s.batchNumbers, repetitions: s.repetitions, warmup: s.warmup,
     workers: s.workers, partitions: s.partitions, ...hostOptions, signal: options.signal, onInfo: options.onInfo, onProgress: options.onSpeedtestProgress,
   });

@@ -2,7 +2,7 @@
  * Writes a table of rows as CSV and as an Arrow IPC file from the same values, so the two always
  * agree. Column types are declared once per table.
  */
-import { writeFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../output/atomic.js';
 import { Float64, Int32, Table, Utf8, tableToIPC, vectorFromArray, type DataType, type Vector } from 'apache-arrow';
 import { stringify } from 'csv-stringify/sync';
 
@@ -31,6 +31,6 @@ export function toCsv<Row extends object>(rows: readonly Row[], columns: Record<
 
 /** `base.csv` and (when `arrow`) `base.arrow`. */
 export async function writeTable<Row extends object>(base: string, rows: readonly Row[], columns: Record<string, ColumnType>, arrow = true): Promise<void> {
-  await writeFile(`${base}.csv`, toCsv(rows, columns));
-  if (arrow) await writeFile(`${base}.arrow`, toArrow(rows, columns));
+  await writeFileAtomic(`${base}.csv`, toCsv(rows, columns));
+  if (arrow) await writeFileAtomic(`${base}.arrow`, toArrow(rows, columns));
 }

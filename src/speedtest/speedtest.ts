@@ -2,7 +2,10 @@
  * `pipeline speedtest`: read throughput of image files vs TFRecords, cache off vs on, over the
  * grid of batch size x batch number x repetition, one job per partition of the grid on the pool.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../output/atomic.js';
+import { checkOutPath } from '../output/out-path.js';
+import { claimOutput } from '../output/ownership.js';
 import { cpus, hostname, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PipelineError, usageError } from '../errors.js';
@@ -28,6 +31,8 @@ export interface SpeedtestOptions {
   images?: string;
   tfrecords?: string;
   out: string;
+  /** Replace an earlier speed-test run (and its report) in `out`. */
+  overwrite?: boolean;
   datasets?: DatasetKind[];
   caches?: CacheMode[];
   batchSizes?: number[];
@@ -81,6 +86,16 @@ const TASK_COLUMNS: Record<string, ColumnType> = {
 };
 
 export async function speedtest(options: SpeedtestOptions): Promise<SpeedtestResult> {
+  const out = checkOutPath(options.out);
+  const claim = await claimOutput(out, { kind: 'speedtest', overwrite: options.overwrite });
+  try {
+    return await speedtestInto(out, options);
+  } finally {
+    await claim.release();
+  }
+}
+
+async function speedtestInto(out: string, options: SpeedtestOptions): Promise<SpeedtestResult> {
   const runStartMs = Date.now();
   const started = performance.now();
   const datasets = options.datasets ?? (['images', 'tfrecord'] as DatasetKind[]).filter((d) => (d === 'images' ? options.images : options.tfrecords));
@@ -104,16 +119,15 @@ export async function speedtest(options: SpeedtestOptions): Promise<SpeedtestRes
   const tasks = gridTasks({ datasets, caches, batchSizes, batchNumbers });
   const partitions = Math.min(options.partitions ?? tasks.length, tasks.length);
   const maxRepetition = Math.max(...repetitions);
-  const out = resolve(options.out);
-  await mkdir(out, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
-    throw new PipelineError('OUTPUT', `cannot use run folder ${out}: ${e.code}`, { path: out });
-  });
 
   const notes: string[] = [];
   const largest = Math.max(...batchSizes) * Math.max(...batchNumbers);
   for (const [name, count] of [['images', images.length], ['tfrecord', shards.reduce((n, s) => n + s.records, 0)]] as const) {
     if (datasets.includes(name) && count < largest) notes.push(`the ${name} dataset holds ${count} images, fewer than the largest pass (${largest}): passes read it again from the start (epochs column)`);
   }
+  const cores = defaultWorkers();
+  const mostWorkers = Math.max(workers, ...(options.sweepWorkers ?? []));
+  if (!options.executor && mostWorkers > cores) notes.push(`warning: ${mostWorkers} workers on a machine with ${cores} cores: threads share cores (the workers column records the threads that ran)`);
   notes.forEach((n) => options.onInfo?.(n));
 
   // A scaling study runs the whole grid once per setting (--sweep-workers x --sweep-partitions).
@@ -135,7 +149,9 @@ export async function speedtest(options: SpeedtestOptions): Promise<SpeedtestRes
     if (interrupted) break;
     const offset = s * tasks.length;
     const results: SpeedtestJobResult[] = [];
-    const executor = options.executor ?? localExecutor(Math.min(setting.workers, setting.partitions));
+    // The threads that really run (never more than the jobs): what the rows record as `workers`.
+    const threads = options.executor ? setting.workers : Math.min(setting.workers, setting.partitions);
+    const executor = options.executor ?? localExecutor(threads);
     const jobs: SpeedtestJob[] = partitionTasks(tasks, setting.partitions).map((group, partition) => ({
       partition, tasks: group.map((t) => ({ ...t, task: t.task + offset })), images, shards, ...size, repetitions: maxRepetition, warmup,
       cacheLimitBytes: Math.floor(cacheLimitBytes / Math.min(setting.workers, setting.partitions)), runStartMs,
@@ -157,11 +173,11 @@ export async function speedtest(options: SpeedtestOptions): Promise<SpeedtestRes
     const threadOrder = [...new Map(results.flatMap((r) => r.spans.map((sp) => [sp.start_ms, r] as const)).sort((a, b) => a[0] - b[0]).map(([, r]) => [r.thread, r.tid])).entries()];
     allThreads.push(...threadOrder);
     const workerIndex = new Map(threadOrder.map(([thread], i) => [thread, i]));
-    rows.push(...results.flatMap((r) => r.rows.filter((row) => repetitions.includes(row.repetition)).map((row) => ({ ...row, workers: setting.workers, partitions: setting.partitions, worker: workerIndex.get(r.thread) ?? -1 }))));
+    rows.push(...results.flatMap((r) => r.rows.filter((row) => repetitions.includes(row.repetition)).map((row) => ({ ...row, workers: threads, partitions: setting.partitions, worker: workerIndex.get(r.thread) ?? -1 }))));
     const taskById = new Map(tasks.map((t) => [t.task + offset, t]));
     spans.push(...results.flatMap((r) => r.spans.map((sp: TaskSpan) => {
       const t = taskById.get(sp.task)!;
-      return { task: sp.task, worker: workerIndex.get(r.thread) ?? -1, workers: setting.workers, partitions: setting.partitions, dataset: t.dataset, cache: t.cache, batch_size: t.batchSize, batch_number: t.batchNumber, start_ms: sp.start_ms, end_ms: sp.end_ms, rows: sp.rows, images: sp.images };
+      return { task: sp.task, worker: workerIndex.get(r.thread) ?? -1, workers: threads, partitions: setting.partitions, dataset: t.dataset, cache: t.cache, batch_size: t.batchSize, batch_number: t.batchNumber, start_ms: sp.start_ms, end_ms: sp.end_ms, rows: sp.rows, images: sp.images };
     })));
     problems.push(...results.flatMap((r) => r.problems));
   }
@@ -187,7 +203,7 @@ export async function speedtest(options: SpeedtestOptions): Promise<SpeedtestRes
 
   const summary = summarise(rows, spans, { out, problems: problems.length, interrupted });
   const cpu = cpus();
-  await writeFile(
+  await writeFileAtomic(
     join(out, 'run.json'),
     JSON.stringify(
       {

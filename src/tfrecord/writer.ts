@@ -19,6 +19,8 @@ export interface WriteRecordsOptions {
   /** Also write the record index here (same temporary-then-rename commit). */
   indexPath?: string;
   signal?: AbortSignal;
+  /** Called when the files are complete and flushed, just before they get their final names; throwing stops the commit. */
+  beforeCommit?: () => Promise<void>;
 }
 
 export interface WriteResult {
@@ -85,11 +87,11 @@ export async function writeRecords(
     else await pipeline(source, hashing, createWriteStream(tmp), { signal: options.signal });
     const fileBytes = await flushToDisk(tmp);
     if (options.indexPath) {
-      const indexTmp = temporaryPath(options.indexPath);
-      await writeFile(indexTmp, formatIndex(entries));
-      await flushToDisk(indexTmp);
-      await rename(indexTmp, options.indexPath);
+      await writeFile(temporaryPath(options.indexPath), formatIndex(entries));
+      await flushToDisk(temporaryPath(options.indexPath));
     }
+    await options.beforeCommit?.();
+    if (options.indexPath) await rename(temporaryPath(options.indexPath), options.indexPath);
     await rename(tmp, path);
     return { path, records: entries.length, bytes, fileBytes, sha256: hash.digest('hex') };
   } catch (error) {

@@ -1,0 +1,131 @@
+/**
+ * A run owns its output folder. Convert and speedtest write only into a folder that is new, empty,
+ * or one of their own runs: `resume` continues it (convert), `overwrite` replaces it, removing every
+ * file of the old run and nothing else. Anything else is a usage error saying what to add. The
+ * folder is locked (lock.ts) before it is looked at, so two runs never share it.
+ */
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PipelineError } from '../errors.js';
+import { acquireLock, LOCK_FILE, type Lock } from './lock.js';
+
+export type RunKind = 'convert' | 'speedtest';
+
+/** How each kind of run recognises its folder and which files it writes there. */
+interface KindRules {
+  /** Names that mark a folder as this kind's run (checked by `isRun`). */
+  isRun(dir: string, names: string[]): Promise<boolean>;
+  /** The files (and folders) of an earlier run of this kind: what `overwrite` removes. */
+  files(dir: string, names: string[]): Promise<string[]>;
+}
+
+/** Temporary files of writers (`name.tmp-host-pid`): never complete, always removable leftovers. */
+export const TEMPORARY = /\.tmp-[^/]+$/;
+/** Shards and indexes convert names (src/convert/shard-names.ts). */
+export const SHARD_FILE = /^part-\d{5}-of-\d{5}\.(tfrecord(\.gz|\.zlib)?|idx)$/;
+const CONVERT_FILES = new Set(['manifest.json', 'labels.txt', 'skipped.csv', '_parts', 'convert-run']);
+/** Every file a speed test and its report write into a run folder (DESIGN.md). */
+export const SPEEDTEST_FILES = new Set([
+  'run.json', 'measurements.csv', 'measurements.arrow', 'tasks.csv', 'resources.csv', 'resources.arrow', 'problems.csv',
+  'hosts.csv', 'hosts.arrow', 'alarms.csv', 'regression.csv', 'regression-multi.csv', 'summary.md', 'report.html', 'charts',
+]);
+
+async function readJson(path: string): Promise<any> {
+  return JSON.parse(await readFile(path, 'utf8'));
+}
+
+const RULES: Record<RunKind, KindRules> = {
+  convert: {
+    async isRun(dir, names) {
+      if (names.includes('_parts')) return true;
+      if (!names.includes('manifest.json')) return false;
+      const manifest = await readJson(join(dir, 'manifest.json')).catch(() => undefined);
+      // A damaged manifest beside our shard names is still our run (it is what --overwrite is for).
+      return manifest?.tool?.name === 'pipeline' || (manifest === undefined && names.some((n) => SHARD_FILE.test(n)));
+    },
+    async files(dir, names) {
+      const listed = new Set<string>();
+      const manifest = await readJson(join(dir, 'manifest.json')).catch(() => undefined);
+      for (const s of Array.isArray(manifest?.shards) ? manifest.shards : []) {
+        for (const f of [s?.file, s?.index]) if (typeof f === 'string' && !f.includes('/') && f !== '..') listed.add(f);
+      }
+      return names.filter((n) => CONVERT_FILES.has(n) || SHARD_FILE.test(n) || TEMPORARY.test(n) || listed.has(n));
+    },
+  },
+  speedtest: {
+    async isRun(dir, names) {
+      if (!names.includes('run.json')) return false;
+      const run = await readJson(join(dir, 'run.json')).catch(() => undefined);
+      return run?.command === 'speedtest' || (run === undefined && names.includes('measurements.csv'));
+    },
+    async files(_dir, names) {
+      return names.filter((n) => SPEEDTEST_FILES.has(n) || TEMPORARY.test(n));
+    },
+  },
+};
+
+export interface ClaimOptions {
+  kind: RunKind;
+  /** Continue an earlier run of this kind (convert only). */
+  resume?: boolean;
+  /** Replace an earlier run of this kind. */
+  overwrite?: boolean;
+}
+
+export interface OutputClaim {
+  dir: string;
+  /** The run's id (also in the lock): workers check it before they commit a file. */
+  runId: string;
+  /** 'new' (new or empty folder), 'resume' or 'overwrite' (an earlier run was there). */
+  state: 'new' | 'resume' | 'overwrite';
+  release(): Promise<void>;
+}
+
+/**
+ * Takes the folder for a run: creates it, locks it, checks what is in it. On `overwrite` the old
+ * run's files are removed here; on `resume` they are left for the command to judge.
+ */
+export async function claimOutput(dir: string, options: ClaimOptions): Promise<OutputClaim> {
+  if (options.resume && options.overwrite) throw new PipelineError('USAGE', '--resume and --overwrite: expected one of the two, got both');
+  const info = await stat(dir).catch(() => undefined);
+  if (info && !info.isDirectory()) throw new PipelineError('USAGE', `--out: expected a folder, got a file: ${dir}`, { path: dir });
+  let lock: Lock;
+  try {
+    await mkdir(dir, { recursive: true });
+    lock = await acquireLock(dir, options.kind);
+  } catch (error) {
+    if (error instanceof PipelineError) throw error;
+    const e = error as NodeJS.ErrnoException;
+    throw new PipelineError('OUTPUT', `cannot use output folder ${dir}: ${e.code ?? e.message}`, { path: dir, cause: error });
+  }
+  try {
+    const state = await judge(dir, options);
+    return { dir, runId: lock.info.runId, state, release: () => lock.release() };
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
+
+async function judge(dir: string, options: ClaimOptions): Promise<OutputClaim['state']> {
+  const rules = RULES[options.kind];
+  const names = (await readdir(dir)).filter((n) => n !== LOCK_FILE && !n.startsWith(`${LOCK_FILE}.`));
+  // Leftovers of a killed run that never finished a file: nothing to keep.
+  if (names.every((n) => TEMPORARY.test(n))) {
+    await Promise.all(names.map((n) => rm(join(dir, n), { force: true })));
+    return 'new';
+  }
+  if (await rules.isRun(dir, names)) {
+    if (options.overwrite) {
+      for (const name of await rules.files(dir, names)) await rm(join(dir, name), { recursive: true, force: true });
+      return 'overwrite';
+    }
+    if (options.resume) return 'resume';
+    const add = options.kind === 'convert' ? 'add --resume to continue it or --overwrite to replace it' : 'add --overwrite to replace it (its report included), or choose another --out';
+    throw new PipelineError('USAGE', `${dir} holds an earlier ${options.kind} run: ${add}`, { path: dir });
+  }
+  const shown = names.slice(0, 3).join(', ') + (names.length > 3 ? `, ... (${names.length} entries)` : '');
+  const other = (Object.keys(RULES) as RunKind[]).find((k) => k !== options.kind);
+  const what = other && (await RULES[other].isRun(dir, names)) ? `an earlier ${other} run` : `files that are not a ${options.kind} run's (${shown})`;
+  throw new PipelineError('USAGE', `${dir} holds ${what}: choose a new or empty folder for --out${options.overwrite ? ' (--overwrite only replaces a run of the same command)' : ''}`, { path: dir });
+}
