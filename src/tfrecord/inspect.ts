@@ -2,7 +2,10 @@
  * `pipeline inspect`: files, records, bytes, feature keys and types, and (with `verify`) every
  * record's CRCs. The result has the shape of `tfrecord_check.py`'s output, so the two compare.
  */
+import { stat } from 'node:fs/promises';
 import { PipelineError } from '../errors.js';
+import { checkIndex } from './index-check.js';
+import { indexPathFor } from './record-index.js';
 import { decodeExample, featureType, type Feature, type FeatureType } from './example.js';
 import { listRecordFiles } from './files.js';
 import { readRecords, type RecordProblem } from './reader.js';
@@ -53,6 +56,14 @@ export async function inspect(options: InspectOptions): Promise<InspectResult> {
     }
     result.records += records;
     result.bytes += stats.bytes;
+    // An index beside the shard must match it line by line (readers seek by it).
+    if (options.verify && !options.signal?.aborted) {
+      const index = indexPathFor(file);
+      if (index !== file && (await stat(index).catch(() => undefined))?.isFile()) {
+        const wrong = await checkIndex(file, index, options.signal);
+        if (wrong) result.errors.push({ file: wrong.index, offset: 0, record: Math.max(0, wrong.line - 1), error: `index line ${wrong.line}: ${wrong.error}` });
+      }
+    }
   }
   if (dump > 0) result.examples = examples;
   return result;
