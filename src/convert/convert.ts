@@ -6,7 +6,7 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { PipelineError } from '../errors.js';
-import { byCodePoint, defaultPartitions, partitionRanges, scanDataset, type Skip } from '../dataset/scan.js';
+import { byCodePoint, checkDatasetRoot, defaultPartitions, partitionRanges, scanDataset, type Skip } from '../dataset/scan.js';
 import { localExecutor, type Executor } from '../pool/executor.js';
 import { defaultWorkers } from '../pool/pool.js';
 import type { ConvertPartitionResult, ConvertTask, TaskResult } from '../pool/protocol.js';
@@ -90,6 +90,7 @@ export const DEFAULT_MAX_PIXELS = 268_402_689;
 
 export async function convert(options: ConvertOptions): Promise<ConvertResult> {
   const out = checkOutPath(options.out);
+  await checkDatasetRoot(resolve(options.input));
   const claim = await claimOutput(out, { kind: 'convert', resume: options.resume, overwrite: options.overwrite });
   try {
     return await convertInto(claim, options);

@@ -53,9 +53,14 @@ export function fileStamp(info: BigIntStats): string {
 /** Newline, tab, CR and other control characters: a class name with one would split labels.txt. */
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
-export async function scanDataset(root: string, options: ScanOptions = {}): Promise<Dataset> {
+/** Fails (exit 2) unless `root` is a folder: checked before an output folder is touched. */
+export async function checkDatasetRoot(root: string): Promise<void> {
   const info = await stat(root).catch(() => undefined);
   if (!info?.isDirectory()) throw new PipelineError('NOT_FOUND', `${root}: expected a folder with one sub-folder per class, got ${info ? 'a file' : 'nothing'}`, { path: root });
+}
+
+export async function scanDataset(root: string, options: ScanOptions = {}): Promise<Dataset> {
+  await checkDatasetRoot(root);
   // Excluded folders by device and inode: a path spelled differently (links, ..) is still seen.
   const excluded = new Set<string>();
   for (const dir of options.exclude ?? []) {

@@ -87,6 +87,7 @@ const TASK_COLUMNS: Record<string, ColumnType> = {
 
 export async function speedtest(options: SpeedtestOptions): Promise<SpeedtestResult> {
   const out = checkOutPath(options.out);
+  chosenDatasets(options); // usage errors first, before the run folder is touched
   const claim = await claimOutput(out, { kind: 'speedtest', overwrite: options.overwrite });
   try {
     return await speedtestInto(out, options);
@@ -98,10 +99,7 @@ export async function speedtest(options: SpeedtestOptions): Promise<SpeedtestRes
 async function speedtestInto(out: string, options: SpeedtestOptions): Promise<SpeedtestResult> {
   const runStartMs = Date.now();
   const started = performance.now();
-  const datasets = options.datasets ?? (['images', 'tfrecord'] as DatasetKind[]).filter((d) => (d === 'images' ? options.images : options.tfrecords));
-  if (datasets.length === 0) throw usageError('--images / --tfrecords', 'at least one dataset folder', 'neither');
-  if (datasets.includes('images') && !options.images) throw usageError('--images', 'the image dataset folder', 'nothing');
-  if (datasets.includes('tfrecord') && !options.tfrecords) throw usageError('--tfrecords', 'the folder of TFRecord shards', 'nothing');
+  const datasets = chosenDatasets(options);
   const caches = options.caches ?? ['off'];
   const batchSizes = options.batchSizes ?? [8, 16, 32, 64];
   const batchNumbers = options.batchNumbers ?? [10, 30, 60];
@@ -233,6 +231,14 @@ async function speedtestInto(out: string, options: SpeedtestOptions): Promise<Sp
     throw error;
   }
   return { ...summary, alarms: hosts.alarms, ...(hosts.cost ? { cost: hosts.cost } : {}) };
+}
+
+function chosenDatasets(options: SpeedtestOptions): DatasetKind[] {
+  const datasets = options.datasets ?? (['images', 'tfrecord'] as DatasetKind[]).filter((d) => (d === 'images' ? options.images : options.tfrecords));
+  if (datasets.length === 0) throw usageError('--images / --tfrecords', 'at least one dataset folder', 'neither');
+  if (datasets.includes('images') && !options.images) throw usageError('--images', 'the image dataset folder', 'nothing');
+  if (datasets.includes('tfrecord') && !options.tfrecords) throw usageError('--tfrecords', 'the folder of TFRecord shards', 'nothing');
+  return datasets;
 }
 
 /** The shards with their record counts, from the index beside each one, or by counting frames. */
