@@ -99,7 +99,7 @@ test('a folder with other files is refused, even with --overwrite; --overwrite r
     await convert({ input: PHOTOS, out, partitions: 2, width: 32, height: 32 });
     await writeFile(join(out, 'notes.txt'), 'mine');
     await convert({ input: PHOTOS, out, partitions: 1, width: 32, height: 32, overwrite: true });
-    assert.deepEqual((await readdir(out)).sort(), ['labels.txt', 'manifest.json', 'notes.txt', 'part-00000-of-00001.idx', 'part-00000-of-00001.tfrecord', 'skipped.csv']);
+    assert.deepEqual((await readdir(out)).sort(), ['convert-run', 'labels.txt', 'manifest.json', 'notes.txt', 'part-00000-of-00001.idx', 'part-00000-of-00001.tfrecord', 'skipped.csv']);
     assert.equal(await readFile(join(out, 'notes.txt'), 'utf8'), 'mine');
   });
 });
