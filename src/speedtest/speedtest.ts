@@ -7,13 +7,14 @@ import { writeFileAtomic } from '../output/atomic.js';
 import { checkOutPath } from '../output/out-path.js';
 import { claimOutput } from '../output/ownership.js';
 import { cpus, hostname, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { PipelineError, usageError } from '../errors.js';
 import { scanDataset } from '../dataset/scan.js';
 import { localExecutor, type Executor } from '../pool/executor.js';
 import { defaultWorkers } from '../pool/pool.js';
 import { ResourceMonitor } from '../monitor/resource-monitor.js';
 import { listRecordFiles } from '../tfrecord/files.js';
+import { selectByManifest, unlistedNote } from '../tfrecord/manifest-files.js';
 import { decodeExample } from '../tfrecord/example.js';
 import { readRecords } from '../tfrecord/reader.js';
 import { indexPathFor, readIndex } from '../tfrecord/record-index.js';
@@ -108,9 +109,10 @@ async function speedtestInto(out: string, options: SpeedtestOptions): Promise<Sp
   const workers = options.workers ?? defaultWorkers();
   const cacheLimitBytes = options.cacheLimitBytes ?? 2 ** 30;
 
-  const shards = datasets.includes('tfrecord') ? await loadShards(resolve(options.tfrecords!)) : [];
+  const notes: string[] = [];
+  const shards = datasets.includes('tfrecord') ? await loadShards(resolve(options.tfrecords!), notes) : [];
   const size = options.width && options.height ? { width: options.width, height: options.height } : await storedSize(options.tfrecords ? resolve(options.tfrecords) : undefined, shards);
-  const images = datasets.includes('images') ? (await scanDataset(resolve(options.images!))).files.map((f) => f.path) : [];
+  const images = datasets.includes('images') ? (await scanDataset(resolve(options.images!), { exclude: [out] })).files.map((f) => f.path) : [];
   if (datasets.includes('images') && images.length === 0) throw new PipelineError('NOT_FOUND', `${options.images}: no image files in the class folders`);
   if (datasets.includes('tfrecord') && shards.length === 0) throw new PipelineError('NOT_FOUND', `${options.tfrecords}: no TFRecord files`);
 
@@ -118,7 +120,6 @@ async function speedtestInto(out: string, options: SpeedtestOptions): Promise<Sp
   const partitions = Math.min(options.partitions ?? tasks.length, tasks.length);
   const maxRepetition = Math.max(...repetitions);
 
-  const notes: string[] = [];
   const largest = Math.max(...batchSizes) * Math.max(...batchNumbers);
   for (const [name, count] of [['images', images.length], ['tfrecord', shards.reduce((n, s) => n + s.records, 0)]] as const) {
     if (datasets.includes(name) && count < largest) notes.push(`the ${name} dataset holds ${count} images, fewer than the largest pass (${largest}): passes read it again from the start (epochs column)`);
@@ -242,8 +243,11 @@ function chosenDatasets(options: SpeedtestOptions): DatasetKind[] {
 }
 
 /** The shards with their record counts, from the index beside each one, or by counting frames. */
-async function loadShards(dir: string): Promise<Shard[]> {
-  const files = await listRecordFiles(dir);
+async function loadShards(dir: string, notes: string[]): Promise<Shard[]> {
+  // A converted folder's shards are the ones its manifest lists; others are reported, not read.
+  const { files, unlisted, missing } = await selectByManifest(dir, await listRecordFiles(dir));
+  if (missing.length) throw new PipelineError('DATA', `${dir}: ${missing.length} shard(s) listed in manifest.json are missing (${basename(missing[0])}${missing.length > 1 ? ', ...' : ''}); rerun convert with --resume`, { path: missing[0] });
+  if (unlisted.length) notes.push(unlistedNote(dir, unlisted));
   return Promise.all(
     files.map(async (path) => {
       const index = await readIndex(indexPathFor(path)).catch(() => undefined);

@@ -8,6 +8,7 @@ import { checkIndex } from './index-check.js';
 import { indexPathFor } from './record-index.js';
 import { decodeExample, featureType, type Feature, type FeatureType } from './example.js';
 import { listRecordFiles } from './files.js';
+import { selectByManifest } from './manifest-files.js';
 import { readRecords, type RecordProblem } from './reader.js';
 
 export interface InspectOptions {
@@ -26,13 +27,19 @@ export interface InspectResult {
   bytes: number;
   features: Record<string, FeatureType>;
   errors: Omit<RecordProblem, 'code'>[];
+  /** TFRecord files in a converted folder that its manifest does not list: not read, not counted. */
+  unlisted?: string[];
   examples?: Record<string, DumpedFeature>[];
 }
 
 export async function inspect(options: InspectOptions): Promise<InspectResult> {
-  const paths = await listRecordFiles(options.target);
-  if (paths.length === 0) throw new PipelineError('NOT_FOUND', `${options.target}: no TFRecord files (*.tfrecord[.gz|.zlib]) in this folder`, { path: options.target });
+  const selection = await selectByManifest(options.target, await listRecordFiles(options.target));
+  const paths = selection.files;
+  if (paths.length === 0 && selection.missing.length === 0) throw new PipelineError('NOT_FOUND', `${options.target}: no TFRecord files (*.tfrecord[.gz|.zlib]) in this folder`, { path: options.target });
   const result: InspectResult = { files: 0, records: 0, bytes: 0, features: {}, errors: [] };
+  // A shard the manifest lists but that is gone is an integrity failure like a bad CRC.
+  for (const file of selection.missing) result.errors.push({ file, offset: 0, record: 0, error: 'listed in manifest.json but missing' });
+  if (selection.unlisted.length) result.unlisted = selection.unlisted;
   const examples: Record<string, DumpedFeature>[] = [];
   const dump = options.dump ?? 0;
   for (const file of paths) {

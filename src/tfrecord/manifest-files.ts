@@ -1,0 +1,39 @@
+/**
+ * The manifest is the single truth of what a converted dataset is. When a folder holds our
+ * `manifest.json`, its shards are exactly the files the manifest lists: other TFRecord files there
+ * (left by hand, by another tool, by an older run) are reported, never counted.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+
+export interface ManifestSelection {
+  /** The files to read: the manifest's shards when there is one, else `files` unchanged. */
+  files: string[];
+  /** TFRecord files found in the folder that the manifest does not list. */
+  unlisted: string[];
+  /** Shards the manifest lists that are not on disk. */
+  missing: string[];
+  /** True when a manifest decided. */
+  manifest: boolean;
+}
+
+export async function selectByManifest(dir: string, files: readonly string[]): Promise<ManifestSelection> {
+  const isDir = (await stat(dir).catch(() => undefined))?.isDirectory();
+  const manifest = isDir ? await readFile(join(dir, 'manifest.json'), 'utf8').then(JSON.parse).catch(() => undefined) : undefined;
+  if (manifest?.tool?.name !== 'pipeline' || !Array.isArray(manifest.shards)) return { files: [...files], unlisted: [], missing: [], manifest: false };
+  const listed = (manifest.shards as { file?: unknown }[]).map((s) => s.file).filter((f): f is string => typeof f === 'string' && basename(f) === f).map((f) => join(dir, f));
+  const onDisk = await Promise.all(listed.map(async (f) => (await stat(f).catch(() => undefined))?.isFile() ?? false));
+  const wanted = new Set(listed);
+  return {
+    files: listed.filter((_, i) => onDisk[i]),
+    unlisted: files.filter((f) => !wanted.has(f)),
+    missing: listed.filter((_, i) => !onDisk[i]),
+    manifest: true,
+  };
+}
+
+/** One line for the user about files a manifest left out. */
+export function unlistedNote(dir: string, unlisted: readonly string[]): string {
+  const names = unlisted.map((f) => basename(f));
+  return `${dir}: ${unlisted.length} TFRecord file(s) not in its manifest.json, not read or counted (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', ...' : ''})`;
+}
