@@ -269,6 +269,22 @@ function buildProgram(register: Register): Command {
 
   common(
     program
+      .command('compare')
+      .description('is run b faster than run a? medians, ratio b/a with a bootstrap interval, Welch p-value per dataset x cache x batch size x batch number')
+      .argument('<run-a>', 'a speed-test run folder (the baseline)')
+      .argument('<run-b>', 'a speed-test run folder (the candidate)')
+      .option('--out <dir>', 'also write compare.md, compare.html and its chart here'),
+  ).action((a: string, b: string, opts) =>
+    register(async () => {
+      const { compare } = await import('../compare/compare.js');
+      const result = await compare({ a, b, out: opts.out });
+      // --json: the contract's shape (DESIGN.md); without it, the markdown table.
+      return { result: opts.json ? { a: result.a, b: result.b, comparisons: result.comparisons, files: result.files } : { markdown: result.markdown, files: result.files } };
+    }, opts),
+  );
+
+  common(
+    program
       .command('run')
       .description('run the stages a pipeline file declares (convert, speedtest, report)')
       .argument('<pipeline-file>', 'e.g. pipelines/demo.json'),

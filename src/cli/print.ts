@@ -1,5 +1,10 @@
 /** Human-readable output of command results (the --json output is the result itself). */
 export function printHuman(result: unknown): void {
+  if (typeof result === 'object' && result !== null && typeof (result as { markdown?: unknown }).markdown === 'string') {
+    const { markdown, files } = result as { markdown: string; files?: string[] };
+    process.stdout.write(markdown + (files?.length ? `\nwritten: ${files.join(', ')}\n` : ''));
+    return;
+  }
   if (isNext(result)) return printNext(result);
   if (isRecommendation(result)) return printRecommendation(result);
   const r = result as Record<string, unknown>;

@@ -1,0 +1,49 @@
+/**
+ * `pipeline compare <run-a> <run-b>`: the comparisons of two speed-test run folders, and with
+ * `--out` the markdown table, the HTML page and its chart.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { PipelineError } from '../errors.js';
+import { loadRun } from '../report/load-run.js';
+import { renderSvg, svgToPng } from '../report/charts.js';
+import { compareHtml, compareMarkdown, ratioChart } from './compare-page.js';
+import { compareRows, type Comparison } from './comparisons.js';
+
+export interface CompareOptions {
+  a: string;
+  b: string;
+  /** Where to write compare.md, compare.html and compare-ratio.svg/.png; nothing is written without it. */
+  out?: string;
+}
+
+export interface CompareResult {
+  a: string;
+  b: string;
+  comparisons: Comparison[];
+  /** The markdown table (what the CLI prints without --json). */
+  markdown: string;
+  files: string[];
+}
+
+export async function compare(options: CompareOptions): Promise<CompareResult> {
+  const [a, b] = [resolve(options.a), resolve(options.b)];
+  const [runA, runB] = await Promise.all([loadRun(a), loadRun(b)]);
+  const comparisons = compareRows(runA.measurements, runB.measurements);
+  if (comparisons.length === 0) {
+    throw new PipelineError('DATA', `${a} and ${b} have no dataset x cache x batch size x batch number in common: nothing to compare`);
+  }
+  const markdown = compareMarkdown(options.a, options.b, comparisons);
+  const files: string[] = [];
+  if (options.out) {
+    const out = resolve(options.out);
+    await mkdir(out, { recursive: true });
+    const svg = await renderSvg(ratioChart(comparisons));
+    await writeFile(join(out, 'compare.md'), markdown);
+    await writeFile(join(out, 'compare.html'), compareHtml(options.a, options.b, comparisons, svg));
+    await writeFile(join(out, 'compare-ratio.svg'), svg);
+    await writeFile(join(out, 'compare-ratio.png'), await svgToPng(svg));
+    files.push(...['compare.md', 'compare.html', 'compare-ratio.svg', 'compare-ratio.png'].map((f) => join(out, f)));
+  }
+  return { a, b, comparisons, markdown, files };
+}
