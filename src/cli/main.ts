@@ -223,12 +223,12 @@ function buildProgram(register: Register): Command {
       .argument('[run-dir...]', 'speed-test run folders (a --sweep-workers run, or several runs)')
       .addOption(new Option('--measurements <file>', 'a CSV / JSON Lines table: workers (or nodes), seconds (or throughput), optional machine, price_per_hour, cores, scale, other columns (repeatable)').argParser(repeatable((v: string) => v)))
       .addOption(new Option('--where <key=value>', 'only table rows whose column KEY equals VALUE (repeatable)').argParser(repeatable(parseWhere)))
-      .addOption(new Option('--goal <goal>', 'what to minimise').choices(['time', 'cost', 'weighted']).default('time'))
+      .addOption(new Option('--goal <goal>', 'what to minimise: time, cost, weighted').argParser(oneOf('--goal', ['time', 'cost', 'weighted'] as const)).default('time'))
       .addOption(new Option('--alpha <a>', 'weight of time (seconds), --goal weighted').argParser(nonNegativeNumber('--alpha')))
       .addOption(new Option('--beta <b>', 'weight of cost, --goal weighted').argParser(nonNegativeNumber('--beta')))
       .addOption(new Option('--budget <c>', 'largest acceptable cost').argParser(positiveNumber('--budget')))
       .addOption(new Option('--price-per-worker-hour <p>', 'cost of one worker for an hour, where the table has no price_per_hour').argParser(positiveNumber('--price-per-worker-hour')).default(1))
-      .addOption(new Option('--model <model>', 'how unmeasured counts are predicted: auto (lowest leave-one-out error), ernest, amdahl, usl, none (the table alone)').choices(['auto', 'ernest', 'amdahl', 'usl', 'none']))
+      .addOption(new Option('--model <model>', 'how unmeasured counts are predicted: auto (lowest leave-one-out error), ernest, amdahl, usl, none (the table alone)').argParser(oneOf('--model', ['auto', 'ernest', 'amdahl', 'usl', 'none'] as const)))
       .addOption(new Option('--candidates <list>', 'worker counts to predict and choose from, e.g. 4,6,8,12,16').argParser(intList('--candidates')))
       .addOption(new Option('--max-workers <n>', 'largest worker count to consider (default: twice the largest measured)').argParser(positiveInt('--max-workers')))
       .addOption(new Option('--max-loo-error <f>', 'distrust a model whose leave-one-out error is above this').argParser(fraction('--max-loo-error')).default(0.25))
@@ -251,6 +251,21 @@ function buildProgram(register: Register): Command {
       if (opts.next) return { result: await recommendNext(options) };
       const result = await recommend(options);
       return { result, exitCode: result.recommended ? EXIT.ok : EXIT.data };
+    }, opts),
+  );
+
+  common(
+    program
+      .command('serve')
+      .description('the recommender over HTTP: POST /api/recommend, POST /api/next, GET /api/health, and a form page')
+      .addOption(new Option('--port <n>', 'TCP port (0: any free one)').argParser(intInRange('--port', 0, 65535)).default(8080))
+      .option('--host <address>', 'address to listen on (0.0.0.0 for every interface)', '127.0.0.1'),
+  ).action((opts) =>
+    register(async ({ signal, log }) => {
+      const { serve } = await import('../serve/server.js');
+      // The address goes to stderr even with --quiet: a server nobody can find is of no use.
+      const result = await serve({ port: opts.port, host: opts.host, signal, onInfo: (m) => process.stderr.write(`pipeline serve: ${m}\n`), onError: (e) => log.info(`internal error: ${(e as Error)?.stack ?? String(e)}`) });
+      return { result };
     }, opts),
   );
 

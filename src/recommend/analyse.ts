@@ -63,6 +63,8 @@ export interface MachineFit {
   pricePerHour: number;
   cores: number | null;
   measuredWorkers: [number, number];
+  /** The data size predictions are made for, when the table's scale column varies (else null). */
+  scale: number | null;
 }
 
 export interface MeasuredPoint {
@@ -282,7 +284,7 @@ function analyseMachine(machine: string, rows: MeasuredRow[], settings: Analysis
     counts = settings.candidates ? [...settings.candidates] : [...new Set([...countGrid(max), ...atScale.map((p) => p.workers).filter((w) => w <= max)])].sort((a, b) => a - b);
   }
   return {
-    fit: { machine, points: points.length, chosen: chosen?.model ?? null, looError: chosen?.looError ?? best?.looError ?? null, models, basis: chosen ? 'model' : 'table', reason, pricePerHour, cores, measuredWorkers },
+    fit: { machine, points: points.length, chosen: chosen?.model ?? null, looError: chosen?.looError ?? best?.looError ?? null, models, basis: chosen ? 'model' : 'table', reason, pricePerHour, cores, measuredWorkers, scale: scaleVaries ? scale : null },
     chosen,
     points,
     atScale,
