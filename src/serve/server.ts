@@ -56,6 +56,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, limit: number):
   switch (route) {
     case 'GET /':
       return send(res, 200, 'text/html; charset=utf-8', formPage());
+    case 'GET /favicon.ico':
+      res.writeHead(204).end(); // browsers ask for it; there is none
+      return;
     case 'GET /api/health':
       return sendJson(res, 200, { ok: true, version: VERSION });
     case 'POST /api/recommend': {
