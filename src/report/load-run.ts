@@ -34,7 +34,8 @@ async function arrowRows<T>(path: string): Promise<T[]> {
   const bytes = await readFile(path).catch(() => {
     throw new PipelineError('NOT_FOUND', `${path}: missing; expected a run folder written by pipeline speedtest`, { path });
   });
-  return tableFromIPC(bytes).toArray().map((row) => row.toJSON() as T);
+  // Int64 counters come back as bigint: numbers here (exact below 2^53, far above any byte count).
+  return tableFromIPC(bytes).toArray().map((row) => Object.fromEntries(Object.entries(row.toJSON()).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])) as T);
 }
 
 export async function loadRun(dir: string): Promise<Run> {

@@ -69,7 +69,7 @@ export interface SpeedtestResult extends SpeedtestSummary {
 
 export const MEASUREMENT_COLUMNS: Record<keyof MeasurementRow, ColumnType> = {
   dataset: 'string', cache: 'string', batch_size: 'int', batch_number: 'int', repetition: 'int', data_size: 'int',
-  images: 'int', seconds: 'float', images_per_second: 'float', bytes_read: 'float', workers: 'int', partitions: 'int',
+  images: 'int', seconds: 'float', images_per_second: 'float', bytes_read: 'int64', workers: 'int', partitions: 'int',
   task: 'int', worker: 'int', start_ms: 'float', end_ms: 'float', epochs: 'int', cached_images: 'int',
   first_batch_ms: 'float', steady_images_per_second: 'float',
   read_ms: 'float', verify_parse_ms: 'float', decode_ms: 'float', fit_ms: 'float', assembly_ms: 'float', wait_ms: 'float',
@@ -195,10 +195,10 @@ async function speedtestInto(out: string, options: SpeedtestOptions): Promise<Sp
   await writeTable(join(out, 'tasks'), spans, TASK_COLUMNS, false);
   const resourceColumns: Record<string, ColumnType> = { elapsed_ms: 'float', cpu_process: 'float', cpu_main: 'float', cpu_other: 'float' };
   threadOrder.forEach((_, w) => (resourceColumns[`cpu_worker_${w}`] = 'float'));
-  Object.assign(resourceColumns, { rss_bytes: 'float', read_bytes: 'float', read_ops: 'float', written_bytes: 'float' });
+  Object.assign(resourceColumns, { rss_bytes: 'int64', read_bytes: 'int64', read_ops: 'int64', written_bytes: 'int64' });
   await writeTable(join(out, 'resources'), resources, resourceColumns);
   await writeHostFiles(out, hosts);
-  await writeTable(join(out, 'problems'), problems, { task: 'int', source: 'string', offset: 'float', error: 'string' }, false);
+  await writeTable(join(out, 'problems'), problems, { task: 'int', source: 'string', offset: 'int64', error: 'string' }, false);
 
   const summary = summarise(rows, spans, { out, problems: problems.length, interrupted });
   const cpu = cpus();
