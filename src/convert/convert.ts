@@ -13,7 +13,7 @@ import type { ConvertPartitionResult, ConvertTask, TaskResult } from '../pool/pr
 import type { Compression } from '../tfrecord/compression.js';
 import { VERSION } from '../version.js';
 import { temporarySuffix } from '../tfrecord/writer.js';
-import type { ImageOptions } from './image.js';
+import { IMAGE_PATH, type ImageOptions } from './image.js';
 import { fingerprint, PARTS_DIR, previousShards, recordShard, removeParts, shardStillValid, type Manifest, type ShardEntry } from './manifest.js';
 import { writeFileAtomic, writeJsonAtomic } from '../output/atomic.js';
 import { checkOutPath } from '../output/out-path.js';
@@ -128,7 +128,7 @@ async function convertInto(claim: OutputClaim, options: ConvertOptions): Promise
   if (options.workers !== undefined && options.workers > cores && !options.executor) warn(`--workers ${options.workers} is more than the ${cores} cores of this machine: threads will share cores`);
   const workers = Math.max(1, Math.min(options.workers ?? cores, partitions));
 
-  const byteOptions = { image, compression, partitions, classes: dataset.classes };
+  const byteOptions = { image, imagePath: IMAGE_PATH, compression, partitions, classes: dataset.classes };
   const plans = partitionRanges(dataset.files.length, partitions).map((range, partition) => {
     const files = dataset.files.slice(range.start, range.end);
     const names = shardNames(partition, partitions, compression);

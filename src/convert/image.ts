@@ -1,10 +1,11 @@
 /**
  * One image in, one stored image out: auto-orient from EXIF, 3-channel sRGB (alpha flattened on
- * white), fit to the target size, re-encode. One sharp pipeline per image: each sharp call has a
+ * white), fit to the target size, re-encode. Plain JPEGs to JPEG take a path without sharp
+ * (src/image/fast-jpeg.ts); everything else one sharp pipeline per image: each sharp call has a
  * fixed cost of a millisecond or more here, so nothing is asked twice (no separate metadata()).
  */
 import sharp from 'sharp';
-import { decodePlainJpeg, endsWithEoi } from '../image/fast-jpeg.js';
+import { decodePlainJpeg, encodeJpeg, endsWithEoi, fitPlainJpeg } from '../image/fast-jpeg.js';
 
 export type Fit = 'cover' | 'contain' | 'fill';
 export type ImageFormat = 'jpeg' | 'png';
@@ -26,6 +27,12 @@ export interface StoredImage {
   format: ImageFormat;
 }
 
+/**
+ * Names how output bytes are made: part of each shard's fingerprint, so --resume redoes shards an
+ * earlier version made differently instead of mixing two versions' bytes.
+ */
+export const IMAGE_PATH = 'plain JPEG: libjpeg-turbo 2 + Pillow-geometry bicubic (wasm); else sharp';
+
 /** Why an input was not converted: a reason for skipped.csv. */
 export class ImageSkip extends Error {}
 
@@ -33,7 +40,12 @@ const WHITE = { r: 255, g: 255, b: 255 };
 
 export async function convertImage(input: Buffer, options: ImageOptions): Promise<StoredImage> {
   if (input.length === 0) throw new ImageSkip('empty file');
-  // Plain JPEGs are decoded on this thread (src/image/fast-jpeg.ts); sharp resizes and encodes.
+  // Plain JPEGs to JPEG: decoded, fitted and encoded on this thread (src/image/fast-jpeg.ts).
+  if (options.format === 'jpeg' && options.fit !== 'contain') {
+    const fitted = fitPlainJpeg(input, { width: options.width, height: options.height, fit: options.fit }, options.maxPixels);
+    if (fitted) return { data: encodeJpeg(fitted.pixels, fitted.width, fitted.height, options.quality), width: fitted.width, height: fitted.height, channels: 3, format: 'jpeg' };
+  }
+  // Other plain JPEGs are decoded on this thread; sharp resizes and encodes.
   const raw = decodePlainJpeg(input, options, options.maxPixels);
   const source = raw
     ? sharp(raw.pixels, { raw: { width: raw.width, height: raw.height, channels: 3 } })

@@ -5,13 +5,12 @@
  *   decode, about 1,800-2,000 images/s per thread for 192x192 JPEGs here, against about 450 for a
  *   sharp call (whose per-call hand-offs between threads cost more than the decode itself) and
  *   about 1,400 for Pillow.
- * - Image files, fitted to the stored size: plain JPEGs decoded by @napi-rs/image and resized by
- *   sharp from raw pixels (about 1.4x sharp alone); other files by sharp's full path. Several
- *   images in flight, so sharp's thread hand-offs overlap.
+ * - Image files, fitted to the stored size: plain JPEGs decoded, fitted and encoded on the calling
+ *   thread (src/image/fast-jpeg.ts, the same path as convert's); other files by sharp's full path.
  */
 import { Transformer } from '@napi-rs/image';
 import sharp from 'sharp';
-import { decodePlainJpeg } from '../image/fast-jpeg.js';
+import { decodePlainInto, fitDecoded } from '../image/fast-jpeg.js';
 import type { StageClock } from './stages.js';
 
 export interface DecodedImage {
@@ -29,16 +28,22 @@ export function decodeStored(encoded: Uint8Array, width: number, height: number)
 }
 
 /**
- * Plain JPEGs (most photo datasets) are decoded by @napi-rs/image on this thread, and only the
- * resize goes to sharp, from raw pixels: about 1.4x sharp alone here. Anything else (other
- * formats, EXIF rotation, ICC profiles, CMYK) takes sharp's full path, which handles it all.
+ * Plain JPEGs (most photo datasets) are decoded and fitted on this thread, as convert does. Anything
+ * else (other formats, EXIF rotation, ICC profiles, CMYK) takes sharp's full path, which handles it all.
  */
 export async function decodeAndFit(file: Buffer, width: number, height: number, clock?: StageClock): Promise<DecodedImage> {
   const began = performance.now();
-  const input = decodePlainJpeg(file, { width, height });
-  const decoded = performance.now();
-  if (input) clock?.mark('decode', began, decoded);
-  const result = await (input ? sharp(input.pixels, { raw: { width: input.width, height: input.height, channels: 3 } }) : sharp(file, { failOn: 'warning' }))
+  const target = { width, height, fit: 'cover' as const };
+  const decoded = decodePlainInto(file, target);
+  if (decoded) {
+    const fitting = performance.now();
+    clock?.mark('decode', began, fitting);
+    // The fitted pixels live in the resampler's reused memory: copied, as a cache may keep them.
+    const pixels = Buffer.from(fitDecoded(decoded, target));
+    clock?.mark('fit', fitting, performance.now());
+    return { pixels, width, height };
+  }
+  const result = await sharp(file, { failOn: 'warning' })
     .autoOrient()
     .resize(width, height, { fit: 'cover' })
     .toColourspace('srgb')
@@ -46,7 +51,7 @@ export async function decodeAndFit(file: Buffer, width: number, height: number, 
     .raw()
     .toBuffer({ resolveWithObject: true });
   // sharp's full path decodes and fits in one call: its time is counted as decoding.
-  clock?.mark(input ? 'fit' : 'decode', input ? decoded : began, performance.now());
+  clock?.mark('decode', began, performance.now());
   const { data, info } = result;
   return { pixels: data, width: info.width, height: info.height };
 }

@@ -11,7 +11,9 @@ const PHOTO = join(ROOT, 'fixtures', 'photos', 'water', 'water-003.jpg');
 
 test('probeJpeg: size and components of a plain JPEG; EXIF rotation, ICC, CMYK and other formats are not plain', async () => {
   const plain = await readFile(PHOTO);
-  assert.deepEqual(probeJpeg(plain), { width: 320, height: 240, components: 3, plain: true });
+  assert.deepEqual(probeJpeg(plain), { width: 320, height: 240, components: 3, plain: true, quality: 80 });
+  // The quality of the luminance table, which picks the decoder (src/image/fast-jpeg.ts).
+  for (const quality of [20, 75, 90, 91, 97]) assert.equal(probeJpeg(await sharp(plain).jpeg({ quality }).toBuffer())?.quality, quality);
   const rotated = await sharp(plain).withMetadata({ orientation: 6 }).jpeg().toBuffer();
   assert.equal(probeJpeg(rotated)?.plain, false);
   const withIcc = await sharp(plain).withIccProfile('srgb').jpeg().toBuffer();

@@ -1,0 +1,143 @@
+/**
+ * Resizing of 8-bit RGB pixels as Pillow does it: separable passes, a bicubic kernel (a = -0.5)
+ * widened by the scale when shrinking, and a source box in floating point, so a centred cover
+ * crop is exact (a half-pixel offset rounded away costs about 1.7 dB PSNR on photos). The
+ * arithmetic runs in WebAssembly SIMD (wasm/resample.ts) on the calling thread: no thread
+ * hand-offs, about 0.8 ms for a 500x375 photo to 192x192 here against 1.5 ms for a sharp call.
+ * One instance per thread; its memory is reused from image to image.
+ */
+import { RESAMPLE_WASM } from './resample-wasm.js';
+
+/** A source box [left, top, right, bottom] in pixels, fractions allowed. */
+export type Box = readonly [number, number, number, number];
+
+interface Kernels {
+  weights: Float32Array;
+  /** Per output pixel: first source index, number of taps. */
+  bounds: Int32Array;
+  size: number;
+}
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  horizontal(src: number, srcW: number, y0: number, rows: number, tmp: number, outW: number, kern: number, bounds: number, ksize: number, line: number): void;
+  vertical(tmp: number, outW: number, outH: number, out: number, kern: number, bounds: number, ksize: number): void;
+}
+
+/** Where the input pixels start in the module's memory (below: nothing of ours). */
+const INPUT = 65536;
+const align = (n: number) => (n + 15) & ~15;
+
+let instance: Exports | undefined;
+function wasm(): Exports {
+  instance ??= new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(RESAMPLE_WASM, 'base64')), { env: { abort: () => { throw new Error('resample: abort'); } } }).exports as unknown as Exports;
+  return instance;
+}
+
+function bicubic(x: number): number {
+  const a = -0.5;
+  if (x < 0) x = -x;
+  if (x < 1) return ((a + 2) * x - (a + 3)) * x * x + 1;
+  if (x < 2) return (((x - 5) * x + 8) * x - 4) * a;
+  return 0;
+}
+
+/** Pillow's precompute_coeffs: weights for `outSize` pixels from [in0, in1) of `inSize`. */
+function kernels(inSize: number, in0: number, in1: number, outSize: number): Kernels {
+  const scale = (in1 - in0) / outSize;
+  const filterScale = Math.max(scale, 1);
+  const support = 2 * filterScale;
+  const size = Math.ceil(support) * 2 + 1;
+  const weights = new Float32Array(outSize * size);
+  const bounds = new Int32Array(outSize * 2);
+  const w = new Float64Array(size);
+  for (let i = 0; i < outSize; i++) {
+    const center = in0 + (i + 0.5) * scale;
+    const first = Math.max(Math.trunc(center - support + 0.5), 0);
+    const taps = Math.min(Math.trunc(center + support + 0.5), inSize) - first;
+    let sum = 0;
+    for (let t = 0; t < taps; t++) sum += w[t] = bicubic((t + first - center + 0.5) / filterScale);
+    for (let t = 0; t < taps; t++) weights[i * size + t] = sum === 0 ? 0 : w[t] / sum;
+    bounds[i * 2] = first;
+    bounds[i * 2 + 1] = taps;
+  }
+  return { weights, bounds, size };
+}
+
+/** Kernels by geometry: a dataset has few distinct image sizes. */
+const cache = new Map<string, Kernels>();
+function cachedKernels(inSize: number, in0: number, in1: number, outSize: number): Kernels {
+  const key = `${inSize}/${in0}/${in1}/${outSize}`;
+  let k = cache.get(key);
+  if (!k) {
+    if (cache.size >= 256) cache.clear();
+    k = kernels(inSize, in0, in1, outSize);
+    cache.set(key, k);
+  }
+  return k;
+}
+
+/** The centred box of the output's aspect ratio (Pillow's ImageOps.fit with centering 0.5). */
+export function coverBox(width: number, height: number, outW: number, outH: number): Box {
+  const live = width / height;
+  const ratio = outW / outH;
+  const [cw, ch] = live === ratio ? [width, height] : live > ratio ? [ratio * height, height] : [width, width / ratio];
+  const left = (width - cw) / 2;
+  const top = (height - ch) / 2;
+  return [left, top, left + cw, top + ch];
+}
+
+function ensure(bytes: number): WebAssembly.Memory {
+  const { memory } = wasm();
+  if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
+  return memory;
+}
+
+/**
+ * The place to write `width` x `height` RGB pixels before `resizeRgb`: a view of the module's memory,
+ * valid until the next call of either function.
+ */
+export function inputPixels(width: number, height: number): Buffer {
+  const bytes = width * height * 3;
+  // One byte past the last pixel is read (a 4-byte load per pixel): padding.
+  return Buffer.from(ensure(INPUT + align(bytes + 16)).buffer, INPUT, bytes);
+}
+
+/**
+ * Resizes the pixels written into `inputPixels(width, height)`, from `box`, to `outW` x `outH`.
+ * Returns a view of the module's memory, valid until the next call: copy or consume it at once.
+ */
+export function resizeRgb(width: number, height: number, box: Box, outW: number, outH: number): Buffer {
+  const h = cachedKernels(width, box[0], box[2], outW);
+  const v = cachedKernels(height, box[1], box[3], outH);
+  // The horizontal pass runs only over the rows the vertical one reads.
+  const y0 = v.bounds[0];
+  const rows = v.bounds[(outH - 1) * 2] + v.bounds[(outH - 1) * 2 + 1] - y0;
+  let at = INPUT + align(width * height * 3 + 16);
+  const place = (bytes: number) => {
+    const start = at;
+    at += align(bytes);
+    return start;
+  };
+  const hWeights = place(h.weights.byteLength);
+  const hBounds = place(h.bounds.byteLength);
+  const vWeights = place(v.weights.byteLength);
+  const vBounds = place(v.bounds.byteLength);
+  const line = place(width * 16);
+  const tmp = place(outW * rows * 16);
+  const out = place(outW * outH * 3);
+  const memory = ensure(at);
+  const bytes = new Uint8Array(memory.buffer);
+  bytes.set(new Uint8Array(h.weights.buffer), hWeights);
+  bytes.set(new Uint8Array(h.bounds.buffer), hBounds);
+  bytes.set(new Uint8Array(v.weights.buffer), vWeights);
+  const vb = new Int32Array(memory.buffer, vBounds, outH * 2);
+  for (let i = 0; i < outH; i++) {
+    vb[i * 2] = v.bounds[i * 2] - y0;
+    vb[i * 2 + 1] = v.bounds[i * 2 + 1];
+  }
+  const { horizontal, vertical } = wasm();
+  horizontal(INPUT, width, y0, rows, tmp, outW, hWeights, hBounds, h.size, line);
+  vertical(tmp, outW, outH, out, vWeights, vBounds, v.size);
+  return Buffer.from(memory.buffer, out, outW * outH * 3);
+}
