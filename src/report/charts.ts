@@ -41,7 +41,7 @@ export function throughputBars(rows: readonly MeasurementRow[]): Chart[] {
         mark: 'bar',
         encoding: {
           x: { field: 'value', type: 'ordinal', title: parameter },
-          y: { aggregate: 'mean', field: 'ips', type: 'quantitative', title: 'images/s (mean)', scale: { zero: true } },
+          y: { aggregate: 'mean', field: 'ips', type: 'quantitative', title: 'images/s (mean)', scale: { zero: true }, stack: null },
           color: { field: 'series', type: 'nominal', title: 'dataset / cache', legend: null },
         },
       },
@@ -106,7 +106,7 @@ export function cachedVsUncached(rows: readonly MeasurementRow[]): Chart {
         mark: 'bar',
         encoding: {
           x: { field: 'cache', type: 'nominal', title: null },
-          y: { aggregate: 'median', field: 'ips', type: 'quantitative', title: 'images/s (median)', scale: { zero: true } },
+          y: { aggregate: 'median', field: 'ips', type: 'quantitative', title: 'images/s (median)', scale: { zero: true }, stack: null },
           color: { field: 'cache', type: 'nominal', title: 'cache' },
         },
       },

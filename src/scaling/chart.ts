@@ -26,14 +26,14 @@ export function scalingSpec(title: string, series: readonly ScalingSeries[]): To
   });
   const points = series.flatMap((s) => s.measured.map((p) => ({ ...p, series: `${s.machine} measured` })));
   const chosen = series.flatMap((s) => (s.recommended === undefined ? [] : [{ workers: s.recommended, label: `recommended: ${s.recommended}` }]));
-  const x = { field: 'workers', type: 'quantitative', title: 'workers', scale: logX ? { type: 'log' } : {} } as const;
+  const x = { field: 'workers', type: 'quantitative', title: logX ? 'workers (log scale)' : 'workers', scale: logX ? { type: 'log' } : {} } as const;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title,
     width: 460,
     height: 260,
     layer: [
-      { data: { values: curve }, mark: { type: 'line', strokeDash: [4, 3] }, encoding: { x, y: { field: 'seconds', type: 'quantitative', title: 'seconds', scale: { type: 'log' } }, color: { field: 'series', type: 'nominal', title: null } } },
+      { data: { values: curve }, mark: { type: 'line', strokeDash: [4, 3] }, encoding: { x, y: { field: 'seconds', type: 'quantitative', title: 'seconds (log scale)', scale: { type: 'log' } }, color: { field: 'series', type: 'nominal', title: null } } },
       { data: { values: points }, mark: { type: 'point', filled: true, size: 80 }, encoding: { x, y: { field: 'seconds', type: 'quantitative', scale: { type: 'log' } }, color: { field: 'series', type: 'nominal' } } },
       ...(chosen.length ? [{ data: { values: chosen }, mark: { type: 'rule', color: '#888' }, encoding: { x } }] : []),
     ],
