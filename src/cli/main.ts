@@ -7,7 +7,7 @@ import { PipelineError } from '../errors.js';
 import { toJson } from '../json.js';
 import { describeFailure, EXIT, exitCodeFor } from './exit-codes.js';
 import { createLogger, type Logger } from './log.js';
-import { alarmList, byteSize, fraction, hostName, intInRange, intList, nonNegativeInt, nonNegativeNumber, oneOf, parseWhere, positiveInt, positiveNumber, repeatable, size, stringList } from './parse.js';
+import { alarmList, byteSize, fraction, hostName, intInRange, intList, nonNegativeInt, nonNegativeNumber, oneOf, parseWhere, positiveInt, positiveNumber, problemLimit, repeatable, size, stringList } from './parse.js';
 import { printHuman } from './print.js';
 import { VERSION } from '../version.js';
 
@@ -114,13 +114,16 @@ function buildProgram(register: Register): Command {
     program
       .command('inspect')
       .description('counts, schema and integrity of TFRecord files')
-      .argument('<file-or-dir>', 'a TFRecord file or a folder of them')
+      .argument('<file-or-dir...>', 'TFRecord files, folders (shards found by content) or globs')
       .option('--verify', 'check every record\'s length and data CRC')
+      .option('--split <name>', 'only the shards of this split (TFDS / TF-slim names, or a convert --split folder)')
+      .option('--image-key <key>', 'the feature holding the encoded image (default: detected)')
+      .option('--label-key <key>', 'the feature holding the label (default: detected)')
       .addOption(new Option('--dump <n>', 'print the first N examples').argParser(nonNegativeInt('--dump')).default(0)),
-  ).action((target: string, opts) =>
+  ).action((targets: string[], opts) =>
     register(async ({ signal }) => {
       const { inspect } = await import('../tfrecord/inspect.js');
-      const result = await inspect({ target, verify: opts.verify, dump: opts.dump, signal });
+      const result = await inspect({ targets, verify: opts.verify, dump: opts.dump, split: opts.split, imageKey: opts.imageKey, labelKey: opts.labelKey, signal });
       return { result, exitCode: result.errors.length > 0 ? EXIT.data : EXIT.ok };
     }, opts),
   );
@@ -165,7 +168,12 @@ function buildProgram(register: Register): Command {
       .command('speedtest')
       .description('read throughput: image files vs TFRecords, cache off vs on, over batch size x batch number x repetition')
       .option('--images <dir>', 'the image dataset (one folder per class)')
-      .option('--tfrecords <dir>', 'the TFRecord shards (from pipeline convert)')
+      .option('--tfrecords <path...>', 'the TFRecord shards: folders (found by content), files or globs')
+      .option('--split <name>', 'only the shards of this split (TFDS / TF-slim names, or a convert --split folder)')
+      .option('--image-key <key>', 'the feature holding the encoded image (default: detected, see README)')
+      .option('--label-key <key>', 'the feature holding the label (default: detected)')
+      .addOption(new Option('--channels <n>', 'channels every image is decoded to (default: the stored ones)').argParser(oneOf('--channels', ['1', '2', '3', '4'] as const)))
+      .addOption(new Option('--max-problems <n|p%>', 'problems tolerated before exit 3: a count, or a percentage of reads').argParser(problemLimit('--max-problems')).default({ fraction: 0.01 }, '1%'))
       .requiredOption('--out <run-dir>', 'run folder to write')
       .option('--overwrite', 'replace an earlier speed-test run in --out (its report included)')
       .addOption(new Option('--datasets <list>', 'which datasets (default: those given)').argParser(stringList('--datasets', ['images', 'tfrecord'] as const)))
@@ -188,6 +196,7 @@ function buildProgram(register: Register): Command {
       const result = await withExecutor(opts.redis, log, (executor) => speedtest({
         executor,
         images: opts.images, tfrecords: opts.tfrecords, out: opts.out, overwrite: opts.overwrite, datasets: opts.datasets, caches,
+        split: opts.split, imageKey: opts.imageKey, labelKey: opts.labelKey, channels: opts.channels === undefined ? undefined : Number(opts.channels), maxProblems: opts.maxProblems,
         batchSizes: opts.batchSizes, batchNumbers: opts.batchNumbers, repetitions: opts.repetitions, warmup: opts.warmup,
         cacheLimitBytes: opts.cacheLimit, workers: opts.workers, partitions: opts.partitions, width: opts.size?.width, height: opts.size?.height,
         sweepWorkers: opts.sweepWorkers, sweepPartitions: opts.sweepPartitions, ...hostRunOptions(opts),

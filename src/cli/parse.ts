@@ -134,3 +134,14 @@ export function parseWhere(text: string): WhereFilter {
   if (!m) throw usageError('--where', 'KEY=VALUE, e.g. batch_size=64', text);
   return { key: m[1].trim().toLowerCase(), value: m[2].trim() };
 }
+
+/** "1%" / "0.5%" (of reads) or "10" (problems) -> the --max-problems limit */
+export function problemLimit(option: string) {
+  return (value: string): { fraction: number } | { count: number } => {
+    const v = value.trim();
+    const percent = /^(\d+(?:\.\d+)?)%$/.exec(v);
+    if (percent && Number(percent[1]) <= 100) return { fraction: Number(percent[1]) / 100 };
+    if (/^\d+$/.test(v) && Number.isSafeInteger(Number(v))) return { count: Number(v) };
+    throw usageError(option, 'a count such as 10 or a percentage of reads such as 1%', value);
+  };
+}

@@ -72,12 +72,31 @@ export async function report(options: ReportOptions): Promise<ReportResult> {
   };
 }
 
+/**
+ * The run's problems for the top of the report, where a reader cannot miss them: a headline (how
+ * many, what share of reads, whether the run failed for them) and the first few. Empty without problems.
+ */
+export function problemLines(info: Record<string, any>): string[] {
+  const p = info.problems ?? {};
+  const count = Number(p.count ?? info.summary?.problems ?? 0);
+  if (!count) return [];
+  const sum = (o: Record<string, number> | undefined) => Object.values(o ?? {}).reduce((a, b) => a + b, 0);
+  const reads = sum(p.reads);
+  const failed = sum(p.failed);
+  const share = reads > 0 ? `: ${failed} of ${reads} reads failed (${((100 * failed) / reads).toPrecision(3)}%)` : '';
+  const verdict = p.verdict && p.verdict !== 'within --max-problems' ? `. The run failed (exit 3): ${p.verdict}` : '';
+  return [`${count} problem(s)${share}${verdict}`, ...(p.first ?? []).slice(0, 5).map((x: string) => x)];
+}
+
 /** What a reader must see before any figure: an interrupted run, problems met, passes that delivered nothing. */
 function runAlerts(run: Awaited<ReturnType<typeof loadRun>>): string[] {
   const alerts: string[] = [];
   if (run.info.interrupted) alerts.push('This run was interrupted: the figures cover only the passes written before it stopped.');
   const count = run.problems.length || Number(run.info.summary?.problems ?? 0);
-  if (count > 0) {
+  const lines = problemLines(run.info);
+  if (lines.length) {
+    alerts.push(`PROBLEMS: ${lines[0]}. First: ${lines.slice(1).join('; ')}`);
+  } else if (count > 0) {
     const examples = run.problems.slice(0, 3).map((p) => `${p.source}${p.offset >= 0 ? ` at byte ${p.offset}` : ''}: ${p.error}`);
     alerts.push(`${count} problem${count === 1 ? '' : 's'} (corrupt records or unreadable images, not delivered; see problems.csv)${examples.length ? `, e.g. ${examples.join('; ')}` : ''}.`);
   }

@@ -29,8 +29,8 @@ export interface ImageSource {
   from(position: number): AsyncIterable<SourceItem>;
 }
 
-/** Image files, read, decoded and fitted to the stored size; a few in flight (see decode.ts). */
-export function imageFileSource(files: readonly string[], width: number, height: number, onProblem: (p: Problem) => void, clock = new StageClock()): ImageSource {
+/** Image files, read, decoded and fitted to the stored size (none: their own) and channels; a few in flight (see decode.ts). */
+export function imageFileSource(files: readonly string[], width: number | undefined, height: number | undefined, onProblem: (p: Problem) => void, clock = new StageClock(), channels = 3): ImageSource {
   return {
     size: files.length,
     async *from(position) {
@@ -45,7 +45,7 @@ export function imageFileSource(files: readonly string[], width: number, height:
           return { image: null, bytesRead: 0 };
         }
         try {
-          return { image: await decodeAndFit(bytes, width, height, clock), bytesRead: bytes.length };
+          return { image: await decodeAndFit(bytes, width, height, channels, clock), bytesRead: bytes.length };
         } catch (error) {
           onProblem({ source: path, offset: -1, error: `cannot decode: ${(error as Error).message.split('\n')[0]}` });
           return { image: null, bytesRead: bytes.length };
@@ -60,8 +60,19 @@ export interface Shard {
   records: number;
 }
 
-/** TFRecord shards: framing and CRCs checked, each Example parsed, its `image` decoded. */
-export function tfrecordSource(shards: readonly Shard[], onProblem: (p: Problem) => void, clock = new StageClock()): ImageSource {
+/** Which features to read (detected once by the driver, src/tfrecord/keys.ts) and the channels to decode to. */
+export interface RecordLayout {
+  image: string;
+  width: string | null;
+  height: string | null;
+  /** Undefined: each image's own channels. */
+  channels?: number;
+}
+
+export const DEFAULT_LAYOUT: RecordLayout = { image: 'image', width: 'width', height: 'height' };
+
+/** TFRecord shards: framing and CRCs checked, each Example parsed, its image decoded. */
+export function tfrecordSource(shards: readonly Shard[], onProblem: (p: Problem) => void, clock = new StageClock(), layout: RecordLayout = DEFAULT_LAYOUT): ImageSource {
   const onTiming = (what: 'read' | 'verify', start: number, end: number) => clock.mark(what === 'read' ? 'read' : 'verify_parse', start, end);
   const size = shards.reduce((n, s) => n + s.records, 0);
   return {
@@ -82,21 +93,25 @@ export function tfrecordSource(shards: readonly Shard[], onProblem: (p: Problem)
             skip--;
             continue;
           }
-          yield decodeRecord(record.data, shard.path, record.offset, onProblem, clock);
+          yield decodeRecord(record.data, shard.path, record.offset, layout, onProblem, clock);
         }
       }
     },
   };
 }
 
-function decodeRecord(data: Buffer, path: string, offset: number, onProblem: (p: Problem) => void, clock: StageClock): SourceItem {
+function decodeRecord(data: Buffer, path: string, offset: number, layout: RecordLayout, onProblem: (p: Problem) => void, clock: StageClock): SourceItem {
   const bytesRead = data.length + 16;
   try {
     const { image, width, height } = clock.time('verify_parse', () => {
       const features = decodeExample(data);
-      return { image: bytesOf(features, 'image'), width: intOf(features, 'width'), height: intOf(features, 'height') };
+      return {
+        image: bytesOf(features, layout.image),
+        width: layout.width ? intOf(features, layout.width) : undefined,
+        height: layout.height ? intOf(features, layout.height) : undefined,
+      };
     });
-    return { image: clock.time('decode', () => decodeStored(image, width, height)), bytesRead };
+    return { image: clock.time('decode', () => decodeStored(image, width, height, layout.channels)), bytesRead };
   } catch (error) {
     onProblem({ source: path, offset, error: `cannot decode record: ${(error as Error).message}` });
     return { image: null, bytesRead };

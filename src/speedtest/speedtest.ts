@@ -7,21 +7,18 @@ import { writeFileAtomic } from '../output/atomic.js';
 import { checkOutPath } from '../output/out-path.js';
 import { claimOutput } from '../output/ownership.js';
 import { cpus, hostname, totalmem } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { PipelineError, usageError } from '../errors.js';
 import { scanDataset } from '../dataset/scan.js';
 import { localExecutor, type Executor } from '../pool/executor.js';
 import { defaultWorkers } from '../pool/pool.js';
 import { ResourceMonitor } from '../monitor/resource-monitor.js';
-import { listRecordFiles } from '../tfrecord/files.js';
-import { selectByManifest, unlistedNote } from '../tfrecord/manifest-files.js';
-import { decodeExample } from '../tfrecord/example.js';
-import { readRecords } from '../tfrecord/reader.js';
-import { indexPathFor, readIndex } from '../tfrecord/record-index.js';
+import { describeKeys } from '../tfrecord/keys.js';
+import { openTfrecordDataset } from './tfrecord-dataset.js';
 import { VERSION } from '../version.js';
 import { gridTasks, partitionTasks, type CacheMode, type DatasetKind } from './grid.js';
 import { writeTable, type ColumnType } from './run-files.js';
-import type { Problem, Shard } from './sources.js';
+import type { Problem } from './sources.js';
 import type { MeasurementRow, SpeedtestJob, SpeedtestJobResult, TaskSpan } from './task.js';
 import { summarise, type SpeedtestSummary } from './summary.js';
 import { startHostRecording, type CostFigure } from '../hosts/recorder.js';
@@ -30,7 +27,17 @@ import type { Alarm, AlarmEvent } from '../hosts/alarms.js';
 
 export interface SpeedtestOptions {
   images?: string;
-  tfrecords?: string;
+  /** A folder, a file, several of them, or globs (src/tfrecord/files.ts). */
+  tfrecords?: string | string[];
+  /** Only the shards of this split (TFDS / TF-slim names, or a convert --split sub-folder). */
+  split?: string;
+  /** Feature keys of the image and label; detected when absent (src/tfrecord/keys.ts). */
+  imageKey?: string;
+  labelKey?: string;
+  /** Channels both datasets decode to; default: the TFRecords' stored channels. */
+  channels?: number;
+  /** Problems tolerated before exit 3: a fraction of the reads (default 0.01) or a count. */
+  maxProblems?: { fraction: number } | { count: number };
   out: string;
   /** Replace an earlier speed-test run (and its report) in `out`. */
   overwrite?: boolean;
@@ -110,8 +117,17 @@ async function speedtestInto(out: string, options: SpeedtestOptions): Promise<Sp
   const cacheLimitBytes = options.cacheLimitBytes ?? 2 ** 30;
 
   const notes: string[] = [];
-  const shards = datasets.includes('tfrecord') ? await loadShards(resolve(options.tfrecords!), notes) : [];
-  const size = options.width && options.height ? { width: options.width, height: options.height } : await storedSize(options.tfrecords ? resolve(options.tfrecords) : undefined, shards);
+  const targets = options.tfrecords === undefined ? [] : (Array.isArray(options.tfrecords) ? options.tfrecords : [options.tfrecords]).map((t) => resolve(t));
+  const tfrecords = datasets.includes('tfrecord') ? await openTfrecordDataset(targets, { split: options.split, imageKey: options.imageKey, labelKey: options.labelKey }) : undefined;
+  const shards = tfrecords?.shards ?? [];
+  if (tfrecords) {
+    notes.push(...tfrecords.notes, `TFRecord features: ${describeKeys(tfrecords.keys)}`);
+  }
+  const stored = tfrecords?.keys.storedChannels ?? [];
+  const channels = options.channels ?? (stored.length === 1 ? stored[0] : 3);
+  if (!options.channels && stored.length > 1) notes.push(`the TFRecords hold images of ${stored.join(' and ')} channels: all are decoded to ${channels} (set --channels to choose)`);
+  const size = options.width && options.height ? { width: options.width, height: options.height } : await storedSize(targets, tfrecords?.keys.sizes);
+  if (!size) notes.push(`the TFRecords hold images of different sizes (${tfrecords!.keys.sizes.slice(0, 4).join(', ')}${tfrecords!.keys.sizes.length > 4 ? ', ...' : ''} in the first records): each is delivered at its own size, not resized; a batch is their pixels one after another (a ragged batch). Image files are not resized either unless --size is given`);
   const images = datasets.includes('images') ? (await scanDataset(resolve(options.images!), { exclude: [out] })).files.map((f) => f.path) : [];
   if (datasets.includes('images') && images.length === 0) throw new PipelineError('NOT_FOUND', `${options.images}: no image files in the class folders`);
   if (datasets.includes('tfrecord') && shards.length === 0) throw new PipelineError('NOT_FOUND', `${options.tfrecords}: no TFRecord files`);
@@ -140,6 +156,8 @@ async function speedtestInto(out: string, options: SpeedtestOptions): Promise<Sp
   const rows: MeasurementRow[] = [];
   const spans: TaskRowOut[] = [];
   const problems: (Problem & { task: number })[] = [];
+  const reads: Record<string, number> = {};
+  const failed: Record<string, number> = {};
   const allThreads: [string, number][] = [];
   let interrupted = false;
   let done = 0;
@@ -152,7 +170,7 @@ async function speedtestInto(out: string, options: SpeedtestOptions): Promise<Sp
     const threads = options.executor ? setting.workers : Math.min(setting.workers, setting.partitions);
     const executor = options.executor ?? localExecutor(threads);
     const jobs: SpeedtestJob[] = partitionTasks(tasks, setting.partitions).map((group, partition) => ({
-      partition, tasks: group.map((t) => ({ ...t, task: t.task + offset })), images, shards, ...size, repetitions: maxRepetition, warmup,
+      partition, tasks: group.map((t) => ({ ...t, task: t.task + offset })), images, shards, ...size, channels, layout: tfrecords ? { image: tfrecords.keys.image.key, width: tfrecords.keys.width, height: tfrecords.keys.height, channels } : undefined, repetitions: maxRepetition, warmup,
       cacheLimitBytes: Math.floor(cacheLimitBytes / Math.min(setting.workers, setting.partitions)), runStartMs,
     }));
     try {
@@ -179,6 +197,10 @@ async function speedtestInto(out: string, options: SpeedtestOptions): Promise<Sp
       return { task: sp.task, worker: workerIndex.get(r.thread) ?? -1, workers: threads, partitions: setting.partitions, dataset: t.dataset, cache: t.cache, batch_size: t.batchSize, batch_number: t.batchNumber, start_ms: sp.start_ms, end_ms: sp.end_ms, rows: sp.rows, images: sp.images };
     })));
     problems.push(...results.flatMap((r) => r.problems));
+    for (const r of results) {
+      for (const [d, n] of Object.entries(r.reads ?? {})) reads[d] = (reads[d] ?? 0) + n;
+      for (const [d, n] of Object.entries(r.failed ?? {})) failed[d] = (failed[d] ?? 0) + n;
+    }
   }
   monitor.stop();
   const hosts = await hostRecording.stop();
@@ -201,6 +223,8 @@ async function speedtestInto(out: string, options: SpeedtestOptions): Promise<Sp
   await writeTable(join(out, 'problems'), problems, { task: 'int', source: 'string', offset: 'int64', error: 'string' }, false);
 
   const summary = summarise(rows, spans, { out, problems: problems.length, interrupted });
+  const verdict = problemVerdict({ datasets, rows, problems, reads, failed, maxProblems: options.maxProblems ?? { fraction: 0.01 } });
+  summary.firstProblem = problems.length ? describeProblem(problems[0]) : null;
   const cpu = cpus();
   await writeFileAtomic(
     join(out, 'run.json'),
@@ -208,7 +232,7 @@ async function speedtestInto(out: string, options: SpeedtestOptions): Promise<Sp
       {
         tool: { name: 'pipeline', version: VERSION },
         command: 'speedtest',
-        options: { images: options.images, tfrecords: options.tfrecords, datasets, caches, batchSizes, batchNumbers, repetitions, warmup, cacheLimitBytes, workers, partitions, size, sweepWorkers: options.sweepWorkers, sweepPartitions: options.sweepPartitions },
+        options: { images: options.images, tfrecords: options.tfrecords, split: options.split, imageKey: options.imageKey, labelKey: options.labelKey, channels, maxProblems: options.maxProblems ?? { fraction: 0.01 }, datasets, caches, batchSizes, batchNumbers, repetitions, warmup, cacheLimitBytes, workers, partitions, size, sweepWorkers: options.sweepWorkers, sweepPartitions: options.sweepPartitions },
         node: process.version,
         cpu: { model: cpu[0]?.model ?? 'unknown', cores: cpu.length },
         memoryBytes: totalmem(),
@@ -219,6 +243,8 @@ async function speedtestInto(out: string, options: SpeedtestOptions): Promise<Sp
         monitor: { intervalMs: 250, missingSources: monitor.missing, ...monitor.overhead },
         executor: (options.executor ?? { stats: () => ({ mode: 'local', workers }) }).stats(),
         datasetSizes: { images: images.length, tfrecord: shards.reduce((n, s) => n + s.records, 0) },
+        tfrecords: tfrecords ? { files: shards.map((s) => s.path), splits: tfrecords.splits, keys: tfrecords.keys, channels, resized: size ? `image files fitted to ${size.width}x${size.height}` : 'no: images of different sizes are delivered at their own size (ragged batches)' } : undefined,
+        problems: { count: problems.length, reads, failed, maxProblems: options.maxProblems ?? { fraction: 0.01 }, verdict: verdict ?? 'within --max-problems', first: problems.slice(0, 10).map(describeProblem) },
         summary,
         hosts: hostsJson(hosts),
         alarms: hosts.alarms,
@@ -231,7 +257,9 @@ async function speedtestInto(out: string, options: SpeedtestOptions): Promise<Sp
     const error = new PipelineError('ABORTED', `speed test interrupted: ${rows.length} rows written to ${out}`);
     throw error;
   }
-  return { ...summary, alarms: hosts.alarms, ...(hosts.cost ? { cost: hosts.cost } : {}) };
+  const result = { ...summary, alarms: hosts.alarms, ...(hosts.cost ? { cost: hosts.cost } : {}) };
+  if (verdict) throw Object.assign(new PipelineError('DATA', `${verdict} (run files written to ${out})`), { result });
+  return result;
 }
 
 function chosenDatasets(options: SpeedtestOptions): DatasetKind[] {
@@ -242,36 +270,43 @@ function chosenDatasets(options: SpeedtestOptions): DatasetKind[] {
   return datasets;
 }
 
-/** The shards with their record counts, from the index beside each one, or by counting frames. */
-async function loadShards(dir: string, notes: string[]): Promise<Shard[]> {
-  // A converted folder's shards are the ones its manifest lists; others are reported, not read.
-  const { files, unlisted, missing } = await selectByManifest(dir, await listRecordFiles(dir));
-  if (missing.length) throw new PipelineError('DATA', `${dir}: ${missing.length} shard(s) listed in manifest.json are missing (${basename(missing[0])}${missing.length > 1 ? ', ...' : ''}); rerun convert with --resume`, { path: missing[0] });
-  if (unlisted.length) notes.push(unlistedNote(dir, unlisted));
-  return Promise.all(
-    files.map(async (path) => {
-      const index = await readIndex(indexPathFor(path)).catch(() => undefined);
-      if (index) return { path, records: index.length };
-      let records = 0;
-      for await (const _ of readRecords(path, { verify: false, onProblem: () => undefined })) records++;
-      return { path, records };
-    }),
-  );
+/** The first problem in one line: where (file, byte offset) and what. */
+export function describeProblem(p: Problem): string {
+  return `${p.source}${p.offset >= 0 ? ` at byte offset ${p.offset}` : ''}: ${p.error}`;
 }
 
-/** The images' stored size: the convert manifest's, else the first record's. */
-async function storedSize(dir: string | undefined, shards: Shard[]): Promise<{ width: number; height: number }> {
-  if (dir) {
+/**
+ * Never a silent zero: a dataset that delivered nothing, or more failed reads than --max-problems
+ * allows, makes the run a data error (exit 3). Undefined when the run's figures are real.
+ */
+export function problemVerdict(input: {
+  datasets: readonly string[]; rows: readonly MeasurementRow[]; problems: readonly Problem[]; reads: Record<string, number>; failed: Record<string, number>; maxProblems: { fraction: number } | { count: number };
+}): string | undefined {
+  const first = input.problems.length ? `; first problem: ${describeProblem(input.problems[0])}` : '';
+  for (const dataset of input.datasets) {
+    const delivered = input.rows.filter((r) => r.dataset === dataset).reduce((n, r) => n + r.images, 0);
+    if (input.rows.some((r) => r.dataset === dataset) && delivered === 0) return `the ${dataset} dataset delivered no images${first || ' (no problem was reported)'}`;
+  }
+  const reads = Object.values(input.reads).reduce((a, b) => a + b, 0);
+  const failed = Object.values(input.failed).reduce((a, b) => a + b, 0);
+  // A count limits distinct problems (a bad record re-read every epoch is one); a share limits failed reads.
+  const distinct = new Set(input.problems.map(describeProblem)).size;
+  if ('count' in input.maxProblems) {
+    if (distinct > input.maxProblems.count) return `${distinct} problems, over --max-problems ${input.maxProblems.count}${first}`;
+  } else if (failed > input.maxProblems.fraction * reads) {
+    return `${failed} of ${reads} reads failed (${((100 * failed) / reads).toPrecision(3)}%), over --max-problems ${+(input.maxProblems.fraction * 100).toPrecision(4)}% of reads${first}`;
+  }
+  return undefined;
+}
+
+/** The images' stored size: the convert manifest's, else the one size of the first records; undefined when they differ. */
+async function storedSize(targets: string[], sizes: string[] | undefined): Promise<{ width: number; height: number } | undefined> {
+  for (const dir of targets.length === 1 ? targets : []) {
     const manifest = await readFile(join(dir, 'manifest.json'), 'utf8').then(JSON.parse).catch(() => undefined);
     const m = /^(\d+)x(\d+)$/.exec(manifest?.options?.size ?? '');
     if (m) return { width: Number(m[1]), height: Number(m[2]) };
   }
-  for (const shard of shards) {
-    for await (const record of readRecords(shard.path, { onProblem: () => undefined })) {
-      const f = decodeExample(record.data);
-      if (f.width && 'int64' in f.width && f.height && 'int64' in f.height) return { width: Number(f.width.int64[0]), height: Number(f.height.int64[0]) };
-      break;
-    }
-  }
-  return { width: 192, height: 192 };
+  if (!sizes) return { width: 192, height: 192 };
+  const m = sizes.length === 1 ? /^(\d+)x(\d+)$/.exec(sizes[0]) : null;
+  return m ? { width: Number(m[1]), height: Number(m[2]) } : undefined;
 }

@@ -7,6 +7,8 @@ export interface SpeedtestSummary {
   rows: number;
   interrupted: boolean;
   problems: number;
+  /** The first problem in one line (file, byte offset, what), null when there were none. */
+  firstProblem?: string | null;
   /** First task start to last task end, per cache mode, seconds. */
   wallSecondsByCache: Record<string, number>;
   /** Median images/s, by "dataset/cache". */

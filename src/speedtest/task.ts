@@ -10,15 +10,20 @@ import { serializeError, type SerializedError } from '../errors.js';
 import type { GridTask } from './grid.js';
 import { DecodedCache, runPasses, type PassResult } from './pass.js';
 import { StageClock } from './stages.js';
-import { imageFileSource, tfrecordSource, type ImageSource, type Problem, type Shard } from './sources.js';
+import { imageFileSource, tfrecordSource, type ImageSource, type Problem, type RecordLayout, type Shard } from './sources.js';
 
 export interface SpeedtestJob {
   partition: number;
   tasks: GridTask[];
   images: string[];
   shards: Shard[];
-  width: number;
-  height: number;
+  /** The size image files are fitted to; absent: their own (TFRecords of mixed sizes, no --size). */
+  width?: number;
+  height?: number;
+  /** Channels both datasets decode to (the TFRecords' stored channels, or --channels). */
+  channels?: number;
+  /** The TFRecords' feature keys (detected by the driver). */
+  layout?: RecordLayout;
   repetitions: number;
   warmup: number;
   cacheLimitBytes: number;
@@ -88,19 +93,28 @@ export interface SpeedtestJobResult {
   rows: PartialRow[];
   spans: TaskSpan[];
   problems: (Problem & { task: number })[];
+  /** Items read from storage, and how many of them failed (the --max-problems ratio). */
+  reads: Record<string, number>;
+  failed: Record<string, number>;
   error?: SerializedError;
 }
 
 const now = (start: number) => performance.timeOrigin + performance.now() - start;
 
 export async function runSpeedtestJob(job: SpeedtestJob): Promise<SpeedtestJobResult> {
-  const result: SpeedtestJobResult = { thread: `${hostname()}/${process.pid}/${threadId}`, threadId, tid: osThreadId(), rows: [], spans: [], problems: [] };
+  const result: SpeedtestJobResult = { thread: `${hostname()}/${process.pid}/${threadId}`, threadId, tid: osThreadId(), rows: [], spans: [], problems: [], reads: {}, failed: {} };
   try {
     for (const task of job.tasks) {
       const started = now(job.runStartMs);
       const onProblem = (p: Problem) => result.problems.push({ ...p, task: task.task });
       const clock = new StageClock();
-      const source: ImageSource = task.dataset === 'images' ? imageFileSource(job.images, job.width, job.height, onProblem, clock) : tfrecordSource(job.shards, onProblem, clock);
+      const source = counted(
+        task.dataset === 'images' ? imageFileSource(job.images, job.width, job.height, onProblem, clock, job.channels ?? 3) : tfrecordSource(job.shards, onProblem, clock, job.layout),
+        (failed) => {
+          result.reads[task.dataset] = (result.reads[task.dataset] ?? 0) + 1;
+          if (failed) result.failed[task.dataset] = (result.failed[task.dataset] ?? 0) + 1;
+        },
+      );
       const cache = task.cache === 'on' ? new DecodedCache(job.cacheLimitBytes) : undefined;
       // Problems seen in warm-up are the same files again in the timed passes: reported once (dedupe).
       const passes = await runPasses(source, { batchSize: task.batchSize, batchNumber: task.batchNumber, warmup: job.warmup, repetitions: job.repetitions, cache, clock });
@@ -149,6 +163,19 @@ function measurementRow(task: GridTask, repetition: number, pass: PassResult, ru
     fit_busy_ms: busy.fit,
     assembly_busy_ms: busy.assembly,
     thread_cpu_ms: Number.isNaN(pass.threadCpuMs) ? null : pass.threadCpuMs,
+  };
+}
+
+/** The source, counting each item read from storage and whether it failed. */
+function counted(source: ImageSource, onRead: (failed: boolean) => void): ImageSource {
+  return {
+    size: source.size,
+    async *from(position) {
+      for await (const item of source.from(position)) {
+        onRead(item.image === null);
+        yield item;
+      }
+    },
   };
 }
 

@@ -1,15 +1,151 @@
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+/**
+ * Finds the TFRecord files users have: a file, several files, globs, or folders whose files are
+ * recognised by content (the framing of the first record), so TFDS names
+ * (`name-train.tfrecord-00000-of-00016`), TF-slim's (`train-00000-of-01024`) and Kaggle's
+ * (`*.tfrec`) work as well as `*.tfrecord`. Splits come from the names (TFDS, TF-slim) or from a
+ * sub-folder named after the split (`pipeline convert --split`).
+ */
+import { open, readdir, stat } from 'node:fs/promises';
+import { basename, join, resolve, sep } from 'node:path';
+import { constants, gunzipSync, inflateSync } from 'node:zlib';
 import { PipelineError } from '../errors.js';
+import { HEADER_BYTES, readHeaderLength } from './framing.js';
 
 export const RECORD_FILE_PATTERN = /\.tfrecords?(\.gz|\.gzip|\.zlib)?$/i;
+/** Names that say "TFRecord shard" by themselves: a file so named that is not one is an error, not skipped. */
+const SHARD_NAME = [RECORD_FILE_PATTERN, /\.tfrec$/i, /\.tfrecords?-\d+-of-\d+(\.gz|\.zlib)?$/i, /^[A-Za-z_]+-\d{5}-of-\d{5}$/];
+/** Files that sit beside shards and are never shards themselves. */
+const SIDECAR = /(\.(idx|index|json|txt|csv|md|html|arrow|png|svg|py|lock|log)|\.tmp-[^/]*)$/i;
+const TFDS_NAME = /^.+-([A-Za-z][A-Za-z0-9_]*)\.tfrec(?:ord)?s?(?:-\d+-of-\d+)?(?:\.gz|\.zlib)?$/i;
+const SLIM_NAME = /^([A-Za-z_]+)-\d{5}-of-\d{5}$/;
 
-/** A file, or the TFRecord files of a folder in sorted order. */
+export interface RecordFileList {
+  files: string[];
+  /** Records per split name, when the names carry splits. */
+  splits: Record<string, number>;
+  notes: string[];
+}
+
+/** The split a shard's name declares, if any. */
+export function splitOf(path: string): string | undefined {
+  const name = basename(path);
+  return TFDS_NAME.exec(name)?.[1] ?? SLIM_NAME.exec(name)?.[1];
+}
+
+/** A file, or the TFRecord files of a folder in sorted order (the name-only rule of earlier versions, kept for callers with plain folders). */
 export async function listRecordFiles(target: string): Promise<string[]> {
-  const info = await stat(target).catch(() => {
-    throw new PipelineError('NOT_FOUND', `${target}: no such file or folder`, { path: target });
-  });
-  if (!info.isDirectory()) return [target];
-  const names = (await readdir(target)).filter((n) => RECORD_FILE_PATTERN.test(n)).sort();
-  return names.map((n) => join(target, n));
+  return (await findRecordFiles([target])).files;
+}
+
+/**
+ * Every TFRecord file the targets name, in order: files as given (checked later, so a file that is
+ * not a TFRecord is reported with its offset), folders by content, globs (`*`, `?`, `[...]` in any
+ * part of the path) expanded. `split` keeps one split.
+ */
+export async function findRecordFiles(targets: readonly string[], options: { split?: string } = {}): Promise<RecordFileList> {
+  if (targets.length === 0) throw new PipelineError('USAGE', 'expected a TFRecord file, folder or glob, got nothing');
+  const notes: string[] = [];
+  const found: string[] = [];
+  for (const target of targets) {
+    const info = await stat(target).catch(() => undefined);
+    if (!info && /[*?[]/.test(target)) {
+      const matches = await expandGlob(target);
+      if (matches.length === 0) throw new PipelineError('NOT_FOUND', `${target}: no file matches this pattern`, { path: target });
+      for (const m of matches) found.push(...((await stat(m)).isDirectory() ? await shardsInFolder(m, options.split, notes) : [m]));
+      continue;
+    }
+    if (!info) throw new PipelineError('NOT_FOUND', `${target}: no such file or folder`, { path: target });
+    found.push(...(info.isDirectory() ? await shardsInFolder(target, options.split, notes) : [target]));
+  }
+  let files = [...new Set(found)];
+  const counts = (list: string[]) => {
+    const out: Record<string, number> = {};
+    for (const f of list) {
+      const s = splitOf(f);
+      if (s) out[s] = (out[s] ?? 0) + 1;
+    }
+    return out;
+  };
+  const splits = counts(files);
+  if (options.split !== undefined) {
+    const inSplit = files.filter((f) => splitOf(f) === options.split || f.split(sep).includes(options.split!));
+    if (inSplit.length === 0) {
+      const names = Object.keys(splits);
+      throw new PipelineError('NOT_FOUND', `--split ${options.split}: no shards of that split in ${targets.join(' ')}; ${names.length ? `splits found: ${names.join(', ')}` : 'the shard names carry no split'}`);
+    }
+    files = inSplit;
+  } else if (Object.keys(splits).length > 1) {
+    notes.push(`the shards hold several splits (${Object.entries(splits).map(([s, n]) => `${s}: ${n} file(s)`).join(', ')}), all read; choose one with --split`);
+  }
+  if (files.length === 0) throw new PipelineError('NOT_FOUND', `${targets.join(' ')}: no TFRecord files (checked each file's first record)`, { path: targets[0] });
+  return { files, splits: counts(files), notes };
+}
+
+async function shardsInFolder(dir: string, split: string | undefined, notes: string[]): Promise<string[]> {
+  // `pipeline convert --split` writes one folder per split.
+  if (split !== undefined) {
+    const sub = await stat(join(dir, split)).catch(() => undefined);
+    if (sub?.isDirectory()) return shardsInFolder(join(dir, split), undefined, notes);
+  }
+  const entries = (await readdir(dir, { withFileTypes: true })).filter((e) => !e.name.startsWith('.') && !SIDECAR.test(e.name));
+  const out: string[] = [];
+  const rejected: string[] = [];
+  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const path = join(dir, entry.name);
+    const isFile = entry.isFile() || (entry.isSymbolicLink() && (await stat(path).catch(() => undefined))?.isFile());
+    if (!isFile) continue;
+    if (SHARD_NAME.some((p) => p.test(entry.name)) || (await looksLikeRecords(path))) out.push(path);
+    else rejected.push(entry.name);
+  }
+  if (out.length > 0 && rejected.length > 0) notes.push(`${dir}: ${rejected.length} file(s) that are not TFRecords left out (${rejected.slice(0, 3).join(', ')}${rejected.length > 3 ? ', ...' : ''})`);
+  return out;
+}
+
+/** True when the file starts with a TFRecord header whose length CRC holds (after GZIP / ZLIB if compressed). */
+export async function looksLikeRecords(path: string): Promise<boolean> {
+  const handle = await open(path, 'r').catch(() => undefined);
+  if (!handle) return false;
+  try {
+    const head = Buffer.alloc(1 << 16);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    return headLooksLikeRecords(head.subarray(0, bytesRead));
+  } finally {
+    await handle.close();
+  }
+}
+
+export function headLooksLikeRecords(head: Buffer): boolean {
+  const plain = (b: Buffer) => b.length >= HEADER_BYTES && readHeaderLength(b, 0) >= 0;
+  if (plain(head)) return true;
+  // The first bytes of a compressed stream inflate without its end (a sync flush instead of a finish).
+  const partial = { finishFlush: constants.Z_SYNC_FLUSH };
+  try {
+    if (head[0] === 0x1f && head[1] === 0x8b) return plain(gunzipSync(head, partial));
+    if ((head[0] & 0x0f) === 8 && ((head[0] << 8) | head[1]) % 31 === 0) return plain(inflateSync(head, partial));
+  } catch {
+    return false;
+  }
+  return false;
+}
+
+/** `*`, `?` and `[...]` within one path part; every part may hold them. Sorted, hidden files only when asked for. */
+async function expandGlob(pattern: string): Promise<string[]> {
+  const parts = resolve(pattern).split(sep).filter(Boolean);
+  let bases: string[] = [sep];
+  for (const part of parts) {
+    if (!/[*?[]/.test(part)) {
+      bases = bases.map((b) => join(b, part));
+      continue;
+    }
+    const re = new RegExp(`^${part.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`);
+    const next: string[] = [];
+    for (const base of bases) {
+      const names = await readdir(base).catch(() => [] as string[]);
+      for (const name of names.sort()) if (re.test(name) && (part.startsWith('.') || !name.startsWith('.'))) next.push(join(base, name));
+    }
+    bases = next;
+  }
+  const existing: string[] = [];
+  for (const b of bases) if (await stat(b).catch(() => undefined)) existing.push(b);
+  return existing.filter((p) => !SIDECAR.test(basename(p)));
 }

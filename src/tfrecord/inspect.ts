@@ -5,14 +5,20 @@
 import { stat } from 'node:fs/promises';
 import { PipelineError } from '../errors.js';
 import { checkIndex } from './index-check.js';
-import { indexPathFor } from './record-index.js';
-import { decodeExample, featureType, type Feature, type FeatureType } from './example.js';
-import { listRecordFiles } from './files.js';
+import { decodeExample, featureType, type Feature, type Features, type FeatureType } from './example.js';
+import { findRecordFiles } from './files.js';
+import { detectKeys, type DetectedKeys } from './keys.js';
 import { selectByManifest } from './manifest-files.js';
+import { indexMismatch, indexPathFor, readIndex } from './record-index.js';
 import { readRecords, type RecordProblem } from './reader.js';
 
 export interface InspectOptions {
-  target: string;
+  /** A file, a folder, or a glob; or several (`targets`). */
+  target?: string;
+  targets?: string[];
+  split?: string;
+  imageKey?: string;
+  labelKey?: string;
   verify?: boolean;
   /** Decode and return the first N examples. */
   dump?: number;
@@ -30,16 +36,23 @@ export interface InspectResult {
   /** TFRecord files in a converted folder that its manifest does not list: not read, not counted. */
   unlisted?: string[];
   examples?: Record<string, DumpedFeature>[];
+  /** The image / label / size features the speed test would use, and how they were found (null: none found). */
+  detected: DetectedKeys | null;
+  /** Shard splits, .idx files ignored, files left out, detection failures. */
+  notes: string[];
 }
 
 export async function inspect(options: InspectOptions): Promise<InspectResult> {
-  const selection = await selectByManifest(options.target, await listRecordFiles(options.target));
+  const targets = options.targets ?? (options.target !== undefined ? [options.target] : []);
+  const found = await findRecordFiles(targets, { split: options.split });
+  // A converted folder's shards are the ones its manifest lists (src/tfrecord/manifest-files.ts).
+  const selection = targets.length === 1 ? await selectByManifest(targets[0], found.files) : { files: found.files, missing: [], unlisted: [] };
   const paths = selection.files;
-  if (paths.length === 0 && selection.missing.length === 0) throw new PipelineError('NOT_FOUND', `${options.target}: no TFRecord files (*.tfrecord[.gz|.zlib]) in this folder`, { path: options.target });
-  const result: InspectResult = { files: 0, records: 0, bytes: 0, features: {}, errors: [] };
+  const result: InspectResult = { files: 0, records: 0, bytes: 0, features: {}, errors: [], detected: null, notes: [...found.notes] };
   // A shard the manifest lists but that is gone is an integrity failure like a bad CRC.
   for (const file of selection.missing) result.errors.push({ file, offset: 0, record: 0, error: 'listed in manifest.json but missing' });
   if (selection.unlisted.length) result.unlisted = selection.unlisted;
+  const sample: Features[] = [];
   const examples: Record<string, DumpedFeature>[] = [];
   const dump = options.dump ?? 0;
   for (const file of paths) {
@@ -57,6 +70,7 @@ export async function inspect(options: InspectOptions): Promise<InspectResult> {
         const features = decodeExample(record.data);
         for (const [key, feature] of Object.entries(features)) result.features[key] ??= featureType(feature);
         if (examples.length < dump) examples.push(dumpFeatures(features));
+        if (sample.length < 32) sample.push(decodeExample(Buffer.from(record.data)));
       } catch (error) {
         result.errors.push({ file, offset: record.offset, record: record.index, error: `not an Example: ${(error as Error).message}` });
       }
@@ -70,10 +84,32 @@ export async function inspect(options: InspectOptions): Promise<InspectResult> {
         const wrong = await checkIndex(file, index, options.signal);
         if (wrong) result.errors.push({ file: wrong.index, offset: 0, record: Math.max(0, wrong.line - 1), error: `index line ${wrong.line}: ${wrong.error}` });
       }
+    } else if (!options.verify) {
+      // Without --verify, the cheap check: a stale index is ignored by readers, and said so.
+      const note = await indexNote(file, records, stats.bytes);
+      if (note) result.notes.push(note);
+    }
+  }
+  if (sample.length > 0) {
+    try {
+      result.detected = detectKeys(sample, options);
+    } catch (error) {
+      if ((error as PipelineError).code === 'USAGE') throw error;
+      result.notes.push((error as Error).message);
     }
   }
   if (dump > 0) result.examples = examples;
   return result;
+}
+
+/** A note when the shard's .idx does not match it (the cheap check: contiguous records ending at the stream's end). */
+async function indexNote(file: string, records: number, streamBytes: number): Promise<string | undefined> {
+  const path = indexPathFor(file);
+  const index = await readIndex(path).catch((error: PipelineError) => (error.code === 'DATA' ? error : undefined));
+  if (!index) return undefined;
+  if (index instanceof Error) return `${path} ignored: ${index.message}`;
+  const mismatch = indexMismatch(index, streamBytes) ?? (index.length !== records ? `it lists ${index.length} records, the file holds ${records}` : undefined);
+  return mismatch ? `${path} ignored, it does not match its shard: ${mismatch}` : undefined;
 }
 
 function dumpFeatures(features: Record<string, Feature>): Record<string, DumpedFeature> {

@@ -34,8 +34,23 @@ export async function readIndex(path: string): Promise<IndexEntry[]> {
   return parseIndex(await readFile(path, 'utf8'), path);
 }
 
+/**
+ * The cheap check that an index belongs to its (uncompressed) shard: records contiguous from byte 0
+ * and the last one ending at the file's end. A stale index (the shard rewritten) or another tool's
+ * fails it; reading every record (`inspect --verify`) is the full check.
+ */
+export function indexMismatch(entries: readonly IndexEntry[], fileBytes: number): string | undefined {
+  let end = 0;
+  for (const [i, e] of entries.entries()) {
+    if (e.offset !== end) return `entry ${i} starts at byte ${e.offset}, expected ${end}`;
+    end = e.offset + e.length;
+  }
+  return end === fileBytes ? undefined : `its ${entries.length} records end at byte ${end}, the file has ${fileBytes}`;
+}
+
 /** The index path beside a shard: `part-00000-of-00004.tfrecord[.gz]` -> `part-00000-of-00004.idx`. */
 export function indexPathFor(shardPath: string): string {
+  // Other names (TFDS `x-train.tfrecord-00000-of-00016`, `.tfrec`) get the index DALI's tools name: `<file>.idx`.
   return shardPath.replace(/\.tfrecords?(\.gz|\.zlib)?$/i, '') + '.idx';
 }
 

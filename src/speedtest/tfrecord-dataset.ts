@@ -1,0 +1,78 @@
+/**
+ * Opens a TFRecord dataset for the speed test, whoever wrote it: its files (src/tfrecord/files.ts),
+ * each file's record count (from its .idx only when the index matches the file, else counted),
+ * and the keys of the image, label and size (src/tfrecord/keys.ts) from the first records.
+ */
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { PipelineError } from '../errors.js';
+import { detectCompression } from '../tfrecord/compression.js';
+import { decodeExample, type Features } from '../tfrecord/example.js';
+import { findRecordFiles } from '../tfrecord/files.js';
+import { selectByManifest, unlistedNote } from '../tfrecord/manifest-files.js';
+import { detectKeys, type DetectedKeys, type KeyOptions } from '../tfrecord/keys.js';
+import { readRecords, type RecordProblem } from '../tfrecord/reader.js';
+import { indexMismatch, indexPathFor, readIndex } from '../tfrecord/record-index.js';
+import type { Shard } from './sources.js';
+
+export interface TfrecordDataset {
+  shards: Shard[];
+  keys: DetectedKeys;
+  splits: Record<string, number>;
+  notes: string[];
+}
+
+/** Records parsed to detect the keys: enough to see a mixed dataset, few enough to cost nothing. */
+const SAMPLE = 32;
+
+export async function openTfrecordDataset(targets: readonly string[], options: KeyOptions & { split?: string } = {}): Promise<TfrecordDataset> {
+  const found = await findRecordFiles(targets, { split: options.split });
+  const notes = [...found.notes];
+  // A converted folder's shards are the ones its manifest lists; others are reported, not read.
+  const { files, unlisted, missing } = targets.length === 1 ? await selectByManifest(targets[0], found.files) : { files: found.files, unlisted: [], missing: [] };
+  if (missing.length) throw new PipelineError('DATA', `${targets[0]}: ${missing.length} shard(s) listed in manifest.json are missing (${basename(missing[0])}${missing.length > 1 ? ', ...' : ''}); rerun convert with --resume`, { path: missing[0] });
+  if (unlisted.length) notes.push(unlistedNote(targets[0], unlisted));
+  const shards: Shard[] = [];
+  // A few files at a time: a dataset of thousands of shards must not open them all at once.
+  for (let i = 0; i < files.length; i += 8) {
+    shards.push(...(await Promise.all(files.slice(i, i + 8).map((path) => countRecords(path, notes)))));
+  }
+  const sample: Features[] = [];
+  for (const shard of shards) {
+    if (sample.length >= SAMPLE) break;
+    for await (const record of readRecords(shard.path, { onProblem: () => undefined })) {
+      try {
+        sample.push(decodeExample(Buffer.from(record.data)));
+      } catch (error) {
+        throw new PipelineError('DATA', `${shard.path}: record ${record.index} at byte offset ${record.offset} is not a tf.train.Example: ${(error as Error).message}`, { path: shard.path, offset: record.offset });
+      }
+      if (sample.length >= SAMPLE) break;
+    }
+  }
+  const keys = detectKeys(sample, options, shards.length === 1 ? shards[0].path : `the ${shards.length} files' records`);
+  return { shards, keys, splits: found.splits, notes };
+}
+
+/**
+ * The file's record count: its index when it matches the file (cheap check: contiguous, ending at the
+ * file's size), else counted by reading the framing. A file whose very first record does not frame is
+ * not a TFRecord file: exit 3 with the offset.
+ */
+async function countRecords(path: string, notes: string[]): Promise<Shard> {
+  const indexPath = indexPathFor(path);
+  const index = await readIndex(indexPath).catch(() => undefined);
+  if (index) {
+    const compressed = (await detectCompression(path)) !== 'none';
+    const mismatch = compressed ? 'the shard is compressed (an index cannot be checked against its size)' : indexMismatch(index, (await stat(path)).size);
+    if (!mismatch) return { path, records: index.length };
+    notes.push(`${indexPath} ignored, it does not match its shard: ${mismatch}; records counted instead`);
+  }
+  let records = 0;
+  let first: RecordProblem | undefined;
+  for await (const _ of readRecords(path, { verify: false, onProblem: (p) => (first ??= p) })) records++;
+  if (first && records === 0 && first.offset === 0) {
+    throw new PipelineError('DATA', `${path}: not a TFRecord file: ${first.error} at byte offset 0`, { path, offset: 0 });
+  }
+  if (first) notes.push(`${path}: ${first.error} at byte offset ${first.offset}: ${records} records before it are read`);
+  return { path, records };
+}

@@ -1,0 +1,71 @@
+/** Key detection (src/tfrecord/keys.ts) and shard discovery by content (src/tfrecord/files.ts). */
+import assert from 'node:assert/strict';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import sharp from 'sharp';
+import { encodeExample, type Features } from '../../src/tfrecord/example.js';
+import { findRecordFiles, splitOf } from '../../src/tfrecord/files.js';
+import { detectKeys } from '../../src/tfrecord/keys.js';
+import { writeRecords } from '../../src/tfrecord/writer.js';
+import { withTempDir } from '../helpers.js';
+
+const png = await sharp({ create: { width: 8, height: 6, channels: 3, background: '#808080' } }).png().toBuffer();
+const bytes = (b: Uint8Array | string) => ({ bytes: [typeof b === 'string' ? Buffer.from(b) : b] });
+const int = (n: number) => ({ int64: [BigInt(n)] });
+
+test('detectKeys: well-known names first, int64 labels before names, sizes from features or the header', () => {
+  const slim: Features = { 'image/encoded': bytes(png), 'image/class/label': int(3), 'image/class/text': bytes('cat'), 'image/width': int(8), 'image/height': int(6) };
+  const d = detectKeys([slim]);
+  assert.deepEqual([d.image, d.label, d.width, d.height], [{ key: 'image/encoded', how: 'well-known name' }, { key: 'image/class/label', how: 'well-known name' }, 'image/width', 'image/height']);
+  // Our own convert output: `class` (int64) is the label, `label` (the class name) is not.
+  const ours = detectKeys([{ image: bytes(png), label: bytes('cat'), class: int(0) }]);
+  assert.equal(ours.label?.key, 'class');
+  assert.equal(ours.width, null);
+  assert.deepEqual([ours.sizes, ours.storedChannels, ours.formats], [['8x6'], [3], ['png']]);
+});
+
+test('detectKeys: by content when no name is known; the option wins; clear errors', () => {
+  const odd: Features = { caption: bytes('a grey square'), pixels: bytes(png), y: int(1) };
+  assert.deepEqual(detectKeys([odd]).image, { key: 'pixels', how: 'content' });
+  // A well-known name that does not hold an image is not taken for one.
+  assert.deepEqual(detectKeys([{ image: bytes('not an image'), photo: bytes(png) }]).image, { key: 'photo', how: 'content' });
+  assert.deepEqual(detectKeys([odd], { imageKey: 'pixels', labelKey: 'caption' }).label, { key: 'caption', how: 'option' });
+  assert.throws(() => detectKeys([odd], { imageKey: 'nope' }), (e: any) => e.code === 'USAGE' && /--image-key.*caption \(bytes\), pixels \(bytes\), y \(int64\)/.test(e.message));
+  assert.throws(() => detectKeys([odd], { labelKey: 'nope' }), (e: any) => e.code === 'USAGE');
+  assert.throws(() => detectKeys([{ caption: bytes('x') }]), (e: any) => e.code === 'DATA' && /--image-key/.test(e.message));
+  assert.throws(() => detectKeys([]), (e: any) => e.code === 'DATA');
+});
+
+test('findRecordFiles: shards by content whatever their names, sidecars and other files left out', async () => {
+  await withTempDir(async (dir) => {
+    const example = encodeExample({ image: bytes(png) });
+    for (const name of ['train-00000-of-00002', 'train-00001-of-00002', 'weird-name']) await writeRecords(join(dir, name), [example], { compression: 'none' });
+    await writeRecords(join(dir, 'packed'), [example], { compression: 'gzip' });
+    await writeRecords(join(dir, 'deflated'), [example], { compression: 'zlib' });
+    await writeFile(join(dir, 'README'), 'a dataset\n');
+    await writeFile(join(dir, 'train-00000-of-00002.idx'), '0 10\n');
+    await writeFile(join(dir, 'dataset_info.json'), '{}');
+    await writeFile(join(dir, '.hidden'), 'x');
+    const found = await findRecordFiles([dir]);
+    assert.deepEqual(found.files.map((f) => f.slice(dir.length + 1)), ['deflated', 'packed', 'train-00000-of-00002', 'train-00001-of-00002', 'weird-name']);
+    assert.match(found.notes.join('\n'), /1 file\(s\) that are not TFRecords left out \(README\)/);
+    assert.deepEqual(found.splits, { train: 2 });
+    const train = await findRecordFiles([dir], { split: 'train' });
+    assert.equal(train.files.length, 2);
+    // Globs, in any part of the path; a file given by name is taken as it is (checked when read).
+    await mkdir(join(dir, 'sub'));
+    await copyFile(join(dir, 'weird-name'), join(dir, 'sub', 'x.tfrec'));
+    assert.deepEqual((await findRecordFiles([join(dir, 's*', '*.tfrec'), join(dir, 'train-*')])).files.map((f) => f.slice(dir.length + 1)), ['sub/x.tfrec', 'train-00000-of-00002', 'train-00001-of-00002']);
+    assert.deepEqual((await findRecordFiles([join(dir, 'README')])).files, [join(dir, 'README')]);
+    await assert.rejects(findRecordFiles([join(dir, 'nothing-*')]), (e: any) => e.code === 'NOT_FOUND');
+    await assert.rejects(findRecordFiles([join(dir, 'sub')], { split: 'test' }), (e: any) => e.code === 'NOT_FOUND');
+  });
+});
+
+test('splitOf: TFDS and TF-slim names', () => {
+  assert.equal(splitOf('/d/mnist-train.tfrecord-00000-of-00016'), 'train');
+  assert.equal(splitOf('/d/imagenet2012-validation.tfrecord-00003-of-00064'), 'validation');
+  assert.equal(splitOf('/d/validation-00000-of-00128'), 'validation');
+  assert.equal(splitOf('/d/part-00000-of-00004.tfrecord'), undefined);
+});
