@@ -25,6 +25,7 @@ export interface HostBatch {
   dropped: number;
   cost: SamplerCost;
   missing: string[];
+  linkBytesPerSecond: number | null;
   rows: HostRow[];
 }
 
@@ -50,6 +51,7 @@ export interface HostSenderOptions {
   flushMs?: number;
   cost: () => SamplerCost;
   missing: () => string[];
+  linkBytesPerSecond: () => number | null;
 }
 
 /** The worker's side: `push` each row; batches leave on a timer, never more than one in flight. */
@@ -90,7 +92,7 @@ export class HostSender {
       }
       const rows = this.pending;
       this.pending = [];
-      const batch: HostBatch = { host: this.options.host, role: 'worker', machine: this.options.machine, ...this.clock, dropped: this.dropped, cost: this.options.cost(), missing: this.options.missing(), rows };
+      const batch: HostBatch = { host: this.options.host, role: 'worker', machine: this.options.machine, ...this.clock, dropped: this.dropped, cost: this.options.cost(), missing: this.options.missing(), linkBytesPerSecond: this.options.linkBytesPerSecond(), rows };
       try {
         await this.options.redis.xadd(HOST_STREAM, 'MAXLEN', '~', STREAM_MAX_BATCHES, '*', 'batch', JSON.stringify(batch));
         this.sentBatches++;
@@ -123,6 +125,7 @@ export interface RemoteHost {
   droppedSinceWorkerStart: number;
   sampler: SamplerCost;
   missingSources: string[];
+  linkBytesPerSecond: number | null;
 }
 
 /** The driver's side: reads the stream from the run's start until `stop`. */
@@ -149,7 +152,7 @@ export async function startHostFeed(redis: Redis, pollMs = 500): Promise<HostFee
         const clockOffsetMs = batch.offsetMs - driverClock.offsetMs;
         hosts.set(batch.host, {
           host: batch.host, role: batch.role, machine: batch.machine, clockOffsetMs, clockRttMs: batch.rttMs + driverClock.rttMs,
-          droppedSinceWorkerStart: batch.dropped, sampler: batch.cost, missingSources: batch.missing,
+          droppedSinceWorkerStart: batch.dropped, sampler: batch.cost, missingSources: batch.missing, linkBytesPerSecond: batch.linkBytesPerSecond ?? null,
         });
         for (const row of batch.rows) rows.push({ ...row, t_ms: row.t_ms + clockOffsetMs });
       }

@@ -50,7 +50,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
   const name = options.name ?? defaultWorkerName();
   const sampleConnection = connect(options.redis, 'worker');
   let sampler: HostSampler | undefined;
-  const sender = new HostSender({ redis: sampleConnection, host: name, machine: hostname(), maxPending: options.sampleBuffer, cost: () => sampler!.cost, missing: () => sampler!.missing });
+  const sender = new HostSender({ redis: sampleConnection, host: name, machine: hostname(), maxPending: options.sampleBuffer, cost: () => sampler!.cost, missing: () => sampler!.missing, linkBytesPerSecond: () => sampler!.linkBytesPerSecond });
   sampler = new HostSampler({ host: name, role: 'worker', intervalMs: options.hostIntervalMs, onRow: (row) => sender.push(row) }).start();
   sender.start();
 

@@ -94,7 +94,8 @@ export function evaluateAlarms(alarms: readonly Alarm[], rows: readonly HostRow[
           continue;
         }
         if (start === undefined) {
-          start = r.t_ms - r.interval_ms;
+          // The interval before the run's first sample may reach before the run began (t 0).
+          start = Math.max(0, r.t_ms - r.interval_ms);
           peak = value;
         }
         end = r.t_ms;

@@ -53,10 +53,12 @@ export function startHostRecording(options: HostRecordingOptions): { stop(): Pro
       const since = (rows: readonly HostRow[]) => rows.map((r) => ({ ...r, t_ms: r.t_ms - options.runStartMs }));
       const own = since(sampler.rows);
       // Remote rows from before the run (the stream is read from a little before its start) are left out.
-      const theirs = since(remote.rows).filter((r) => r.t_ms > 0);
+      // and so are rows after it (the feed waits a moment for the workers' last batches).
+      const endMs = own.length ? own[own.length - 1].t_ms + sampler.intervalMs : Infinity;
+      const theirs = since(remote.rows).filter((r) => r.t_ms > 0 && r.t_ms <= endMs);
       const rows = [...own, ...theirs].sort((a, b) => a.t_ms - b.t_ms || a.host.localeCompare(b.host));
       const hosts: HostInfo[] = [
-        hostInfo({ host: sampler.host, role: sampler.role, machine: sampler.machine, clockOffsetMs: 0, clockRttMs: 0, droppedSinceWorkerStart: 0, sampler: sampler.cost, missingSources: sampler.missing }, own),
+        hostInfo({ host: sampler.host, role: sampler.role, machine: sampler.machine, clockOffsetMs: 0, clockRttMs: 0, droppedSinceWorkerStart: 0, sampler: sampler.cost, missingSources: sampler.missing, linkBytesPerSecond: sampler.linkBytesPerSecond }, own),
         ...remote.hosts.map((h) => hostInfo(h, theirs.filter((r) => r.host === h.host))),
       ];
       const alarms = evaluateAlarms(options.alarms ?? [], rows);

@@ -44,6 +44,8 @@ export class HostSampler {
   private busyMs = 0;
   private samples = 0;
   private physicalDisks?: Set<string>;
+  /** The network links' speed summed (bytes/s), from /sys/class/net/<if>/speed; null where unknown (virtual NICs). */
+  linkBytesPerSecond: number | null = null;
 
   constructor(private readonly options: HostSamplerOptions) {
     this.host = options.host;
@@ -54,6 +56,7 @@ export class HostSampler {
   start(): this {
     this.startedAt = performance.now();
     this.physicalDisks = physicalDisks(this.options.sysRoot ?? '/sys');
+    this.linkBytesPerSecond = linkSpeed(this.options.sysRoot ?? '/sys');
     this.sample();
     this.timer = setInterval(() => this.sample(), this.intervalMs);
     // Sampling never keeps a process alive.
@@ -124,6 +127,25 @@ function physicalDisks(sys: string): Set<string> | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Sum of the non-loopback links' speeds in bytes/s; null when no link says (-1, EINVAL: virtual NICs). */
+function linkSpeed(sys: string): number | null {
+  let sum = 0;
+  try {
+    for (const name of readdirSync(`${sys}/class/net`)) {
+      if (name === 'lo') continue;
+      try {
+        const megabits = Number(readFileSync(`${sys}/class/net/${name}/speed`, 'latin1').trim());
+        if (megabits > 0) sum += megabits * 125_000;
+      } catch {
+        // no speed for this interface (down, virtual)
+      }
+    }
+  } catch {
+    return null;
+  }
+  return sum > 0 ? sum : null;
 }
 
 /** A worker's default name: two workers on one machine are two processes of one host. */

@@ -34,7 +34,8 @@ function table(header: string[], rows: string[][]): string {
     .join('')}</tbody></table>`;
 }
 
-export function reportHtml(input: ReportContent & { run: Record<string, any>; charts: { name: string; title: string; svg: string }[] }): string {
+/** `top` and `sections`: the host parts (src/report/host-section.ts), after the alerts and before the charts. */
+export function reportHtml(input: ReportContent & { run: Record<string, any>; charts: { name: string; title: string; svg: string }[]; top?: string; sections?: string }): string {
   const { figures } = input;
   const facts = [
     ['rows', String(input.fits.length ? input.run.summary?.rows ?? '' : '')],
@@ -60,6 +61,7 @@ figure{margin:1rem 0;display:block}figcaption{font-size:.9rem;color:#333;margin-
 </style></head><body>
 <h1>${escape(input.title)}</h1>
 ${input.alerts.map((a) => `<p class="alert" role="alert">${escape(a)}</p>`).join('\n')}
+${input.top ?? ''}
 <div class="figures">
 ${figures.tfrecordVsImages.map((x) => `<div class="figure"><b>${fmt(x.ratio, 3)}x</b>TFRecord vs image files (cache ${escape(x.cache)})</div>`).join('\n')}
 ${figures.cachedVsUncached.map((x) => `<div class="figure"><b>${fmt(x.ratio, 3)}x</b>cached vs uncached (${escape(x.dataset)})</div>`).join('\n')}
@@ -82,6 +84,7 @@ ${table(REGRESSION_HEADER, input.fits.map(regressionCells))}
 <h2>Multiple regression on all varied parameters</h2>
 <p class="small">${escape(MULTI_NOTE)}</p>
 ${table(MULTI_HEADER, input.multi.map(multiCells))}
+${input.sections ?? ''}
 <h2>Charts</h2>
 ${input.charts.map((c) => `<figure id="${escape(c.name)}"><figcaption>${escape(c.title)}</figcaption>${c.svg}</figure>`).join('\n')}
 <h2>Run</h2>

@@ -6,6 +6,7 @@ import { parse } from 'csv-parse/sync';
 import { PipelineError } from '../errors.js';
 import type { MeasurementRow } from '../speedtest/task.js';
 import type { ResourceRow } from '../monitor/resource-monitor.js';
+import type { HostRow } from '../hosts/rates.js';
 
 export interface TaskRow {
   task: number;
@@ -24,6 +25,8 @@ export interface Run {
   dir: string;
   measurements: MeasurementRow[];
   resources: ResourceRow[];
+  /** hosts.arrow (runs before host sampling have none). */
+  hosts: HostRow[];
   tasks: TaskRow[];
   /** problems.csv: corrupt records and unreadable images met by the speed test. */
   problems: { task: number; source: string; offset: number; error: string }[];
@@ -41,8 +44,9 @@ async function arrowRows<T>(path: string): Promise<T[]> {
 export async function loadRun(dir: string): Promise<Run> {
   const measurements = await arrowRows<MeasurementRow>(join(dir, 'measurements.arrow'));
   const resources = await arrowRows<ResourceRow>(join(dir, 'resources.arrow')).catch(() => []);
+  const hosts = await arrowRows<HostRow>(join(dir, 'hosts.arrow')).catch(() => []);
   const tasks = parse(await readFile(join(dir, 'tasks.csv')).catch(() => ''), { columns: true, cast: true }) as TaskRow[];
   const problems = parse(await readFile(join(dir, 'problems.csv')).catch(() => ''), { columns: true, cast: true }) as Run['problems'];
   const info = JSON.parse(await readFile(join(dir, 'run.json'), 'utf8').catch(() => '{}'));
-  return { dir, measurements, resources, tasks, problems, info };
+  return { dir, measurements, resources, hosts, tasks, problems, info };
 }

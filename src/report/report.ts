@@ -13,6 +13,7 @@ import { REGRESSION_COLUMNS, regressions } from './regressions.js';
 import { MULTI_REGRESSION_COLUMNS, multipleRegressions } from './regressions-multi.js';
 import { fmt, keyFigures, markdownTable, MEDIAN_HEADER, medianCells, MULTI_HEADER, multiCells, REGRESSION_HEADER, regressionCells, TIME_HEADER, timeCells } from './tables.js';
 import { dominantStageSentence, timeSplits } from './time-split.js';
+import { hostParts } from './host-report.js';
 
 export interface ReportOptions {
   run: string;
@@ -57,18 +58,20 @@ export async function report(options: ReportOptions): Promise<ReportResult> {
     rendered.push({ name: chart.name, title: chart.title, svg });
   }
 
+  const hosts = await hostParts(run, out);
   const figures = keyFigures(run.measurements, run.tasks, run.resources);
   const alerts = runAlerts(run);
   const notes: string[] = [...(run.info.notes ?? [])];
   const title = `Speed test report: ${run.info.options?.datasets?.join(' vs ') ?? 'run'} (${run.measurements.length} passes)`;
   const content: ReportContent = { title, figures, fits, multi, splits, alerts, notes };
-  await writeFile(join(out, 'report.html'), reportHtml({ ...content, run: run.info, charts: rendered }));
-  await writeFile(join(out, 'summary.md'), summaryMarkdown(content));
+  await writeFile(join(out, 'report.html'), reportHtml({ ...content, run: run.info, charts: rendered, top: hosts?.top, sections: hosts?.section }));
+  await writeFile(join(out, 'summary.md'), summaryMarkdown(content) + (hosts ? '\n' + hosts.markdown + '\n' : ''));
   return {
     out,
     regressions: fits.length,
-    charts: rendered.map((c) => c.name),
-    files: ['regression.csv', 'regression-multi.csv', 'summary.md', 'report.html', ...rendered.flatMap((c) => [`charts/${c.name}.svg`, `charts/${c.name}.png`])],
+    // In page order: the hosts figure comes before the other charts.
+    charts: [...(hosts ? ['hosts-over-time'] : []), ...rendered.map((c) => c.name)],
+    files: ['regression.csv', 'regression-multi.csv', 'summary.md', 'report.html', ...rendered.flatMap((c) => [`charts/${c.name}.svg`, `charts/${c.name}.png`]), ...(hosts?.files ?? [])],
   };
 }
 

@@ -48,11 +48,20 @@ test('report.html in headless Chromium: charts render with their marks, no conso
       const yAxes = await page.$$eval('#scatter-batch_size svg .role-axis-title', (els) => els.filter((e) => e.textContent === 'images/s').length);
       assert.equal(yAxes, 4, 'four panels, each with its own y axis');
       assert.equal(await page.locator('table').first().isVisible(), true);
+      // Hosts: the alarm box and the bound line at the top, the per-host figure with stacked CPU areas and lines.
+      assert.ok(byId['hosts-over-time'].areas >= 1, 'CPU stacked per host');
+      assert.ok(byId['hosts-over-time'].lines >= 4, 'network and disk lines');
+      assert.ok(byId['hosts-over-time'].rects >= 12, 'the task timeline under the hosts');
+      assert.match(await page.locator('#alarms').innerText(), /cpu>1 on /);
+      assert.match(await page.locator('#what-bound').innerText(), /What bound the run: \w+/);
+      const top = await page.$$eval('body > *', (els) => els.slice(0, 6).map((e) => e.id).filter(Boolean));
+      assert.deepEqual(top.slice(0, 2), ['alarms', 'what-bound'], 'alarms first, under the title');
       assert.deepEqual(problems, []);
       const shots = join(ROOT, 'reports', 'screenshots');
       await mkdir(shots, { recursive: true });
       await page.screenshot({ path: join(shots, 'report.png'), fullPage: true });
       assert.ok(existsSync(join(shots, 'report.png')));
+      await page.locator('#hosts-over-time').screenshot({ path: join(shots, 'hosts.png') });
     } finally {
       await browser.close();
     }
