@@ -1,4 +1,4 @@
-/** A real scaling sweep on this machine (tfrecord dataset, 1 to 4 workers) and what recommend makes of it. */
+/** A real scaling sweep on this machine (tfrecord dataset, 1 to 4 workers; 4 tasks so that 4 threads can run) and what recommend makes of it. */
 import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ export async function benchRecommend(): Promise<void> {
   if (!existsSync(join(shards, 'manifest.json'))) await convert({ input: await photos500(), out: shards, partitions: 16 });
   const run = join(SCRATCH, 'sweep-run');
   rmSync(run, { recursive: true, force: true });
-  execFileSync(process.execPath, [join(PROJECT_ROOT, 'bin', 'pipeline.js'), 'speedtest', '--tfrecords', shards, '--out', run, '--batch-sizes', '32', '--batch-numbers', '20,40', '--repetitions', '1,2,3', '--sweep-workers', '1,2,3,4', '--quiet']);
+  execFileSync(process.execPath, [join(PROJECT_ROOT, 'bin', 'pipeline.js'), 'speedtest', '--tfrecords', shards, '--out', run, '--batch-sizes', '16,32', '--batch-numbers', '20,40', '--repetitions', '1,2,3', '--sweep-workers', '1,2,3,4', '--quiet']);
   const time = await recommend({ runs: [run], goal: 'time' });
   const cost = await recommend({ runs: [run], goal: 'cost', pricePerWorkerHour: 0.1 });
   execFileSync(process.execPath, [join(PROJECT_ROOT, 'bin', 'pipeline.js'), 'report', run, '--quiet']);

@@ -7,7 +7,7 @@
  */
 import { median } from 'simple-statistics';
 import { chooseModel, MODEL_NAMES, predictSeconds, type ModelFit, type ModelName, type TimePoint } from '../scaling/models.js';
-import type { MeasuredRow } from './measurements.js';
+import { MAX_WORKERS, type MeasuredRow } from './measurements.js';
 
 export type Goal = 'time' | 'cost' | 'weighted';
 export type ModelChoice = 'auto' | 'none' | ModelName;
@@ -152,7 +152,8 @@ export function analyse(rows: readonly MeasuredRow[], input: RecommendSettings =
     const state = analyseMachine(machine, mrows, settings, notes);
     machines.push(state);
     measured.push(...state.atScale.map((p) => ({ machine, workers: p.workers, scale: state.scaleVaries ? p.scale ?? null : null, seconds: p.seconds, runs: mrows.filter((r) => r.workers === p.workers && (!state.scaleVaries || r.scale === p.scale)).length })));
-    const evaluated = state.counts.map((m) => candidateAt(state, m, settings));
+    // A model may predict nothing sensible at some count (zero or less): such counts are not candidates.
+    const evaluated = state.counts.map((m) => candidateAt(state, m, settings)).filter((c) => c.predictedSeconds > 0 && Number.isFinite(c.predictedSeconds));
     // A thinned grid stands for every count of its range (the best is refined count by count below).
     considered += state.chosen && input.candidates === undefined ? Math.max(evaluated.length, state.counts[state.counts.length - 1] ?? 0) : evaluated.length;
     candidates.push(...evaluated);
@@ -170,7 +171,7 @@ export function analyse(rows: readonly MeasuredRow[], input: RecommendSettings =
     if (hi - lo > 2) {
       for (let m = lo + 1; m < hi; m++) {
         const c = candidateAt(state, m, settings);
-        if (c.withinBudget && better(c, recommended)) recommended = c;
+        if (c.predictedSeconds > 0 && c.withinBudget && better(c, recommended)) recommended = c;
       }
       if (!candidates.some((c) => c.machine === recommended!.machine && c.workers === recommended!.workers)) candidates.push(recommended);
     }
@@ -280,7 +281,7 @@ function analyseMachine(machine: string, rows: MeasuredRow[], settings: Analysis
       if (missing.length) notes.push(`${label}candidates ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', ...' : ''} are not measured and no checked model predicts them: left out`);
     }
   } else {
-    const max = settings.maxWorkers ?? 2 * measuredWorkers[1];
+    const max = settings.maxWorkers ?? Math.min(2 * measuredWorkers[1], MAX_WORKERS);
     counts = settings.candidates ? [...settings.candidates] : [...new Set([...countGrid(max), ...atScale.map((p) => p.workers).filter((w) => w <= max)])].sort((a, b) => a - b);
   }
   return {

@@ -25,6 +25,8 @@ export interface MeasuredRow {
 
 export const DEFAULT_MACHINE = 'default';
 const KNOWN = new Set(['workers', 'nodes', 'seconds', 'throughput', 'machine', 'price_per_hour', 'cores', 'scale']);
+/** The largest worker count a row may have (and recommend may consider). */
+export const MAX_WORKERS = 1_000_000;
 /** Tables are small by nature (one row per run); this bounds memory for a wrong file. */
 export const MAX_ROWS = 100_000;
 
@@ -43,6 +45,7 @@ export function normalizeRow(raw: unknown, where: string): MeasuredRow {
   const r = raw as Record<string, unknown>;
   const workers = positive(r.workers ?? r.nodes, r.workers !== undefined ? 'workers' : 'nodes', where, true);
   if (workers === undefined) throw new PipelineError('DATA', `${where}: missing workers (or nodes)`);
+  if (workers > MAX_WORKERS) throw new PipelineError('DATA', `${where}: workers must be at most ${MAX_WORKERS}, got ${workers}`);
   const seconds = positive(r.seconds, 'seconds', where);
   const throughput = positive(r.throughput, 'throughput', where);
   if (seconds === undefined && throughput === undefined) throw new PipelineError('DATA', `${where}: missing seconds (or throughput)`);

@@ -90,6 +90,11 @@ export function nextFromAnalysis(analysis: Analysis, minImprovement = 0.05): Nex
     }
   }
 
+  // A recommendation far past the measured counts is a guess however confident the model: check it first.
+  const guess = result.recommended;
+  if (guess && !guess.measured && guess.extrapolation === 'far') {
+    return answer({ machine: guess.machine, workers: guess.workers, predictedSeconds: guess.predictedSeconds, expectedImprovement: null }, `the recommended ${guess.workers} workers on ${guess.machine} is far past the measured counts: measure it before relying on the prediction`);
+  }
   const measuredBest = result.candidates.filter((c) => c.measured && c.withinBudget).reduce((b, c) => Math.min(b, c.objective), Infinity);
   if (!Number.isFinite(measuredBest)) return answer(null, 'no measured configuration fits the budget: nothing to improve on');
   let best: { run: NextRun; ei: number } | undefined;

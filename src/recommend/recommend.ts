@@ -8,7 +8,7 @@ import { PipelineError } from '../errors.js';
 import { loadRun } from '../report/load-run.js';
 import { systemThroughput, tasksPerSetting } from '../scaling/run-points.js';
 import { analyse, type Recommendation, type RecommendSettings } from './analyse.js';
-import { applyWhere, normalizeRow, parseMeasurements, readMeasurements, type MeasuredRow, type WhereFilter } from './measurements.js';
+import { applyWhere, MAX_WORKERS, normalizeRow, parseMeasurements, readMeasurements, type MeasuredRow, type WhereFilter } from './measurements.js';
 import { nextFromAnalysis, type NextAnswer } from './next.js';
 
 export type { Candidate, Goal, Recommendation } from './analyse.js';
@@ -34,7 +34,7 @@ export interface RecommendOptions extends RecommendSettings {
 }
 
 /** The largest --max-workers: the best count between two grid points is searched integer by integer. */
-export const MAX_WORKERS_LIMIT = 1_000_000;
+export const MAX_WORKERS_LIMIT = MAX_WORKERS;
 export const MAX_CANDIDATES = 10_000;
 
 /** Speed-test runs as measured rows: one per worker count, system throughput, the machine's CPU as its type. */

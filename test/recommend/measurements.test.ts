@@ -35,6 +35,7 @@ test('bad tables: one line naming the file, the line and what was expected (exit
       ['ragged.csv', 'workers,seconds\n1,2,3\n', /ragged\.csv: not a readable CSV table/],
       ['broken.jsonl', '{"workers":1,"seconds":2}\n{"workers":2,\n', /broken\.jsonl:2: not a JSON object/],
       ['array.jsonl', '[1,2]\n', /array\.jsonl:1: expected an object/],
+      ['huge.csv', 'workers,seconds\n1,10\n1e300,5\n', /huge\.csv:3: workers must be at most 1000000/],
       ['binary.csv', '\u0000\u0001\u0002\n', /binary\.csv/],
     ];
     for (const [name, text, message] of cases) {

@@ -51,6 +51,14 @@ test('--next for cost, and with the optimum already measured', () => {
   assert.match(done.reason, /every candidate is measured/);
 });
 
+test('--next asks to measure a recommendation that is a far extrapolation', () => {
+  const law = (m: number) => 10 + 1000 / m;
+  const answer = nextRun([1, 2, 3, 4].map((w) => row(law, w)), { goal: 'time', candidates: [1, 2, 3, 4, 64] });
+  assert.equal(answer.recommended!.workers, 64);
+  assert.equal(answer.next!.workers, 64);
+  assert.match(answer.reason, /far past the measured counts: measure it/);
+});
+
 test('--next with too few points asks for the count farthest from those measured', () => {
   const answer = nextRun([row((m) => 100 / m, 1), row((m) => 100 / m, 2)], { candidates: [1, 2, 4, 8, 16, 32] });
   assert.deepEqual(answer.next && { workers: answer.next.workers, machine: answer.next.machine }, { workers: 32, machine: 'default' });
