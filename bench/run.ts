@@ -4,6 +4,7 @@
  */
 import { benchCluster } from './cluster.js';
 import { benchConvert } from './convert.js';
+import { benchHosts } from './hosts.js';
 import { benchRecommend } from './recommend.js';
 import { benchSpeedtest } from './speedtest.js';
 import { benchTfrecordRead } from './tfrecord-read.js';
@@ -14,6 +15,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   speedtest: benchSpeedtest,
   cluster: benchCluster,
   recommend: benchRecommend,
+  hosts: benchHosts,
 };
 
 const wanted = process.argv.slice(2);
