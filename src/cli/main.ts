@@ -7,7 +7,7 @@ import { PipelineError } from '../errors.js';
 import { toJson } from '../json.js';
 import { describeFailure, EXIT, exitCodeFor } from './exit-codes.js';
 import { createLogger, type Logger } from './log.js';
-import { alarmList, byteSize, fraction, hostName, intInRange, intList, nonNegativeInt, nonNegativeNumber, oneOf, parseWhere, positiveInt, positiveNumber, problemLimit, repeatable, size, stringList } from './parse.js';
+import { alarmList, byteSize, fraction, hostName, hostPrices, intInRange, intList, nonNegativeInt, nonNegativeNumber, oneOf, parseWhere, positiveInt, positiveNumber, problemLimit, repeatable, size, stringList } from './parse.js';
 import { printHuman } from './print.js';
 import { VERSION } from '../version.js';
 
@@ -90,11 +90,12 @@ function hostOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--alarm <rule>', 'alarm on a host figure, e.g. "cpu>90 for 10s" (repeatable; cpu, iowait, mem, disk_read, disk_write, net_in, net_out)').argParser(alarmList('--alarm')))
     .addOption(new Option('--host-interval <ms>', 'host sampling period (hosts.csv)').argParser(intInRange('--host-interval', 10, 60_000)).default(250))
-    .addOption(new Option('--price-per-worker-hour <p>', 'the summary gives the run\'s cost from the worker hosts\' wall time').argParser(positiveNumber('--price-per-worker-hour')));
+    .addOption(new Option('--price-per-worker-hour <p>', 'the summary gives the run\'s cost from the worker hosts\' wall time').argParser(positiveNumber('--price-per-worker-hour')))
+    .addOption(new Option('--price-per-host <name=p>', 'price per hour of one host by name (repeatable; overrides --price-per-worker-hour, can bill the driver)').argParser(hostPrices('--price-per-host')));
 }
 
-const hostRunOptions = (opts: { alarm?: import('../hosts/alarms.js').Alarm[]; hostInterval: number; pricePerWorkerHour?: number }) => ({
-  alarms: opts.alarm, hostIntervalMs: opts.hostInterval, pricePerWorkerHour: opts.pricePerWorkerHour,
+const hostRunOptions = (opts: { alarm?: import('../hosts/alarms.js').Alarm[]; hostInterval: number; pricePerWorkerHour?: number; pricePerHost?: Record<string, number> }) => ({
+  alarms: opts.alarm, hostIntervalMs: opts.hostInterval, pricePerWorkerHour: opts.pricePerWorkerHour, pricePerHost: opts.pricePerHost,
 });
 
 type Register = (action: Action, opts: { json?: boolean; quiet?: boolean }) => void;

@@ -145,3 +145,14 @@ export function problemLimit(option: string) {
     throw usageError(option, 'a count such as 10 or a percentage of reads such as 1%', value);
   };
 }
+
+/** A repeatable `--price-per-host NAME=PRICE`: the last word after "=" is the price (names may hold "="). */
+export function hostPrices(option: string) {
+  return (value: string, previous: Record<string, number> | undefined): Record<string, number> => {
+    const at = value.lastIndexOf('=');
+    const name = value.slice(0, at).trim();
+    const price = Number(value.slice(at + 1));
+    if (at <= 0 || name === '' || !Number.isFinite(price) || price <= 0) throw usageError(option, 'NAME=PRICE with a positive price, e.g. worker-a=0.34', value);
+    return { ...(previous ?? {}), [name]: price };
+  };
+}

@@ -49,6 +49,8 @@ export interface ConvertOptions {
   hostIntervalMs?: number;
   alarms?: Alarm[];
   pricePerWorkerHour?: number;
+  /** Prices per hour of named hosts (see src/hosts/recorder.ts). */
+  pricePerHost?: Record<string, number>;
 }
 
 /** Where convert records its run (hosts, alarms, run.json): a sub-folder, so the dataset's own files stay apart. */
@@ -159,7 +161,7 @@ async function convertInto(claim: OutputClaim, options: ConvertOptions): Promise
   const runStartMs = Date.now();
   const hostRecording = startHostRecording({
     role: executor.hostFeed ? 'driver' : 'local', runStartMs, intervalMs: options.hostIntervalMs, alarms: options.alarms,
-    pricePerWorkerHour: options.pricePerWorkerHour, feed: await executor.hostFeed?.(),
+    pricePerWorkerHour: options.pricePerWorkerHour, pricePerHost: options.pricePerHost, feed: await executor.hostFeed?.(),
   });
   let hostsStopped = false;
   let hosts!: Awaited<ReturnType<typeof hostRecording.stop>>;

@@ -16,6 +16,8 @@ export interface HostRecordingOptions {
   intervalMs?: number;
   alarms?: readonly Alarm[];
   pricePerWorkerHour?: number;
+  /** Prices of named hosts (a worker's --name, or this host's hostname), per hour: they override pricePerWorkerHour and bill a driver too. */
+  pricePerHost?: Record<string, number>;
   /** Cluster mode: the workers' samples. */
   feed?: HostFeed;
 }
@@ -29,11 +31,15 @@ export interface HostInfo extends Omit<RemoteHost, 'droppedSinceWorkerStart'> {
 }
 
 export interface CostFigure {
-  pricePerWorkerHour: number;
-  /** Hosts billed: the workers in cluster mode (the driver is not a worker), this host locally. */
+  pricePerWorkerHour: number | null;
+  /** Hosts billed: the workers in cluster mode (the driver is not a worker), this host locally, and any host given a price by name. */
   hosts: string[];
   hostHours: number;
   cost: number;
+  /** Each billed host: its hours, price and cost. */
+  perHost: { host: string; hours: number; pricePerHour: number; cost: number }[];
+  /** Hosts priced by name that sent no samples in this run (a misspelt name, say). */
+  unmatched: string[];
 }
 
 export interface HostRecording {
@@ -62,7 +68,7 @@ export function startHostRecording(options: HostRecordingOptions): { stop(): Pro
         ...remote.hosts.map((h) => hostInfo(h, theirs.filter((r) => r.host === h.host))),
       ];
       const alarms = evaluateAlarms(options.alarms ?? [], rows);
-      return { intervalMs: sampler.intervalMs, rows, hosts, alarms, cost: options.pricePerWorkerHour === undefined ? undefined : cost(options.pricePerWorkerHour, hosts) };
+      return { intervalMs: sampler.intervalMs, rows, hosts, alarms, cost: options.pricePerWorkerHour === undefined && !options.pricePerHost ? undefined : cost(hosts, options.pricePerWorkerHour, options.pricePerHost) };
     },
   };
 }
@@ -74,8 +80,21 @@ function hostInfo(h: RemoteHost & { sampler: SamplerCost }, rows: readonly HostR
   return { ...rest, rows: rows.length, wallSeconds: first ? (last.t_ms - (first.t_ms - first.interval_ms)) / 1000 : 0, droppedSamples: droppedSinceWorkerStart };
 }
 
-export function cost(pricePerWorkerHour: number, hosts: readonly HostInfo[]): CostFigure {
-  const workers = hosts.filter((h) => h.role === 'worker' || h.role === 'local');
-  const hostHours = workers.reduce((s, h) => s + h.wallSeconds / 3600, 0);
-  return { pricePerWorkerHour, hosts: workers.map((h) => h.host), hostHours, cost: hostHours * pricePerWorkerHour };
+/** The run's cost from the hosts' wall time: named prices first, then the price per worker-hour for workers (or the local host). */
+export function cost(hosts: readonly HostInfo[], pricePerWorkerHour?: number, pricePerHost: Record<string, number> = {}): CostFigure {
+  const perHost: CostFigure['perHost'] = [];
+  for (const h of hosts) {
+    const price = pricePerHost[h.host] ?? (h.role === 'worker' || h.role === 'local' ? pricePerWorkerHour : undefined);
+    if (price === undefined) continue;
+    const hours = h.wallSeconds / 3600;
+    perHost.push({ host: h.host, hours, pricePerHour: price, cost: hours * price });
+  }
+  return {
+    pricePerWorkerHour: pricePerWorkerHour ?? null,
+    hosts: perHost.map((p) => p.host),
+    hostHours: perHost.reduce((s, p) => s + p.hours, 0),
+    cost: perHost.reduce((s, p) => s + p.cost, 0),
+    perHost,
+    unmatched: Object.keys(pricePerHost).filter((name) => !hosts.some((h) => h.host === name)),
+  };
 }

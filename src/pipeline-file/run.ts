@@ -65,7 +65,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   options.onInfo?.(`[${spec.name}] convert ${input} -> ${tfrecords}`);
   // A pipeline owns the folders its file names: a rerun continues its convert run (shards that
   // still verify are kept) and replaces its speed-test run and report.
-  const hostOptions = { alarms: spec.alarms, hostIntervalMs: spec.hostIntervalMs, pricePerWorkerHour: spec.pricePerWorkerHour };
+  const hostOptions = { alarms: spec.alarms, hostIntervalMs: spec.hostIntervalMs, pricePerWorkerHour: spec.pricePerWorkerHour, pricePerHost: spec.pricePerHost };
   const converted = await convert({ ...spec.convert, ...hostOptions, input, out: tfrecords, resume: true, width, height, signal: options.signal, onProgress: options.onConvertProgress, onInfo: options.onInfo });
   options.onInfo?.(`[${spec.name}] speedtest -> ${runDir}`);
   const s = spec.speedtest;

@@ -56,6 +56,7 @@ export const pipelineFileSchema = z
     alarms: z.array(alarmRule).default([]),
     hostIntervalMs: z.number().int().min(10).max(60_000).default(250),
     pricePerWorkerHour: z.number().positive().optional(),
+    pricePerHost: z.record(z.number().positive()).optional(),
   })
   .strict();
 

@@ -43,7 +43,9 @@ export function hostTopHtml(alarms: readonly AlarmEvent[], bound: Bound | undefi
   return parts.join('\n');
 }
 
-export const costLine = (c: CostFigure) => `${fmt(c.cost, 4)} (${fmt(c.hostHours, 4)} host-hours of ${c.hosts.join(', ')} at ${fmt(c.pricePerWorkerHour, 4)} per worker-hour)`;
+export const costLine = (c: CostFigure) =>
+  `${fmt(c.cost, 4)} (${(c.perHost ?? []).map((p) => `${p.host}: ${fmt(p.hours, 3)} h at ${fmt(p.pricePerHour, 4)}`).join('; ')})` +
+  ((c.unmatched ?? []).length ? `; no samples from ${c.unmatched.join(', ')}, priced but not billed` : '');
 
 export function hostSectionHtml(figures: readonly HostFigures[], chart: { svg: string; title: string } | undefined, sharedMachines: string[]): string {
   const table = `<table><thead><tr>${HEADER.map((h) => `<th>${escape(h)}</th>`).join('')}</tr></thead><tbody>${figures

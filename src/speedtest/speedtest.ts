@@ -66,6 +66,8 @@ export interface SpeedtestOptions {
   alarms?: Alarm[];
   /** The summary gives the run's cost from the worker hosts' wall time. */
   pricePerWorkerHour?: number;
+  /** Prices per hour of named hosts (see src/hosts/recorder.ts). */
+  pricePerHost?: Record<string, number>;
 }
 
 /** The speed test's result: the summary, plus what the hosts showed. */
@@ -151,7 +153,7 @@ async function speedtestInto(out: string, options: SpeedtestOptions): Promise<Sp
   monitor.start();
   const hostRecording = startHostRecording({
     role: options.executor?.hostFeed ? 'driver' : 'local', runStartMs, intervalMs: options.hostIntervalMs, alarms: options.alarms,
-    pricePerWorkerHour: options.pricePerWorkerHour, feed: await options.executor?.hostFeed?.(),
+    pricePerWorkerHour: options.pricePerWorkerHour, pricePerHost: options.pricePerHost, feed: await options.executor?.hostFeed?.(),
   });
   const rows: MeasurementRow[] = [];
   const spans: TaskRowOut[] = [];

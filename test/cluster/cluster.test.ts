@@ -54,6 +54,10 @@ test('convert with 3 worker processes gives shards byte-identical to a local run
       assert.equal(json.records, 100);
       assert.equal(json.cluster.mode, 'cluster');
       assert.equal(json.cluster.jobs, 6);
+      // The driver records every host: itself and the three workers (default names hostname/pid).
+      const hosts = JSON.parse(await readFile(join(dir, 'cluster', 'convert-run', 'run.json'), 'utf8')).hosts.hosts as { role: string }[];
+      assert.equal(hosts.filter((h) => h.role === 'driver').length, 1);
+      assert.ok(hosts.filter((h) => h.role === 'worker').length >= 1, JSON.stringify(hosts));
     } finally {
       await stopWorkers(workers);
     }
