@@ -48,14 +48,24 @@ export function oneOf<T extends string>(option: string, choices: readonly T[]) {
   };
 }
 
-/** "192x192" -> {width, height} */
+/** The largest side a stored image may have (libjpeg / WebP limit: 16384 in practice). */
+export const MAX_SIDE = 16384;
+
+/** "192x192" -> {width, height}, or what is wrong: the one rule of the CLI and of pipeline files. */
+export function parseSize(value: string): { width: number; height: number } | { problem: string } {
+  const m = /^(\d+)x(\d+)$/i.exec(value.trim());
+  if (!m) return { problem: 'WxH, e.g. 192x192' };
+  const width = Number(m[1]);
+  const height = Number(m[2]);
+  if (width < 1 || height < 1 || width > MAX_SIDE || height > MAX_SIDE) return { problem: `WxH with each side from 1 to ${MAX_SIDE} (the maximum)` };
+  return { width, height };
+}
+
 export function size(option: string) {
   return (value: string): { width: number; height: number } => {
-    const m = /^(\d+)x(\d+)$/i.exec(value.trim());
-    const width = Number(m?.[1]);
-    const height = Number(m?.[2]);
-    if (!m || width < 1 || height < 1 || width > 16384 || height > 16384) throw usageError(option, 'WxH, e.g. 192x192', value);
-    return { width, height };
+    const parsed = parseSize(value);
+    if ('problem' in parsed) throw usageError(option, parsed.problem, value);
+    return parsed;
   };
 }
 

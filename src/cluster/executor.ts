@@ -9,7 +9,7 @@ import { FlowProducer, Job, Queue, QueueEvents } from 'bullmq';
 import { PipelineError } from '../errors.js';
 import type { Executor, TaskName } from '../pool/executor.js';
 import { startHostFeed } from './host-stream.js';
-import { connect, evictionWarning, PREFIX, STAGE_QUEUE, TASK_QUEUE, waitForRedis } from './redis.js';
+import { connect, evictionWarning, maskUrl, PREFIX, STAGE_QUEUE, TASK_QUEUE, waitForRedis } from './redis.js';
 
 export const JOB_ATTEMPTS = 4;
 /** Without a ready connection to Redis this long, the driver gives up (one clear error, exit 3). */
@@ -38,7 +38,7 @@ export async function clusterExecutor(url: string, onInfo?: (message: string) =>
   await events.waitUntilReady();
 
   const progressByJob = new Map<string, { items: number; kilobytes: number }>();
-  const stats = { mode: 'cluster', redis: url, jobs: 0, retriedJobs: 0, stalledEvents: 0, failedAttempts: 0, redisSecondsPerJob: 0, pingSeconds: 0 };
+  const stats = { mode: 'cluster', redis: maskUrl(url), jobs: 0, retriedJobs: 0, stalledEvents: 0, failedAttempts: 0, redisSecondsPerJob: 0, pingSeconds: 0 };
   events.on('stalled', () => stats.stalledEvents++);
 
   return {
@@ -82,7 +82,7 @@ export async function clusterExecutor(url: string, onInfo?: (message: string) =>
         const onProgress = ({ jobId, data }: { jobId: string; data: unknown }) => {
           if (index.has(jobId) && typeof data === 'object' && data) progressByJob.set(jobId, data as { items: number; kilobytes: number });
         };
-        const onLost = () => finish(new PipelineError('CLUSTER', `lost the connection to Redis at ${url}; rerun with --resume when it is back`));
+        const onLost = () => finish(new PipelineError('CLUSTER', `lost the connection to Redis at ${maskUrl(url)}; rerun with --resume when it is back`));
         // A watchdog rather than only the 'end' event: while both connections retry, nothing else
         // keeps the process alive or tells the driver that Redis is gone.
         let readySince = Date.now();
@@ -118,7 +118,7 @@ export async function clusterExecutor(url: string, onInfo?: (message: string) =>
               opts: { jobId: ids[i], attempts: JOB_ATTEMPTS, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 3600 }, removeOnFail: { age: 24 * 3600 } },
             })),
           })
-          .catch((error) => finish(new PipelineError('CLUSTER', `cannot enqueue jobs on Redis at ${url}: ${(error as Error).message}`)));
+          .catch((error) => finish(new PipelineError('CLUSTER', `cannot enqueue jobs on Redis at ${maskUrl(url)}: ${(error as Error).message}`)));
       });
       // Retried jobs, and the time each job spent on Redis rather than on its task: the worker's
       // side (taking the job, locks, storing the result: processing time less the task's own) plus

@@ -11,14 +11,29 @@ export const PREFIX = 'pipeline';
 export const TASK_QUEUE = 'tasks';
 export const STAGE_QUEUE = 'stages';
 
+/**
+ * The URL as it may be shown or stored: its password replaced by `***` (logs, errors, --json,
+ * run.json). `redis://:s3cret@host:6379` -> `redis://:***@host:6379`.
+ */
+export function maskUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString().replace(/\/$/, '');
+  } catch {
+    // Not a URL: hide whatever sits between "//user:" and "@".
+    return url.replace(/(\/\/[^/@]*?:)[^/@]*@/, '$1***@');
+  }
+}
+
 export function parseRedisUrl(url: string): RedisOptions {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new PipelineError('USAGE', `--redis: expected a URL such as redis://127.0.0.1:6379, got ${JSON.stringify(url)}`);
+    throw new PipelineError('USAGE', `--redis: expected a URL such as redis://127.0.0.1:6379, got ${JSON.stringify(maskUrl(url))}`);
   }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') throw new PipelineError('USAGE', `--redis: expected a redis:// URL, got ${JSON.stringify(url)}`);
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') throw new PipelineError('USAGE', `--redis: expected a redis:// URL, got ${JSON.stringify(maskUrl(url))}`);
   return {
     host: parsed.hostname || '127.0.0.1',
     port: Number(parsed.port || 6379),
@@ -42,23 +57,53 @@ export function connect(url: string, role: 'driver' | 'worker'): Redis {
     // The driver stops reconnecting after about 5 s; a worker keeps trying (Redis may come back).
     retryStrategy: (times) => (role === 'driver' && times > 10 ? null : Math.min(times * 200, 2000)),
   });
-  redis.on('error', () => undefined);
+  redis.on('error', (error: Error) => lastErrors.set(redis, error));
   return redis;
 }
 
-/** Resolves when Redis answers PING; fails with one clear line after `timeoutMs`. */
+/** The last error each connection met: what `waitForRedis` explains when Redis does not answer. */
+const lastErrors = new WeakMap<Redis, Error>();
+
+/**
+ * Resolves when Redis answers PING; otherwise one clear line: a refused password or a server that
+ * is not Redis is a usage error (exit 2), no answer an environment error (exit 3).
+ */
 export async function waitForRedis(redis: Redis, url: string, timeoutMs = 5000): Promise<void> {
+  const shown = maskUrl(url);
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
       redis.ping(),
       new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new PipelineError('CLUSTER', `cannot reach Redis at ${url} (no answer in ${timeoutMs / 1000} s)`)), timeoutMs);
+        timer = setTimeout(() => reject(unreachable(shown, timeoutMs, lastErrors.get(redis))), timeoutMs);
       }),
     ]);
+  } catch (error) {
+    if (error instanceof PipelineError) throw error;
+    throw refused(shown, error as Error);
   } finally {
     clearTimeout(timer);
   }
+}
+
+function refused(shown: string, error: Error): PipelineError {
+  const message = error.message ?? String(error);
+  if (/^NOAUTH/.test(message)) return new PipelineError('USAGE', `--redis: Redis at ${shown} requires a password (NOAUTH): give it as redis://:PASSWORD@host:port`, { cause: error });
+  if (/^WRONGPASS|invalid password|invalid username-password/i.test(message)) return new PipelineError('USAGE', `--redis: Redis at ${shown} refused the password (WRONGPASS): check the password in the URL`, { cause: error });
+  if (/AUTH.*without any password configured/i.test(message)) return new PipelineError('USAGE', `--redis: Redis at ${shown} has no password set, but the URL gives one: remove it from the URL`, { cause: error });
+  if (/Protocol error|unknown command/i.test(message)) return notRedis(shown, error);
+  return new PipelineError('CLUSTER', `Redis at ${shown} refused the connection: ${message.replace(/\s+/g, ' ').slice(0, 200)}`, { cause: error });
+}
+
+function notRedis(shown: string, error: Error): PipelineError {
+  return new PipelineError('USAGE', `--redis: the server at ${shown} is not Redis (${error.message.split('\n')[0].replace(' Please report this.', '').slice(0, 120)}): check the host and port`, { cause: error });
+}
+
+function unreachable(shown: string, timeoutMs: number, last: Error | undefined): PipelineError {
+  if (last && /Protocol error/i.test(last.message)) return notRedis(shown, last);
+  if (last && /^(NOAUTH|WRONGPASS)/.test(last.message)) return refused(shown, last);
+  const why = last && 'code' in last ? ` (${(last as NodeJS.ErrnoException).code})` : '';
+  return new PipelineError('CLUSTER', `cannot reach Redis at ${shown} (no answer in ${timeoutMs / 1000} s${why})`);
 }
 
 /** BullMQ needs `maxmemory-policy noeviction`: evicted keys are lost jobs. Returns a warning or undefined. */

@@ -9,7 +9,7 @@ import { createPool } from '../pool/pool.js';
 import { PROGRESS_SLOTS } from '../pool/protocol.js';
 import { defaultWorkerName, HostSampler } from '../hosts/sampler.js';
 import { HostSender } from './host-stream.js';
-import { connect, evictionWarning, PREFIX, STAGE_QUEUE, TASK_QUEUE, waitForRedis } from './redis.js';
+import { connect, evictionWarning, maskUrl, PREFIX, STAGE_QUEUE, TASK_QUEUE, waitForRedis } from './redis.js';
 
 export interface WorkerOptions {
   redis: string;
@@ -81,7 +81,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
   const stages = new Worker(STAGE_QUEUE, async (job: Job) => Object.keys(await job.getChildrenValues()).length, { connection: stageConnection, prefix: PREFIX });
   tasks.on('error', () => undefined);
   stages.on('error', () => undefined);
-  options.onInfo?.(`worker ${name}: ${options.workers} thread(s), taking jobs from ${options.redis}`);
+  options.onInfo?.(`worker ${name}: ${options.workers} thread(s), taking jobs from ${maskUrl(options.redis)}`);
 
   await new Promise<void>((resolve) => {
     if (options.signal.aborted) resolve();

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { parseAlarm } from '../hosts/alarms.js';
+import { MAX_SIDE, parseSize } from '../cli/parse.js';
 
 const positiveInt = z.number().int().positive();
 /** An alarm rule, as `--alarm` takes it ("cpu>90 for 10s"), parsed here so a bad one is found before any work. */
@@ -15,7 +16,11 @@ const alarmRule = z.string().transform((text, ctx) => {
     return z.NEVER;
   }
 });
-const sizeText = z.string().regex(/^\d+x\d+$/, 'expected WxH, e.g. "192x192"');
+const sizeText = z
+  .string()
+  .regex(/^\d+x\d+$/, 'expected WxH, e.g. "192x192"')
+  // The CLI's own rule (src/cli/parse.ts), so a size the CLI refuses is refused here too.
+  .refine((text) => !/^\d+x\d+$/.test(text) || !('problem' in parseSize(text)), `expected each side from 1 to ${MAX_SIDE} (the maximum)`);
 
 export const pipelineFileSchema = z
   .object({

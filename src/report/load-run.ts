@@ -33,20 +33,61 @@ export interface Run {
   info: Record<string, any>;
 }
 
+const ARROW_MAGIC = Buffer.from('ARROW1');
+
+/** A damaged run file: one line naming it (exit 3), never a stack or a silently empty table. */
+function damaged(path: string, what: string): PipelineError {
+  return new PipelineError('DATA', `${path}: ${what}; the run folder is damaged, rerun pipeline speedtest (with --overwrite)`, { path });
+}
+
 async function arrowRows<T>(path: string): Promise<T[]> {
   const bytes = await readFile(path).catch(() => {
     throw new PipelineError('NOT_FOUND', `${path}: missing; expected a run folder written by pipeline speedtest`, { path });
   });
-  // Int64 counters come back as bigint: numbers here (exact below 2^53, far above any byte count).
-  return tableFromIPC(bytes).toArray().map((row) => Object.fromEntries(Object.entries(row.toJSON()).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])) as T);
+  // An Arrow IPC file starts and ends with "ARROW1": a truncated one would otherwise read as 0 rows.
+  if (bytes.length < 2 * ARROW_MAGIC.length || !bytes.subarray(0, 6).equals(ARROW_MAGIC) || !bytes.subarray(-6).equals(ARROW_MAGIC)) {
+    throw damaged(path, `not a complete Arrow IPC file (${bytes.length} bytes, truncated or corrupt)`);
+  }
+  try {
+    // Int64 counters come back as bigint: numbers here (exact below 2^53, far above any byte count).
+    return tableFromIPC(bytes).toArray().map((row) => Object.fromEntries(Object.entries(row.toJSON()).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])) as T);
+  } catch (error) {
+    throw damaged(path, `unreadable Arrow IPC file (${(error as Error).message})`);
+  }
+}
+
+async function csvRows<T>(path: string): Promise<T[]> {
+  const text = await readFile(path).catch(() => '');
+  try {
+    return parse(text, { columns: true, cast: true }) as T[];
+  } catch (error) {
+    throw damaged(path, `not valid CSV (${(error as Error).message})`);
+  }
+}
+
+async function runInfo(path: string): Promise<Record<string, any>> {
+  const text = await readFile(path, 'utf8').catch(() => undefined);
+  if (text === undefined) return {};
+  try {
+    const info = JSON.parse(text);
+    if (info === null || typeof info !== 'object' || Array.isArray(info)) throw new Error(`expected an object, got ${JSON.stringify(info)?.slice(0, 40)}`);
+    return info;
+  } catch (error) {
+    throw damaged(path, `not valid JSON (${(error as Error).message})`);
+  }
 }
 
 export async function loadRun(dir: string): Promise<Run> {
   const measurements = await arrowRows<MeasurementRow>(join(dir, 'measurements.arrow'));
-  const resources = await arrowRows<ResourceRow>(join(dir, 'resources.arrow')).catch(() => []);
-  const hosts = await arrowRows<HostRow>(join(dir, 'hosts.arrow')).catch(() => []);
-  const tasks = parse(await readFile(join(dir, 'tasks.csv')).catch(() => ''), { columns: true, cast: true }) as TaskRow[];
-  const problems = parse(await readFile(join(dir, 'problems.csv')).catch(() => ''), { columns: true, cast: true }) as Run['problems'];
-  const info = JSON.parse(await readFile(join(dir, 'run.json'), 'utf8').catch(() => '{}'));
+  // Optional files (older runs lack them); a damaged one is still an error.
+  const optional = (error: unknown) => {
+    if (error instanceof PipelineError && error.code === 'NOT_FOUND') return [];
+    throw error;
+  };
+  const resources = await arrowRows<ResourceRow>(join(dir, 'resources.arrow')).catch(optional);
+  const hosts = await arrowRows<HostRow>(join(dir, 'hosts.arrow')).catch(optional);
+  const tasks = await csvRows<TaskRow>(join(dir, 'tasks.csv'));
+  const problems = await csvRows<Run['problems'][number]>(join(dir, 'problems.csv'));
+  const info = await runInfo(join(dir, 'run.json'));
   return { dir, measurements, resources, hosts, tasks, problems, info };
 }

@@ -1,7 +1,8 @@
 /** `pipeline report`: regressions, tables and charts from a speed-test run folder. */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PipelineError } from '../errors.js';
+import { checkOutPath } from '../output/out-path.js';
 import { writeTable } from '../speedtest/run-files.js';
 import { cachedVsUncached, renderSvg, resourcesOverTime, scatterWithFits, svgToPng, taskTimeline, throughputBars, whereTimeGoes, type Chart } from './charts.js';
 import { BOOTSTRAP_NOTE, cpuSentence, MULTI_NOTE, reportHtml, TIME_NOTE, type ReportContent } from './html.js';
@@ -31,10 +32,10 @@ export interface ReportResult {
 
 export async function report(options: ReportOptions): Promise<ReportResult> {
   const dir = resolve(options.run);
-  const out = resolve(options.out ?? dir);
+  const out = options.out === undefined ? dir : checkOutPath(options.out);
   const run = await loadRun(dir);
   if (run.measurements.length === 0) throw new PipelineError('DATA', `${dir}: the run has no measurement rows`);
-  await mkdir(join(out, 'charts'), { recursive: true });
+  await prepareReportFolder(out);
 
   const fits = regressions(run.measurements);
   await writeTable(join(out, 'regression'), fits, REGRESSION_COLUMNS, false);
@@ -150,4 +151,17 @@ function scalingChart(run: Awaited<ReturnType<typeof loadRun>>): Chart {
     title: `Seconds for one epoch (${images} images, ${dataset}) against workers: measured and fitted (${fitted})`,
     spec: scalingSpec('', [{ machine: String(run.info.cpu?.model ?? 'local'), measured: points, model: chosen ? { ...chosen, scale: 1 } : null, maxWorkers }]),
   };
+}
+
+/** `--out` must be a folder (made if missing): a file there is a usage error, not a stack. */
+async function prepareReportFolder(out: string): Promise<void> {
+  const info = await stat(out).catch(() => undefined);
+  if (info && !info.isDirectory()) throw new PipelineError('USAGE', `--out: expected a folder for the report, got a file: ${out}`, { path: out });
+  try {
+    await mkdir(join(out, 'charts'), { recursive: true });
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    if (e.code === 'ENOTDIR' || e.code === 'EEXIST') throw new PipelineError('USAGE', `--out: expected a folder for the report, but part of ${out} is a file`, { path: out });
+    throw new PipelineError('OUTPUT', `cannot use report folder ${out}: ${e.code ?? e.message}`, { path: out, cause: error });
+  }
 }

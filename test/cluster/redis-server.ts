@@ -23,11 +23,12 @@ export interface RedisServer {
 }
 
 /** A real redis-server (Debian package) on a free loopback port, no persistence, noeviction. */
-export async function startRedis(port?: number): Promise<RedisServer> {
+export async function startRedis(port?: number, options: { password?: string } = {}): Promise<RedisServer> {
   const p = port ?? (await freePort());
-  const child = spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
-  const url = `redis://127.0.0.1:${p}`;
-  const probe = new Redis({ port: p, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const auth = options.password ? ['--requirepass', options.password] : [];
+  const child = spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction', ...auth], { stdio: 'ignore' });
+  const url = options.password ? `redis://:${encodeURIComponent(options.password)}@127.0.0.1:${p}` : `redis://127.0.0.1:${p}`;
+  const probe = new Redis({ port: p, host: '127.0.0.1', password: options.password, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   probe.on('error', () => undefined);
   for (let i = 0; ; i++) {
     try {
