@@ -130,7 +130,21 @@ export interface RemoteHost {
 
 /** The driver's side: reads the stream from the run's start until `stop`. */
 export interface HostFeed {
-  stop(): Promise<{ rows: HostRow[]; hosts: RemoteHost[] }>;
+  stop(): Promise<{ rows: HostRow[]; hosts: RemoteHost[]; malformedBatches: number }>;
+}
+
+/** A batch from the stream's fields, or undefined when it is not one of ours. */
+export function parseBatch(fields: string[]): HostBatch | undefined {
+  const at = fields.indexOf('batch');
+  if (at < 0 || at % 2 !== 0) return undefined;
+  let batch: HostBatch;
+  try {
+    batch = JSON.parse(fields[at + 1]);
+  } catch {
+    return undefined;
+  }
+  const ok = batch && typeof batch.host === 'string' && typeof batch.offsetMs === 'number' && Number.isFinite(batch.offsetMs) && Array.isArray(batch.rows) && batch.rows.every((r) => r && typeof r.t_ms === 'number');
+  return ok ? { ...batch, role: 'worker', rttMs: Number(batch.rttMs) || 0, dropped: Number(batch.dropped) || 0, missing: Array.isArray(batch.missing) ? batch.missing : [] } : undefined;
 }
 
 /** Rows come back with `t_ms` on the driver's clock (epoch ms), not yet relative to the run. */
@@ -142,13 +156,19 @@ export async function startHostFeed(redis: Redis, pollMs = 500): Promise<HostFee
   const rows: HostRow[] = [];
   const hosts = new Map<string, RemoteHost>();
   let reading: Promise<void> | undefined;
+  let malformed = 0;
 
   const read = async () => {
     for (;;) {
       const entries = (await redis.xrange(HOST_STREAM, `(${lastId}`, '+', 'COUNT', 500)) as [string, string[]][];
       for (const [id, fields] of entries) {
         lastId = id;
-        const batch = JSON.parse(fields[1]) as HostBatch;
+        const batch = parseBatch(fields);
+        if (!batch) {
+          // Another program's entry, or a different version's: skipped and counted, never a crash.
+          malformed++;
+          continue;
+        }
         const clockOffsetMs = batch.offsetMs - driverClock.offsetMs;
         hosts.set(batch.host, {
           host: batch.host, role: batch.role, machine: batch.machine, clockOffsetMs, clockRttMs: batch.rttMs + driverClock.rttMs,
@@ -175,7 +195,7 @@ export async function startHostFeed(redis: Redis, pollMs = 500): Promise<HostFee
         await reading;
         await read();
       })().catch(() => undefined), wait(3000)]);
-      return { rows, hosts: [...hosts.values()] };
+      return { rows, hosts: [...hosts.values()], malformedBatches: malformed };
     },
   };
 }

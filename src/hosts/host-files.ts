@@ -27,5 +27,5 @@ export async function writeHostFiles(dir: string, recording: HostRecording): Pro
 
 /** What run.json records about the hosts (the rows themselves are in hosts.*). */
 export function hostsJson(recording: HostRecording) {
-  return { intervalMs: recording.intervalMs, hosts: recording.hosts, alarms: recording.alarms, cost: recording.cost };
+  return { intervalMs: recording.intervalMs, hosts: recording.hosts, alarms: recording.alarms, cost: recording.cost, ...(recording.malformedBatches ? { malformedBatches: recording.malformedBatches } : {}) };
 }

@@ -44,6 +44,8 @@ export interface CostFigure {
 
 export interface HostRecording {
   intervalMs: number;
+  /** Stream entries that were not host batches (skipped). */
+  malformedBatches: number;
   rows: HostRow[];
   hosts: HostInfo[];
   alarms: AlarmEvent[];
@@ -55,7 +57,7 @@ export function startHostRecording(options: HostRecordingOptions): { stop(): Pro
   return {
     async stop() {
       sampler.stop();
-      const remote = options.feed ? await options.feed.stop() : { rows: [], hosts: [] };
+      const remote = options.feed ? await options.feed.stop() : { rows: [], hosts: [], malformedBatches: 0 };
       const since = (rows: readonly HostRow[]) => rows.map((r) => ({ ...r, t_ms: r.t_ms - options.runStartMs }));
       const own = since(sampler.rows);
       // Remote rows from before the run (the stream is read from a little before its start) are left out.
@@ -68,7 +70,7 @@ export function startHostRecording(options: HostRecordingOptions): { stop(): Pro
         ...remote.hosts.map((h) => hostInfo(h, theirs.filter((r) => r.host === h.host))),
       ];
       const alarms = evaluateAlarms(options.alarms ?? [], rows);
-      return { intervalMs: sampler.intervalMs, rows, hosts, alarms, cost: options.pricePerWorkerHour === undefined && !options.pricePerHost ? undefined : cost(hosts, options.pricePerWorkerHour, options.pricePerHost) };
+      return { intervalMs: sampler.intervalMs, rows, hosts, alarms, malformedBatches: remote.malformedBatches, cost: options.pricePerWorkerHour === undefined && !options.pricePerHost ? undefined : cost(hosts, options.pricePerWorkerHour, options.pricePerHost) };
     },
   };
 }
