@@ -12,6 +12,7 @@ import { RESAMPLE_WASM } from './resample-wasm.js';
 export type Box = readonly [number, number, number, number];
 
 interface Kernels {
+  /** Each weight four times over: the module multiplies whole f32x4 pixels by them. */
   weights: Float32Array;
   /** Per output pixel: first source index, number of taps. */
   bounds: Int32Array;
@@ -20,7 +21,7 @@ interface Kernels {
 
 interface Exports {
   memory: WebAssembly.Memory;
-  horizontal(src: number, srcW: number, y0: number, rows: number, tmp: number, outW: number, kern: number, bounds: number, ksize: number, line: number): void;
+  horizontal(src: number, srcW: number, x0: number, x1: number, y0: number, rows: number, tmp: number, outW: number, kern: number, bounds: number, ksize: number, line: number): void;
   vertical(tmp: number, outW: number, outH: number, out: number, kern: number, bounds: number, ksize: number): void;
 }
 
@@ -48,7 +49,7 @@ function kernels(inSize: number, in0: number, in1: number, outSize: number): Ker
   const filterScale = Math.max(scale, 1);
   const support = 2 * filterScale;
   const size = Math.ceil(support) * 2 + 1;
-  const weights = new Float32Array(outSize * size);
+  const weights = new Float32Array(outSize * size * 4);
   const bounds = new Int32Array(outSize * 2);
   const w = new Float64Array(size);
   for (let i = 0; i < outSize; i++) {
@@ -57,7 +58,7 @@ function kernels(inSize: number, in0: number, in1: number, outSize: number): Ker
     const taps = Math.min(Math.trunc(center + support + 0.5), inSize) - first;
     let sum = 0;
     for (let t = 0; t < taps; t++) sum += w[t] = bicubic((t + first - center + 0.5) / filterScale);
-    for (let t = 0; t < taps; t++) weights[i * size + t] = sum === 0 ? 0 : w[t] / sum;
+    for (let t = 0; t < taps; t++) weights.fill(sum === 0 ? 0 : w[t] / sum, (i * size + t) * 4, (i * size + t) * 4 + 4);
     bounds[i * 2] = first;
     bounds[i * 2 + 1] = taps;
   }
@@ -110,9 +111,11 @@ export function inputPixels(width: number, height: number): Buffer {
 export function resizeRgb(width: number, height: number, box: Box, outW: number, outH: number): Buffer {
   const h = cachedKernels(width, box[0], box[2], outW);
   const v = cachedKernels(height, box[1], box[3], outH);
-  // The horizontal pass runs only over the rows the vertical one reads.
+  // The horizontal pass runs only over the rows the vertical one reads, and the columns it reads.
   const y0 = v.bounds[0];
   const rows = v.bounds[(outH - 1) * 2] + v.bounds[(outH - 1) * 2 + 1] - y0;
+  const x0 = h.bounds[0];
+  const x1 = h.bounds[(outW - 1) * 2] + h.bounds[(outW - 1) * 2 + 1];
   let at = INPUT + align(width * height * 3 + 16);
   const place = (bytes: number) => {
     const start = at;
@@ -137,7 +140,7 @@ export function resizeRgb(width: number, height: number, box: Box, outW: number,
     vb[i * 2 + 1] = v.bounds[i * 2 + 1];
   }
   const { horizontal, vertical } = wasm();
-  horizontal(INPUT, width, y0, rows, tmp, outW, hWeights, hBounds, h.size, line);
+  horizontal(INPUT, width, x0, x1, y0, rows, tmp, outW, hWeights, hBounds, h.size, line);
   vertical(tmp, outW, outH, out, vWeights, vBounds, v.size);
   return Buffer.from(memory.buffer, out, outW * outH * 3);
 }

@@ -5,7 +5,7 @@
  *   decode, about 1,800-2,000 images/s per thread for 192x192 JPEGs here, against about 450 for a
  *   sharp call (whose per-call hand-offs between threads cost more than the decode itself) and
  *   about 1,400 for Pillow.
- * - Image files, fitted to the stored size: plain JPEGs decoded, fitted and encoded on the calling
+ * - Image files, fitted to the stored size: plain JPEGs decoded and fitted on the calling
  *   thread (src/image/fast-jpeg.ts, the same path as convert's); other files by sharp's full path.
  */
 import { Transformer } from '@napi-rs/image';
