@@ -92,6 +92,10 @@ export function whatBound(figures: readonly HostFigures[], threadBusy?: number):
     }
     if (f.steal.mean >= 10) candidates.push({ score: 0.5 + f.steal.mean / 100, headline: `CPU steal: the hypervisor gave ${pct(f.steal.mean)} of ${name}'s CPU to other guests; a dedicated or larger machine would go faster` });
   }
+  // A driver at its limit while it has workers: the workers wait on it (enqueuing, results, writing files).
+  for (const f of figures.filter((x) => x.role === 'driver' && workers.length > 0 && !workers.some((w) => w.machine === x.machine))) {
+    if (f.cpu.mean >= 85) candidates.push({ score: f.cpu.mean / 100 - 0.05, headline: `Driver: ${f.host} kept ${pct(f.cpu.mean)} of its cores busy (peak ${pct(f.cpu.peak)}) while the workers waited on it; a larger driver machine would go faster` });
+  }
   if (threadBusy !== undefined && threadBusy < 0.6) {
     candidates.push({ score: 0.6 - threadBusy + 0.3, headline: `Task flow: worker threads were in tasks only ${pct(100 * threadBusy)} of the run, idle waiting for tasks (fewer partitions than threads, skewed partitions, or the driver); more partitions would go faster` });
   }

@@ -53,3 +53,11 @@ test('two workers on one machine are named as one machine\'s processes', () => {
   assert.equal(notes.length, 1);
   assert.match(notes[0], /^a, b run on one machine \(m1\)/);
 });
+
+test('a driver on its own machine at its limit is named; on a worker machine its CPU is the workers too', () => {
+  const busy = { cpu_user: 95, cpu_system: 3, cpu_idle: 2 };
+  const b = whatBound(hostFigures([...rows('drv', { role: 'driver', machine: 'd', ...busy }), ...rows('w1', { machine: 'm1' })]));
+  assert.match(b.headline, /^Driver: drv kept 98% of its cores busy/);
+  const shared = whatBound(hostFigures([...rows('drv', { role: 'driver', machine: 'm1', ...busy }), ...rows('w1', { machine: 'm1' })]));
+  assert.doesNotMatch(shared.headline, /^Driver/);
+});
