@@ -7,7 +7,7 @@ import { PipelineError } from '../errors.js';
 import { toJson } from '../json.js';
 import { describeFailure, EXIT, exitCodeFor } from './exit-codes.js';
 import { createLogger, type Logger } from './log.js';
-import { alarmList, byteSize, fraction, hostName, hostPrices, intInRange, intList, nonNegativeInt, nonNegativeNumber, oneOf, parseWhere, positiveInt, positiveNumber, problemLimit, repeatable, size, stringList } from './parse.js';
+import { alarmList, byteSize, fraction, hostName, hostPrices, intInRange, intList, nonNegativeInt, nonNegativeNumber, oneOf, parseWhere, positiveInt, positiveNumber, problemLimit, repeatable, splitSpec, size, stringList } from './parse.js';
 import { printHuman } from './print.js';
 import { VERSION } from '../version.js';
 
@@ -132,8 +132,8 @@ function buildProgram(register: Register): Command {
   common(hostOptions(
     program
       .command('convert')
-      .description('image dataset (one folder per class) to TFRecord shards')
-      .argument('<images-dir>', 'folder with one sub-folder per class')
+      .description('image dataset (one folder per class, or a CSV / JSON Lines list of path,label) to TFRecord shards')
+      .argument('<images-dir-or-list>', 'folder with one sub-folder per class, or a .csv / .tsv / .jsonl list of path,label')
       .requiredOption('--out <dir>', 'output folder')
       .addOption(new Option('--size <WxH>', 'stored image size').argParser(size('--size')).default({ width: 192, height: 192 }, '192x192'))
       .addOption(new Option('--fit <mode>', 'how images are fitted to --size').choices(['cover', 'contain', 'fill']).default('cover'))
@@ -146,13 +146,17 @@ function buildProgram(register: Register): Command {
       .option('--overwrite', 'replace an earlier convert run in --out (removes its files, nothing else)')
       .option('--strict', 'exit 3 if any input is skipped (after writing skipped.csv)')
       .addOption(new Option('--max-pixels <n>', 'refuse images with more pixels (decompression-bomb guard)').argParser(positiveInt('--max-pixels')))
+      .addOption(new Option('--split <spec>', 'one shard set per split in --out/<split>/, by a hash of each path, e.g. train=0.8,val=0.1,test=0.1').argParser(splitSpec('--split')))
+      .option('--name <name>', 'the dataset name in TFDS-style shard names with --split (default: the input\'s name)')
+      .option('--image-key <key>', 'feature key of the encoded image (default image; TF-slim: image/encoded)')
+      .option('--label-key <key>', 'feature key of the class id (default class; TF-slim: image/class/label)')
       .option('--redis <url>', 'cluster mode: run as a driver on BullMQ over Redis'),
   )).action((input: string, opts) =>
     register(async ({ signal, log }) => {
       const convertOptions = {
         input, out: opts.out, width: opts.size.width, height: opts.size.height, fit: opts.fit, format: opts.format, quality: opts.quality,
         partitions: opts.partitions, workers: opts.workers, compression: opts.compression, resume: opts.resume, overwrite: opts.overwrite, strict: opts.strict,
-        maxPixels: opts.maxPixels, signal, onInfo: (m: string) => log.info(m), ...hostRunOptions(opts),
+        maxPixels: opts.maxPixels, split: opts.split, name: opts.name, imageKey: opts.imageKey, labelKey: opts.labelKey, signal, onInfo: (m: string) => log.info(m), ...hostRunOptions(opts),
         onProgress: (p: { images: number; total: number; inputBytes: number; seconds: number }) => {
           const rate = p.images / Math.max(p.seconds, 1e-3);
           const eta = rate > 0 ? (p.total - p.images) / rate : 0;

@@ -1,5 +1,6 @@
 /** Option parsers for commander: each throws a usage error naming the option and what was expected. */
 import { usageError } from '../errors.js';
+import { parseSplitSpec } from '../dataset/split.js';
 import { parseAlarm } from '../hosts/alarms.js';
 
 export function positiveInt(option: string) {
@@ -165,4 +166,9 @@ export function hostPrices(option: string) {
     if (at <= 0 || name === '' || !Number.isFinite(price) || price <= 0) throw usageError(option, 'NAME=PRICE with a positive price, e.g. worker-a=0.34', value);
     return { ...(previous ?? {}), [name]: price };
   };
+}
+
+/** "train=0.8,val=0.1,test=0.1" -> the split spec (src/dataset/split.ts). */
+export function splitSpec(option: string) {
+  return (value: string) => parseSplitSpec(value, option);
 }

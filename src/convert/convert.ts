@@ -2,11 +2,13 @@
  * `pipeline convert`: an image dataset to TFRecord shards, one partition per task on the pool.
  * Returns data; the CLI prints it.
  */
-import { mkdir, readdir, rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { PipelineError } from '../errors.js';
-import { byCodePoint, checkDatasetRoot, defaultPartitions, partitionRanges, scanDataset, type Skip } from '../dataset/scan.js';
+import { byCodePoint, checkDatasetRoot, defaultPartitions, partitionRanges, scanDataset, type Dataset, type Skip } from '../dataset/scan.js';
+import { isImageList, readImageList } from '../dataset/image-list.js';
+import { splitItems, type SplitSpec } from '../dataset/split.js';
 import { localExecutor, type Executor } from '../pool/executor.js';
 import { defaultWorkers } from '../pool/pool.js';
 import type { ConvertPartitionResult, ConvertTask, TaskResult } from '../pool/protocol.js';
@@ -51,6 +53,16 @@ export interface ConvertOptions {
   pricePerWorkerHour?: number;
   /** Prices per hour of named hosts (see src/hosts/recorder.ts). */
   pricePerHost?: Record<string, number>;
+  /** `name=fraction` pairs: one shard set per split, in `out/<split>/`, TFDS-style names (src/dataset/split.ts). */
+  split?: SplitSpec;
+  /** The dataset's name in TFDS-style shard names (default: the input list's or folder's name). */
+  name?: string;
+  /** Feature keys written for the image and the class id (default `image`, `class`), e.g. TF-slim's. */
+  imageKey?: string;
+  labelKey?: string;
+  /** Internal: an input already listed (a split of it), and the TFDS-style shard name prefix. */
+  dataset?: Dataset;
+  tfdsPrefix?: string;
 }
 
 /** Where convert records its run (hosts, alarms, run.json): a sub-folder, so the dataset's own files stay apart. */
@@ -85,6 +97,8 @@ export interface ConvertResult {
   /** Alarms that fired (also in convert-run/alarms.csv and convert-run/run.json). */
   alarms: AlarmEvent[];
   cost?: CostFigure;
+  /** With --split: each split's result; its shards are in `out/<split>/`. */
+  splits?: Record<string, ConvertResult>;
 }
 
 /** sharp's own default pixel limit (16383 x 16383): a decompression-bomb guard that real photos never hit. */
@@ -92,7 +106,13 @@ export const DEFAULT_MAX_PIXELS = 268_402_689;
 
 export async function convert(options: ConvertOptions): Promise<ConvertResult> {
   const out = checkOutPath(options.out);
-  await checkDatasetRoot(resolve(options.input));
+  const input = resolve(options.input);
+  const list = (await stat(input).catch(() => undefined))?.isFile();
+  if (list && !isImageList(input)) throw new PipelineError('USAGE', `${input}: expected a folder with one sub-folder per class, or an image list (.csv, .tsv, .jsonl), got another file`, { path: input });
+  if (!list) await checkDatasetRoot(input);
+  featureKeys(options);
+  if (options.split) return convertSplits(out, input, list ?? false, options);
+  if (list && !options.dataset) options = { ...options, dataset: await readImageList(input) };
   const claim = await claimOutput(out, { kind: 'convert', resume: options.resume, overwrite: options.overwrite });
   try {
     return await convertInto(claim, options);
@@ -120,7 +140,7 @@ async function convertInto(claim: OutputClaim, options: ConvertOptions): Promise
   const compression = options.compression ?? 'none';
   await prepareOutput(out);
   // The scan never enters the output folder, wherever it is: its files are not a class.
-  const dataset = await scanDataset(resolve(options.input), { exclude: [out] });
+  const dataset = options.dataset ?? (await scanDataset(resolve(options.input), { exclude: [out] }));
   let partitions = options.partitions ?? defaultPartitions(dataset.files.length);
   if (partitions > dataset.files.length) {
     if (options.partitions !== undefined) warn(`--partitions ${options.partitions} is more than the ${dataset.files.length} input file(s): writing ${dataset.files.length} shard(s), no empty ones`);
@@ -130,10 +150,11 @@ async function convertInto(claim: OutputClaim, options: ConvertOptions): Promise
   if (options.workers !== undefined && options.workers > cores && !options.executor) warn(`--workers ${options.workers} is more than the ${cores} cores of this machine: threads will share cores`);
   const workers = Math.max(1, Math.min(options.workers ?? cores, partitions));
 
-  const byteOptions = { image, imagePath: IMAGE_PATH, compression, partitions, classes: dataset.classes };
+  const keys = featureKeys(options);
+  const byteOptions = { image, imagePath: IMAGE_PATH, compression, partitions, classes: dataset.classes, ...(options.imageKey || options.labelKey ? { keys } : {}) };
   const plans = partitionRanges(dataset.files.length, partitions).map((range, partition) => {
     const files = dataset.files.slice(range.start, range.end);
-    const names = shardNames(partition, partitions, compression);
+    const names = shardNames(partition, partitions, compression, options.tfdsPrefix);
     const print = fingerprint({ ...byteOptions, partition, files: files.map((f) => [f.rel, f.stamp, f.label]) });
     return { partition, files, names, fingerprint: print };
   });
@@ -178,6 +199,7 @@ async function convertInto(claim: OutputClaim, options: ConvertOptions): Promise
       indexPath: join(out, plan.names.index),
       image,
       compression,
+      keys,
       run: { dir: out, id: claim.runId },
     }));
     await executor.runAll<Omit<ConvertTask, 'progress'>, TaskResult<ConvertPartitionResult>>('convertPartition', tasks, async (result, index) => {
@@ -217,7 +239,7 @@ async function convertInto(claim: OutputClaim, options: ConvertOptions): Promise
   const records = shards.reduce((n, s) => n + s.records, 0);
   const manifest: Manifest = {
     tool: { name: 'pipeline', version: VERSION },
-    options: { size: `${image.width}x${image.height}`, fit: image.fit, format: image.format, quality: image.quality, maxPixels: image.maxPixels, compression, partitions },
+    options: { size: `${image.width}x${image.height}`, fit: image.fit, format: image.format, quality: image.quality, maxPixels: image.maxPixels, compression, partitions, keys },
     classes: dataset.classes,
     shards,
     totals: {
@@ -261,6 +283,47 @@ async function convertInto(claim: OutputClaim, options: ConvertOptions): Promise
     throw error;
   }
   return result;
+}
+
+/** The feature keys of the records written: `image` and `class` unless renamed; the class name's `label` gives way to a renamed class id. */
+function featureKeys(options: ConvertOptions): { image: string; class: string; label: string } {
+  const keys = { image: options.imageKey ?? 'image', class: options.labelKey ?? 'class', label: options.labelKey === 'label' ? 'class_name' : 'label' };
+  const fixed = ['filename', 'height', 'width', 'channels', 'format', keys.label];
+  for (const [option, key] of [['--image-key', keys.image], ['--label-key', keys.class]] as const) {
+    if (key === '' || fixed.includes(key)) throw new PipelineError('USAGE', `${option}: expected a feature name other than ${fixed.join(', ')}, got ${JSON.stringify(key)}`);
+  }
+  if (keys.image === keys.class) throw new PipelineError('USAGE', `--image-key and --label-key: expected two different names, got ${JSON.stringify(keys.image)} for both`);
+  return keys;
+}
+
+/**
+ * `--split train=0.8,val=0.1,test=0.1`: the input listed once, each image assigned by its path's
+ * hash (src/dataset/split.ts), then one ordinary convert per split into `out/<split>/`, with the
+ * same classes in every split and TFDS-style names `<name>-<split>.tfrecord-00000-of-00004`.
+ */
+async function convertSplits(out: string, input: string, list: boolean, options: ConvertOptions): Promise<ConvertResult> {
+  const dataset = list ? await readImageList(input) : await scanDataset(input, { exclude: [out] });
+  const name = options.name ?? (basename(input).replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9_]+/g, '_') || 'dataset');
+  const groups = splitItems(dataset.files, options.split!);
+  const splits: Record<string, ConvertResult> = {};
+  for (const [split, files] of groups) {
+    if (files.length === 0) {
+      options.onInfo?.(`warning: split ${split} got no images (${dataset.files.length} in all): not written`);
+      continue;
+    }
+    // Inputs that could not even be listed belong to no split: reported with the first one.
+    const skipped = Object.keys(splits).length === 0 ? dataset.skipped : [];
+    splits[split] = await convert({ ...options, input, out: join(out, split), split: undefined, dataset: { ...dataset, files, skipped }, tfdsPrefix: `${name}-${split}` });
+  }
+  const all = Object.values(splits);
+  const sum = (f: (r: ConvertResult) => number) => all.reduce((n, r) => n + f(r), 0);
+  const seconds = sum((r) => r.seconds);
+  return {
+    ...all[0],
+    images: sum((r) => r.images), records: sum((r) => r.records), skipped: sum((r) => r.skipped), shards: sum((r) => r.shards), bytes: sum((r) => r.bytes),
+    seconds, imagesPerSecond: sum((r) => r.records) / seconds, out, resumed: sum((r) => r.resumed), warnings: all.flatMap((r) => r.warnings),
+    peakRssBytes: Math.max(...all.map((r) => r.peakRssBytes)), alarms: all.flatMap((r) => r.alarms), splits,
+  };
 }
 
 /** convert-run/: hosts.csv, hosts.arrow, alarms.csv and a run.json with the hosts, alarms and cost. */

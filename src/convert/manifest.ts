@@ -65,7 +65,7 @@ export async function previousShards(outDir: string): Promise<Map<string, ShardE
     // no manifest: a first run, or a run that was stopped
   }
   const names = await readdir(join(outDir, PARTS_DIR)).catch(() => [] as string[]);
-  for (const name of names.filter((n) => n.endsWith('.json') && n.startsWith('part-'))) {
+  for (const name of names.filter((n) => n.endsWith('.json') && (n.startsWith('part-') || /\.tfrecord-\d{5}-of-\d{5}\.json$/.test(n)))) {
     try {
       const entry = JSON.parse(await readFile(join(outDir, PARTS_DIR, name), 'utf8')) as ShardEntry;
       found.set(entry.file, entry);

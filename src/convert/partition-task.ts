@@ -19,6 +19,7 @@ export async function convertPartition(task: ConvertTask): Promise<TaskResult<Co
   const started = performance.now();
   const skipped: Skip[] = [];
   const progress = new Int32Array(task.progress);
+  const keys = task.keys ?? { image: 'image', class: 'class', label: 'label' };
   try {
     const examples = async function* () {
       for await (const { file, image, inputBytes } of inOrder(task.files, IN_FLIGHT, (file) => load(file, task))) {
@@ -29,9 +30,9 @@ export async function convertPartition(task: ConvertTask): Promise<TaskResult<Co
           continue;
         }
         yield encodeExample({
-          image: { bytes: [image.data] },
-          class: { int64: [BigInt(file.label)] },
-          label: { bytes: [Buffer.from(file.className, 'utf8')] },
+          [keys.image]: { bytes: [image.data] },
+          [keys.class]: { int64: [BigInt(file.label)] },
+          [keys.label]: { bytes: [Buffer.from(file.className, 'utf8')] },
           filename: { bytes: [Buffer.from(file.rel, 'utf8')] },
           height: { int64: [BigInt(image.height)] },
           width: { int64: [BigInt(image.width)] },

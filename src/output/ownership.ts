@@ -22,7 +22,8 @@ interface KindRules {
 /** Temporary files of writers (`name.tmp-host-pid`): never complete, always removable leftovers. */
 export const TEMPORARY = /\.tmp-[^/]+$/;
 /** Shards and indexes convert names (src/convert/shard-names.ts). */
-export const SHARD_FILE = /^part-\d{5}-of-\d{5}\.(tfrecord(\.gz|\.zlib)?|idx)$/;
+// `part-00000-of-00004.tfrecord`, or TFDS-style `photos-train.tfrecord-00000-of-00004` (convert --split).
+export const SHARD_FILE = /^(part-\d{5}-of-\d{5}\.(tfrecord(\.gz|\.zlib)?|idx)|[^/]+-[A-Za-z][A-Za-z0-9_]*\.tfrecord-\d{5}-of-\d{5}(\.gz|\.zlib|\.idx)?)$/;
 const CONVERT_FILES = new Set(['manifest.json', 'labels.txt', 'skipped.csv', '_parts', 'convert-run']);
 /** Every file a speed test and its report write into a run folder (DESIGN.md). */
 export const SPEEDTEST_FILES = new Set([

@@ -25,6 +25,8 @@ export interface ConvertTask {
   indexPath: string;
   image: ImageOptions;
   compression: Compression;
+  /** Feature keys of the image, the class id and the class name (convert --image-key / --label-key). */
+  keys?: { image: string; class: string; label: string };
   /** The run that owns the output folder: the shard is committed only while it still does (src/output/lock.ts). */
   run?: { dir: string; id: string };
   progress: ProgressBuffer;

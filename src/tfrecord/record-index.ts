@@ -51,7 +51,8 @@ export function indexMismatch(entries: readonly IndexEntry[], fileBytes: number)
 /** The index path beside a shard: `part-00000-of-00004.tfrecord[.gz]` -> `part-00000-of-00004.idx`. */
 export function indexPathFor(shardPath: string): string {
   // Other names (TFDS `x-train.tfrecord-00000-of-00016`, `.tfrec`) get the index DALI's tools name: `<file>.idx`.
-  return shardPath.replace(/\.tfrecords?(\.gz|\.zlib)?$/i, '') + '.idx';
+  const stripped = shardPath.replace(/\.tfrecords?(\.gz|\.zlib)?$/i, '');
+  return (stripped === shardPath ? shardPath.replace(/\.(gz|zlib)$/i, '') : stripped) + '.idx';
 }
 
 /**

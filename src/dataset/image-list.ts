@@ -1,0 +1,155 @@
+/**
+ * An image dataset given as a list, as many datasets ship: CSV (`path,label`, with or without a
+ * header) or JSON Lines (`{"path": ..., "label": ...}`). Paths are relative to the list's folder;
+ * labels are class names (ids given to the sorted names, as for class folders) or integer ids
+ * (kept as they are). A listed file that is missing is skipped with its reason, as a corrupt image is.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { PipelineError } from '../errors.js';
+import { byCodePoint, fileStamp, type Dataset, type DatasetFile, type Skip } from './scan.js';
+
+const PATH_KEYS = ['path', 'file', 'filename', 'file_name', 'image', 'image_path', 'filepath'];
+const LABEL_KEYS = ['label', 'class', 'category', 'target', 'label_id', 'class_id', 'y'];
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+export interface ListEntry {
+  path: string;
+  label: string;
+  /** 1-based line of the list, for messages. */
+  line: number;
+}
+
+/** True for a file the convert command reads as a list (by suffix: .csv, .jsonl, .ndjson, .json). */
+export function isImageList(path: string): boolean {
+  return /\.(csv|tsv|jsonl|ndjson|json)$/i.test(path);
+}
+
+export async function readImageList(listPath: string): Promise<Dataset> {
+  const text = await readFile(listPath, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new PipelineError('NOT_FOUND', `${listPath}: cannot read the image list (${error.code})`, { path: listPath });
+  });
+  const entries = /\.(jsonl|ndjson|json)$/i.test(listPath) ? parseJsonLines(text, listPath) : parseCsvList(text, listPath);
+  if (entries.length === 0) throw new PipelineError('DATA', `${listPath}: the list names no images`, { path: listPath });
+  const root = dirname(listPath);
+
+  // Integer labels are ids as given; anything else is a class name.
+  const ids = entries.every((e) => /^\d+$/.test(e.label));
+  let classes: string[];
+  const labelOf = new Map<string, number>();
+  if (ids) {
+    const max = Math.max(...entries.map((e) => Number(e.label)));
+    if (max > 100_000) throw new PipelineError('DATA', `${listPath}: label id ${max} is too large for a class id (expected 0 to 100000)`, { path: listPath });
+    classes = Array.from({ length: max + 1 }, (_, i) => String(i));
+    classes.forEach((c, i) => labelOf.set(c, i));
+    for (const e of entries) e.label = String(Number(e.label));
+  } else {
+    classes = [...new Set(entries.map((e) => e.label))].sort(byCodePoint);
+    const bad = classes.find((c) => CONTROL.test(c) || c === '');
+    if (bad !== undefined) throw new PipelineError('DATA', `${listPath}: a label holding a control character or nothing (${JSON.stringify(bad)}) cannot be one line of labels.txt`, { path: listPath });
+    classes.forEach((c, i) => labelOf.set(c, i));
+  }
+
+  const files: DatasetFile[] = [];
+  const skipped: Skip[] = [];
+  const seen = new Set<string>();
+  for (const e of entries) {
+    const path = isAbsolute(e.path) ? e.path : join(root, e.path);
+    const rel = relative(root, path).split(sep).join('/');
+    if (seen.has(rel)) {
+      skipped.push({ path: rel, reason: `listed twice (line ${e.line})` });
+      continue;
+    }
+    seen.add(rel);
+    const info = await stat(path, { bigint: true }).catch(() => undefined);
+    if (!info?.isFile()) {
+      skipped.push({ path: rel, reason: info ? 'not a regular file' : `missing (listed on line ${e.line})` });
+      continue;
+    }
+    files.push({ rel, path, label: labelOf.get(e.label)!, className: e.label, size: Number(info.size), stamp: fileStamp(info) });
+  }
+  files.sort((a, b) => byCodePoint(a.rel, b.rel));
+  return { root, classes, files, skipped };
+}
+
+function parseJsonLines(text: string, listPath: string): ListEntry[] {
+  const out: ListEntry[] = [];
+  text.split('\n').forEach((raw, i) => {
+    const line = raw.trim();
+    if (!line) return;
+    let row: Record<string, unknown>;
+    try {
+      row = JSON.parse(line);
+    } catch {
+      throw new PipelineError('DATA', `${listPath}: line ${i + 1}: expected a JSON object such as {"path": "a/1.jpg", "label": "cat"}, got ${JSON.stringify(line.slice(0, 60))}`, { path: listPath });
+    }
+    const path = PATH_KEYS.map((k) => row?.[k]).find((v) => typeof v === 'string');
+    const label = LABEL_KEYS.map((k) => row?.[k]).find((v) => typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v) && v >= 0));
+    if (path === undefined || label === undefined) throw new PipelineError('DATA', `${listPath}: line ${i + 1}: expected a path (${PATH_KEYS.join('/')}) and a label (${LABEL_KEYS.join('/')}), got ${JSON.stringify(line.slice(0, 80))}`, { path: listPath });
+    out.push({ path: path as string, label: String(label), line: i + 1 });
+  });
+  return out;
+}
+
+/** CSV (RFC 4180 quoting) or TSV; a first row naming a path and a label column is a header. */
+function parseCsvList(text: string, listPath: string): ListEntry[] {
+  const rows = parseDelimited(text, /\.tsv$/i.test(listPath) ? '\t' : ',');
+  if (rows.length === 0) return [];
+  let pathCol = 0;
+  let labelCol = 1;
+  let start = 0;
+  const header = rows[0].row.map((h) => h.trim().toLowerCase());
+  const p = header.findIndex((h) => PATH_KEYS.includes(h));
+  const l = header.findIndex((h) => LABEL_KEYS.includes(h));
+  if (p >= 0 && l >= 0) {
+    [pathCol, labelCol, start] = [p, l, 1];
+  }
+  return rows.slice(start).map(({ row, line }) => {
+    if (row.length <= Math.max(pathCol, labelCol) || !row[pathCol].trim()) {
+      throw new PipelineError('DATA', `${listPath}: line ${line}: expected path,label, got ${JSON.stringify(row.join(','))}`, { path: listPath });
+    }
+    return { path: row[pathCol].trim(), label: row[labelCol].trim(), line };
+  });
+}
+
+/** Rows of fields; quoted fields may hold the delimiter, quotes ("") and newlines. Blank lines are skipped. */
+export function parseDelimited(text: string, delimiter = ','): { row: string[]; line: number }[] {
+  const rows: { row: string[]; line: number }[] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  let line = 1;
+  let rowLine = 1;
+  const endRow = () => {
+    row.push(field);
+    if (row.length > 1 || row[0].trim() !== '') rows.push({ row, line: rowLine });
+    row = [];
+    field = '';
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else {
+        if (c === '\n') line++;
+        field += c;
+      }
+    } else if (c === '"' && field.trim() === '') {
+      field = '';
+      quoted = true;
+    } else if (c === delimiter) {
+      row.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      endRow();
+      line++;
+      rowLine = line;
+    } else field += c;
+  }
+  if (field !== '' || row.length > 0) endRow();
+  return rows;
+}
