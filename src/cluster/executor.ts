@@ -29,21 +29,34 @@ export async function clusterExecutor(url: string, onInfo?: (message: string) =>
   const connection = redis;
   const flow = new FlowProducer({ connection, prefix: PREFIX });
   const queue = new Queue(TASK_QUEUE, { connection, prefix: PREFIX });
+  const stageQueue = new Queue(STAGE_QUEUE, { connection, prefix: PREFIX });
   const eventsConnection = connect(url, 'driver');
   const events = new QueueEvents(TASK_QUEUE, { connection: eventsConnection, prefix: PREFIX });
   // BullMQ prints errors nobody listens to; a lost Redis is reported once, by runAll, instead.
   flow.on('error', () => undefined);
   queue.on('error', () => undefined);
+  stageQueue.on('error', () => undefined);
   events.on('error', () => undefined);
   await events.waitUntilReady();
 
+  let stages = 0;
+  let enqueued: Promise<void> = Promise.resolve();
+  /** Removes a stage's jobs that no worker has taken, then the stage itself. */
+  async function withdraw(ids: string[], stageId: string): Promise<void> {
+    await enqueued;
+    for (const id of ids) await queue.remove(id).catch(() => 0);
+    await stageQueue.remove(stageId, { removeChildren: true }).catch(() => 0);
+  }
   const progressByJob = new Map<string, { items: number; kilobytes: number }>();
   const stats = { mode: 'cluster', redis: maskUrl(url), jobs: 0, retriedJobs: 0, stalledEvents: 0, failedAttempts: 0, redisSecondsPerJob: 0, pingSeconds: 0 };
   events.on('stalled', () => stats.stalledEvents++);
 
   return {
     async runAll(name: TaskName, tasks, onResult, signal) {
-      const runId = randomUUID();
+      // Job ids carry the id of the run that owns the output folder (src/output/lock.ts), so a
+      // job in Redis always says which run it belongs to.
+      const owner = (tasks[0] as { run?: { id?: unknown } } | undefined)?.run?.id;
+      const runId = typeof owner === 'string' ? `${owner}.${++stages}` : randomUUID();
       const ids = tasks.map((_, i) => `${runId}-${i}`);
       const index = new Map(ids.map((id, i) => [id, i]));
       const receivedAt = new Map<string, number>();
@@ -91,7 +104,12 @@ export async function clusterExecutor(url: string, onInfo?: (message: string) =>
           if (ok) readySince = Date.now();
           else if (redis.status === 'end' || eventsConnection.status === 'end' || Date.now() - readySince > LOST_AFTER_MS) onLost();
         }, 250);
-        const onAbort = () => finish(signal!.reason);
+        // Stopped (SIGINT / SIGTERM): take this run's jobs out of the queues first, so that no
+        // worker runs them for a run that is gone. Running jobs cannot be removed (a worker holds
+        // their lock); they find the run no longer owns the folder and commit nothing.
+        const onAbort = () => {
+          void Promise.race([withdraw(ids, `${runId}-stage`), new Promise((r) => setTimeout(r, 2000))]).finally(() => finish(signal!.reason));
+        };
         const cleanup = () => {
           clearInterval(watchdog);
           events.off('completed', onCompleted);
@@ -105,7 +123,7 @@ export async function clusterExecutor(url: string, onInfo?: (message: string) =>
         events.on('progress', onProgress);
         redis.once('end', onLost);
         signal?.addEventListener('abort', onAbort, { once: true });
-        flow
+        enqueued = flow
           .add({
             name: `${name}-stage`,
             queueName: STAGE_QUEUE,
@@ -118,7 +136,10 @@ export async function clusterExecutor(url: string, onInfo?: (message: string) =>
               opts: { jobId: ids[i], attempts: JOB_ATTEMPTS, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 3600 }, removeOnFail: { age: 24 * 3600 } },
             })),
           })
-          .catch((error) => finish(new PipelineError('CLUSTER', `cannot enqueue jobs on Redis at ${maskUrl(url)}: ${(error as Error).message}`)));
+          .then(
+            () => undefined,
+            (error) => finish(new PipelineError('CLUSTER', `cannot enqueue jobs on Redis at ${maskUrl(url)}: ${(error as Error).message}`)),
+          );
       });
       // Retried jobs, and the time each job spent on Redis rather than on its task: the worker's
       // side (taking the job, locks, storing the result: processing time less the task's own) plus
@@ -154,7 +175,7 @@ export async function clusterExecutor(url: string, onInfo?: (message: string) =>
     async close() {
       // With Redis gone, BullMQ's close() waits for it forever: give it 2 s, then drop the
       // connections (passed in, so BullMQ would not close them anyway).
-      await Promise.race([Promise.allSettled([events.close(), queue.close(), flow.close()]), new Promise((resolve) => setTimeout(resolve, 2000))]);
+      await Promise.race([Promise.allSettled([events.close(), queue.close(), stageQueue.close(), flow.close()]), new Promise((resolve) => setTimeout(resolve, 2000))]);
       redis.disconnect();
       eventsConnection.disconnect();
     },

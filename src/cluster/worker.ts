@@ -4,7 +4,7 @@
  * the running ones, then exit.
  */
 import { hostname } from 'node:os';
-import { Worker, type Job } from 'bullmq';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { createPool } from '../pool/pool.js';
 import { PROGRESS_SLOTS } from '../pool/protocol.js';
 import { defaultWorkerName, HostSampler } from '../hosts/sampler.js';
@@ -65,7 +65,11 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
       try {
         const result = (await pool.run({ ...job.data, progress }, { name: job.name })) as { ok?: boolean; error?: { code: string; message: string } };
         // A task that reports an error is a failed attempt: BullMQ retries it with backoff.
-        if (result.ok === false || (result.error && result.ok === undefined)) throw new Error(`${result.error!.code}: ${result.error!.message}`);
+        if (result.ok === false || (result.error && result.ok === undefined)) {
+          // A job of a run that no longer owns its output folder: retrying cannot help.
+          if (result.error!.code === 'STALE_RUN') throw new UnrecoverableError(`${result.error!.code}: ${result.error!.message}`);
+          throw new Error(`${result.error!.code}: ${result.error!.message}`);
+        }
         counts.jobs++;
         return result;
       } catch (error) {

@@ -43,11 +43,12 @@ export async function convertPartition(task: ConvertTask): Promise<TaskResult<Co
     };
     const run = task.run;
     // A worker never commits a shard for a run that no longer owns the folder (a stopped driver,
-    // a newer run): the lock names the current run.
+    // a newer run): the lock names the current run. Checked before the work and before the commit.
     const beforeCommit = run ? async () => {
       const holder = await readLock(run.dir);
       if (holder?.runId !== run.id) throw new PipelineError('STALE_RUN', `run ${run.id} no longer owns ${run.dir} (now: ${holder ? `run ${holder.runId}` : 'no run'}); shard not committed`, { path: task.shardPath });
     } : undefined;
+    await beforeCommit?.();
     const written = await writeRecords(task.shardPath, examples(), { compression: task.compression, indexPath: task.indexPath, beforeCommit });
     return {
       ok: true,

@@ -100,13 +100,13 @@ export async function speedtest(options: SpeedtestOptions): Promise<SpeedtestRes
   chosenDatasets(options); // usage errors first, before the run folder is touched
   const claim = await claimOutput(out, { kind: 'speedtest', overwrite: options.overwrite });
   try {
-    return await speedtestInto(out, options);
+    return await speedtestInto(out, claim.runId, options);
   } finally {
     await claim.release();
   }
 }
 
-async function speedtestInto(out: string, options: SpeedtestOptions): Promise<SpeedtestResult> {
+async function speedtestInto(out: string, runId: string, options: SpeedtestOptions): Promise<SpeedtestResult> {
   const runStartMs = Date.now();
   const started = performance.now();
   const datasets = chosenDatasets(options);
@@ -173,7 +173,7 @@ async function speedtestInto(out: string, options: SpeedtestOptions): Promise<Sp
     const executor = options.executor ?? localExecutor(threads);
     const jobs: SpeedtestJob[] = partitionTasks(tasks, setting.partitions).map((group, partition) => ({
       partition, tasks: group.map((t) => ({ ...t, task: t.task + offset })), images, shards, ...size, channels, layout: tfrecords ? { image: tfrecords.keys.image.key, width: tfrecords.keys.width, height: tfrecords.keys.height, channels } : undefined, repetitions: maxRepetition, warmup,
-      cacheLimitBytes: Math.floor(cacheLimitBytes / Math.min(setting.workers, setting.partitions)), runStartMs,
+      cacheLimitBytes: Math.floor(cacheLimitBytes / Math.min(setting.workers, setting.partitions)), runStartMs, run: { dir: out, id: runId },
     }));
     try {
       await executor.runAll<SpeedtestJob, SpeedtestJobResult>('runSpeedtestJob', jobs, async (result, index) => {

@@ -29,6 +29,8 @@ export interface SpeedtestJob {
   cacheLimitBytes: number;
   /** Epoch milliseconds of the run's start: row times are relative to it. */
   runStartMs: number;
+  /** The run that owns the run folder (its id names the cluster jobs). */
+  run?: { dir: string; id: string };
 }
 
 export interface MeasurementRow {
