@@ -29,6 +29,11 @@ export interface CompareResult {
 export async function compare(options: CompareOptions): Promise<CompareResult> {
   const [a, b] = [resolve(options.a), resolve(options.b)];
   const [runA, runB] = await Promise.all([loadRun(a), loadRun(b)]);
+  // A sweep pools passes of several worker / partition counts in one group: refuse rather than mix them.
+  for (const [name, run] of [[options.a, runA], [options.b, runB]] as const) {
+    const settings = [...new Set(run.measurements.map((r) => `${r.workers} workers, ${r.partitions} partitions`))];
+    if (settings.length > 1) throw new PipelineError('USAGE', `${name} is a scaling sweep (${settings.join('; ')}): compare takes runs of one setting each (use recommend for sweeps)`);
+  }
   const comparisons = compareRows(runA.measurements, runB.measurements);
   if (comparisons.length === 0) {
     throw new PipelineError('DATA', `${a} and ${b} have no dataset x cache x batch size x batch number in common: nothing to compare`);

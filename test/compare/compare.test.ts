@@ -86,3 +86,11 @@ test('compare of a folder that is not a run is exit 2; of runs with nothing in c
   assert.equal(none.code, 3);
   assert.match(none.stderr, /nothing to compare/);
 });
+
+test('compare refuses a scaling sweep (several worker counts pooled in one group): exit 2', async () => {
+  const sweep = join(dir, 'sweep');
+  await speedtest({ tfrecords: join(dir, 'shards'), out: sweep, batchSizes: [4, 8], batchNumbers: [3], repetitions: [1, 2], sweepWorkers: [1, 2] });
+  const result = await runCli(['compare', RUN_A, sweep]);
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /is a scaling sweep \(1 workers, .*; 2 workers/);
+});
