@@ -186,7 +186,7 @@ export function analyse(rows: readonly MeasuredRow[], input: RecommendSettings =
     notes.push(`the recommended ${recommended.workers} workers on ${recommended.machine} is far outside the measured ${fits.find((f) => f.machine === recommended!.machine)!.measuredWorkers.join('-')}: the prediction there is a guess; measure it before relying on it (--next)`);
   }
   const far = candidates.filter((c) => c.extrapolation === 'far').length;
-  if (far > 0 && recommended?.extrapolation !== 'far') notes.push(`${far} candidates lie more than 2x past the measured worker counts: their predictions are guesses (extrapolation "far")`);
+  if (far > 0 && recommended?.extrapolation !== 'far') notes.push(`${far} candidates lie more than 2x outside the measured worker counts: their predictions are guesses (extrapolation "far")`);
   const fit = recommended ? fits.find((f) => f.machine === recommended!.machine)! : fits.length === 1 ? fits[0] : null;
   return {
     result: {

@@ -75,7 +75,7 @@ test('--candidates: exactly those counts, with every field; measured ones keep t
   assert.equal(four.predictedSeconds, law(4) * 1.01);
   assert.equal(rec.candidates.find((c) => c.workers === 48)!.extrapolation, 'far');
   assert.equal(rec.candidates.find((c) => c.workers === 24)!.extrapolation, 'near');
-  assert.match(rec.notes.join(' '), /candidates lie more than 2x past the measured/);
+  assert.match(rec.notes.join(' '), /candidates lie more than 2x outside the measured/);
 });
 
 test('a far extrapolation recommended is flagged', () => {
