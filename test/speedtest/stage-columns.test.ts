@@ -29,7 +29,6 @@ test('a real run fills first_batch_ms and the stage columns for both datasets; s
       for (const c of STAGE_COLUMNS) assert.ok((r[c] as number) >= 0 && (r[c.replace('_ms', '_busy_ms')] as number) >= (r[c] as number) - 1e-9, `${what}: ${c}`);
       if (r.cache === 'off') {
         assert.ok((r.read_ms as number) > 0 && (r.decode_ms as number) > 0, `${what}: storage passes read and decode`);
-        assert.ok((r.thread_cpu_ms as number) > 0, `${what}: thread CPU`);
         if (r.dataset === 'tfrecord') assert.ok((r.verify_parse_ms as number) > 0, `${what}: CRC + parse`);
         // Photos at least twice the target size take sharp's one-call decode + fit (shrink-on-load), counted as decode.
         else assert.ok((r.fit_ms as number) >= 0, `${what}: fit`);
@@ -37,8 +36,13 @@ test('a real run fills first_batch_ms and the stage columns for both datasets; s
         assert.equal(r.read_ms, 0, `${what}: cached passes do not read`);
         assert.equal(r.decode_ms, 0, `${what}: cached passes do not decode`);
       }
-      // The kernel updates a running thread's CPU time at scheduler events: sub-millisecond cached passes may read 0.
+      // The kernel updates a running thread's CPU time at scheduler events (ticks, sleeps): a pass of a
+      // few milliseconds may read 0, so only each group's total must show the work.
       assert.ok((r.thread_cpu_ms as number) >= 0, `${what}: thread CPU`);
+    }
+    for (const dataset of ['images', 'tfrecord']) {
+      const cpu = rows.filter((r) => r.dataset === dataset && r.cache === 'off').reduce((s, r) => s + (r.thread_cpu_ms as number), 0);
+      assert.ok(cpu > 0, `${dataset}: thread CPU of the storage passes`);
     }
   });
 });
