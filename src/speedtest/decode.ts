@@ -1,16 +1,17 @@
 /**
  * The decode paths of the speed test, chosen by measurement (see the README's performance notes):
  *
- * - Encoded images from TFRecords (already at their stored size): @napi-rs/image's synchronous
- *   decode, about 1,800-2,000 images/s per thread for 192x192 JPEGs here, against about 450 for a
- *   sharp call (whose per-call hand-offs between threads cost more than the decode itself) and
- *   about 1,400 for Pillow.
+ * - Encoded images from TFRecords (already at their stored size): plain RGB JPEGs of quality 90 or
+ *   less by libjpeg-turbo on the calling thread (src/image/fast-jpeg.ts, about 1.4x the next), others
+ *   by @napi-rs/image's synchronous decode, about 1,800-2,000 images/s per thread for 192x192 JPEGs
+ *   here, against about 450 for a sharp call (whose per-call hand-offs between threads cost more
+ *   than the decode itself) and about 1,400 for Pillow.
  * - Image files, fitted to the stored size: plain JPEGs decoded and fitted on the calling
  *   thread (src/image/fast-jpeg.ts, the same path as convert's); other files by sharp's full path.
  */
 import { Transformer } from '@napi-rs/image';
 import sharp from 'sharp';
-import { decodePlainInto, endsWithEoi, fitDecoded } from '../image/fast-jpeg.js';
+import { decodeJpegFast, decodePlainInto, endsWithEoi, fitDecoded } from '../image/fast-jpeg.js';
 import { readImageHeader } from '../image/header.js';
 import type { StageClock } from './stages.js';
 
@@ -33,6 +34,11 @@ export function decodeStored(encoded: Uint8Array, width?: number, height?: numbe
   const header = readImageHeader(input);
   // The decoder fills a cut JPEG with grey without a word; TensorFlow's decode_jpeg refuses it, and so do we.
   if (header?.format === 'jpeg' && !endsWithEoi(input)) throw new Error('truncated JPEG (no end-of-image marker)');
+  if (header?.format === 'jpeg' && (channels === undefined || channels === 3)) {
+    const fast = decodeJpegFast(input);
+    // A size that disagrees with the record's features falls through to the error below.
+    if (fast && (width === undefined || fast.width === width) && (height === undefined || fast.height === height)) return { ...fast, channels: 3 };
+  }
   const transformer = new Transformer(input);
   let pixels = transformer.rawPixelsSync();
   if (width === undefined || height === undefined || !header?.width) {
