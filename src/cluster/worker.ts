@@ -5,26 +5,19 @@
  */
 import { hostname } from 'node:os';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import { createPool } from '../pool/pool.js';
+import { parseOptions } from '../options/define.js';
+import { workerOptions, type WorkerOptionsInput } from '../options/worker.js';
+import { createPool, defaultWorkers } from '../pool/pool.js';
 import { PROGRESS_SLOTS } from '../pool/protocol.js';
 import { defaultWorkerName, HostSampler } from '../hosts/sampler.js';
 import { HostSender } from './host-stream.js';
 import { connect, evictionWarning, maskUrl, PREFIX, STAGE_QUEUE, TASK_QUEUE, waitForRedis } from './redis.js';
 
-export interface WorkerOptions {
-  redis: string;
-  workers: number;
-  /** How long a job's lock lives without renewal: a killed worker's job is taken again after it. */
-  lockMs?: number;
-  /** The host name in hosts.csv: default hostname/pid. */
-  name?: string;
-  /** Host sampling period, ms (default 250). */
-  hostIntervalMs?: number;
-  /** Host rows kept while Redis cannot take them; older ones are dropped and counted. */
-  sampleBuffer?: number;
+/** `redis`, `workers`, `lockMs` (how long a job's lock lives without renewal): src/options/worker.ts. */
+export type WorkerOptions = WorkerOptionsInput & {
   signal: AbortSignal;
   onInfo?: (message: string) => void;
-}
+};
 
 export interface WorkerResult {
   jobs: number;
@@ -36,7 +29,9 @@ export interface WorkerResult {
   sampler: { samples: number; busyMs: number; fractionOfOneCore: number };
 }
 
-export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
+export async function runWorker(input: WorkerOptions): Promise<WorkerResult> {
+  const settings = parseOptions(workerOptions, input);
+  const options = { ...settings, workers: settings.workers ?? defaultWorkers(), signal: input.signal, onInfo: input.onInfo };
   const started = performance.now();
   const redis = connect(options.redis, 'worker');
   const stageConnection = connect(options.redis, 'worker');
@@ -44,7 +39,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
   const warning = await evictionWarning(redis);
   if (warning) options.onInfo?.(warning);
   const pool = createPool(options.workers);
-  const lockDuration = options.lockMs ?? 30_000;
+  const lockDuration = options.lockMs;
   const counts = { jobs: 0, failed: 0 };
   // Host samples travel on their own connection so a backlog of them never delays a job's commands.
   const name = options.name ?? defaultWorkerName();

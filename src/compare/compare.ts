@@ -2,6 +2,8 @@
  * `pipeline compare <run-a> <run-b>`: the comparisons of two speed-test run folders, and with
  * `--out` the markdown table, the HTML page and its chart.
  */
+import { parseOptions } from '../options/define.js';
+import { compareOptions, type CompareOptionsInput } from '../options/compare.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PipelineError } from '../errors.js';
@@ -10,12 +12,8 @@ import { renderSvg, svgToPng } from '../report/charts.js';
 import { compareHtml, compareMarkdown, ratioChart } from './compare-page.js';
 import { compareRows, type Comparison } from './comparisons.js';
 
-export interface CompareOptions {
-  a: string;
-  b: string;
-  /** Where to write compare.md, compare.html and compare-ratio.svg/.png; nothing is written without it. */
-  out?: string;
-}
+/** `a`, `b` (run folders) and `out` (where to write compare.md, compare.html and compare-ratio.svg/.png; nothing without it): src/options/compare.ts. */
+export type CompareOptions = CompareOptionsInput;
 
 export interface CompareResult {
   a: string;
@@ -26,7 +24,8 @@ export interface CompareResult {
   files: string[];
 }
 
-export async function compare(options: CompareOptions): Promise<CompareResult> {
+export async function compare(input: CompareOptions): Promise<CompareResult> {
+  const options = parseOptions(compareOptions, input);
   const [a, b] = [resolve(options.a), resolve(options.b)];
   const [runA, runB] = await Promise.all([loadRun(a), loadRun(b)]);
   // A sweep pools passes of several worker / partition counts in one group: refuse rather than mix them.

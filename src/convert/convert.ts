@@ -6,13 +6,15 @@ import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { PipelineError } from '../errors.js';
+import { withClusterExecutor } from '../cluster/with-cluster.js';
+import { parseOptions } from '../options/define.js';
+import { convertOptions, type ConvertOptionsInput, type ConvertSettings } from '../options/convert.js';
 import { byCodePoint, checkDatasetRoot, defaultPartitions, partitionRanges, scanDataset, type Dataset, type Skip } from '../dataset/scan.js';
 import { isImageList, readImageList } from '../dataset/image-list.js';
-import { splitItems, type SplitSpec } from '../dataset/split.js';
+import { splitItems } from '../dataset/split.js';
 import { localExecutor, type Executor } from '../pool/executor.js';
 import { defaultWorkers } from '../pool/pool.js';
 import type { ConvertPartitionResult, ConvertTask, TaskResult } from '../pool/protocol.js';
-import type { Compression } from '../tfrecord/compression.js';
 import { VERSION } from '../version.js';
 import { temporarySuffix } from '../tfrecord/writer.js';
 import { IMAGE_PATH, type ImageOptions } from './image.js';
@@ -21,45 +23,19 @@ import { writeFileAtomic, writeJsonAtomic } from '../output/atomic.js';
 import { checkOutPath } from '../output/out-path.js';
 import { claimOutput, SHARD_FILE, type OutputClaim } from '../output/ownership.js';
 import { shardNames } from './shard-names.js';
-import type { Alarm, AlarmEvent } from '../hosts/alarms.js';
+import type { AlarmEvent } from '../hosts/alarms.js';
 import { startHostRecording, type CostFigure } from '../hosts/recorder.js';
 import { hostsJson, writeHostFiles } from '../hosts/host-files.js';
 
-export interface ConvertOptions {
-  input: string;
-  out: string;
-  width?: number;
-  height?: number;
-  fit?: ImageOptions['fit'];
-  format?: ImageOptions['format'];
-  quality?: number;
-  partitions?: number;
-  workers?: number;
-  compression?: Compression;
-  /** Continue an earlier convert run in `out`: keep the shards that still verify. */
-  resume?: boolean;
-  /** Replace an earlier convert run in `out` (its files only). */
-  overwrite?: boolean;
-  strict?: boolean;
-  maxPixels?: number;
+/** The options (src/options/convert.ts: defaults, limits) and the caller's hooks. */
+export type ConvertOptions = ConvertOptionsInput & ConvertHooks;
+
+export interface ConvertHooks {
   signal?: AbortSignal;
   onProgress?: (p: ConvertProgress) => void;
   onInfo?: (message: string) => void;
   /** Where partitions run: the local pool by default, or a cluster (src/cluster/). */
   executor?: Executor;
-  /** Host sampling period (convert-run/hosts.csv), ms; default 250. */
-  hostIntervalMs?: number;
-  alarms?: Alarm[];
-  pricePerWorkerHour?: number;
-  /** Prices per hour of named hosts (see src/hosts/recorder.ts). */
-  pricePerHost?: Record<string, number>;
-  /** `name=fraction` pairs: one shard set per split, in `out/<split>/`, TFDS-style names (src/dataset/split.ts). */
-  split?: SplitSpec;
-  /** The dataset's name in TFDS-style shard names (default: the input list's or folder's name). */
-  name?: string;
-  /** Feature keys written for the image and the class id (default `image`, `class`), e.g. TF-slim's. */
-  imageKey?: string;
-  labelKey?: string;
   /** Internal: an input already listed (a split of it), and the TFDS-style shard name prefix. */
   dataset?: Dataset;
   tfdsPrefix?: string;
@@ -101,10 +77,13 @@ export interface ConvertResult {
   splits?: Record<string, ConvertResult>;
 }
 
-/** sharp's own default pixel limit (16383 x 16383): a decompression-bomb guard that real photos never hit. */
-export const DEFAULT_MAX_PIXELS = 268_402_689;
+export { DEFAULT_MAX_PIXELS } from '../options/convert.js';
 
-export async function convert(options: ConvertOptions): Promise<ConvertResult> {
+export async function convert(given: ConvertOptions): Promise<ConvertResult> {
+  const settings = parseOptions(convertOptions, given);
+  // --redis: the same command as a driver, its partitions run by cluster workers.
+  if (settings.redis && !given.executor) return withClusterExecutor(settings.redis, given.onInfo, (executor) => convert({ ...given, executor }));
+  let options: ConvertRun = { ...settings, signal: given.signal, onProgress: given.onProgress, onInfo: given.onInfo, executor: given.executor, dataset: given.dataset, tfdsPrefix: given.tfdsPrefix };
   const out = checkOutPath(options.out);
   const input = resolve(options.input);
   const list = (await stat(input).catch(() => undefined))?.isFile();
@@ -121,7 +100,10 @@ export async function convert(options: ConvertOptions): Promise<ConvertResult> {
   }
 }
 
-async function convertInto(claim: OutputClaim, options: ConvertOptions): Promise<ConvertResult> {
+/** The options, checked and with their defaults, and the caller's hooks. */
+type ConvertRun = ConvertSettings & ConvertHooks;
+
+async function convertInto(claim: OutputClaim, options: ConvertRun): Promise<ConvertResult> {
   const started = performance.now();
   const out = claim.dir;
   const warnings: string[] = [];
@@ -130,14 +112,14 @@ async function convertInto(claim: OutputClaim, options: ConvertOptions): Promise
     options.onInfo?.(`warning: ${message}`);
   };
   const image: ImageOptions = {
-    width: options.width ?? 192,
-    height: options.height ?? 192,
-    fit: options.fit ?? 'cover',
-    format: options.format ?? 'jpeg',
-    quality: options.quality ?? 90,
-    maxPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS,
+    width: options.size.width,
+    height: options.size.height,
+    fit: options.fit,
+    format: options.format,
+    quality: options.quality,
+    maxPixels: options.maxPixels,
   };
-  const compression = options.compression ?? 'none';
+  const compression = options.compression;
   await prepareOutput(out);
   // The scan never enters the output folder, wherever it is: its files are not a class.
   const dataset = options.dataset ?? (await scanDataset(resolve(options.input), { exclude: [out] }));
@@ -286,7 +268,7 @@ async function convertInto(claim: OutputClaim, options: ConvertOptions): Promise
 }
 
 /** The feature keys of the records written: `image` and `class` unless renamed; the class name's `label` gives way to a renamed class id. */
-function featureKeys(options: ConvertOptions): { image: string; class: string; label: string } {
+function featureKeys(options: ConvertRun): { image: string; class: string; label: string } {
   const keys = { image: options.imageKey ?? 'image', class: options.labelKey ?? 'class', label: options.labelKey === 'label' ? 'class_name' : 'label' };
   const fixed = ['filename', 'height', 'width', 'channels', 'format', keys.label];
   for (const [option, key] of [['--image-key', keys.image], ['--label-key', keys.class]] as const) {
@@ -301,7 +283,7 @@ function featureKeys(options: ConvertOptions): { image: string; class: string; l
  * hash (src/dataset/split.ts), then one ordinary convert per split into `out/<split>/`, with the
  * same classes in every split and TFDS-style names `<name>-<split>.tfrecord-00000-of-00004`.
  */
-async function convertSplits(out: string, input: string, list: boolean, options: ConvertOptions): Promise<ConvertResult> {
+async function convertSplits(out: string, input: string, list: boolean, options: ConvertRun): Promise<ConvertResult> {
   const dataset = list ? await readImageList(input) : await scanDataset(input, { exclude: [out] });
   const name = options.name ?? (basename(input).replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9_]+/g, '_') || 'dataset');
   const groups = splitItems(dataset.files, options.split!);

@@ -1,21 +1,23 @@
 /** `pipeline run <file>`: convert, speed test and report, as a pipeline file declares them. */
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import type { ZodIssue } from 'zod';
+import type { z, ZodIssue } from 'zod';
 import { PipelineError } from '../errors.js';
+import { runOptions, type RunOptionsInput } from '../options/run.js';
 import { convert, type ConvertResult } from '../convert/convert.js';
 import { speedtest } from '../speedtest/speedtest.js';
 import type { SpeedtestSummary } from '../speedtest/summary.js';
 import { report, type ReportResult } from '../report/report.js';
-import { pipelineFileSchema, type PipelineFile } from './schema.js';
+import { parseOptions, type OptionSpecs } from '../options/define.js';
+import { pipelineFileSchema, sections, type PipelineFile } from './schema.js';
 
-export interface RunOptions {
-  file: string;
+/** `file` (src/options/run.ts) and the caller's hooks. */
+export type RunOptions = RunOptionsInput & {
   signal?: AbortSignal;
   onInfo?: (message: string) => void;
   onConvertProgress?: Parameters<typeof convert>[0]['onProgress'];
   onSpeedtestProgress?: (p: { tasks: number; total: number; seconds: number }) => void;
-}
+};
 
 export interface RunResult {
   pipeline: string;
@@ -37,12 +39,28 @@ export async function loadPipelineFile(file: string): Promise<PipelineFile> {
   } catch (error) {
     throw new PipelineError('PIPELINE_FILE', `${file}: not valid JSON: ${(error as Error).message}`, { path: file });
   }
+  // Every problem of the file at once: its own fields, then each section through its command's schema.
+  const lines: string[] = [];
   const parsed = pipelineFileSchema.safeParse(json);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || '(top level)'}: ${describe(issue, json)}`);
-    throw new PipelineError('PIPELINE_FILE', `${file}: invalid pipeline file:\n${lines.join('\n')}`, { path: file });
+  if (!parsed.success) lines.push(...parsed.error.issues.map((issue) => `${issue.path.join('.') || '(top level)'}: ${describe(issue, json)}`));
+  const section = <S extends z.ZodTypeAny>(key: keyof typeof sections | '', schema: { specs: OptionSpecs; schema: S }): z.output<S> | undefined => {
+    try {
+      const value = key ? (json as Record<string, unknown> | null)?.[key] ?? {} : json;
+      return parseOptions(schema, value, { kind: 'file', prefix: key ? `${key}.` : '' });
+    } catch (error) {
+      if (!(error instanceof PipelineError)) throw error;
+      lines.push(...error.message.split('\n'));
+      return undefined;
+    }
+  };
+  const convert = section('convert', sections.convert);
+  const speedtest = section('speedtest', sections.speedtest);
+  const hosts = section('', sections.hosts);
+  if (!parsed.success || !convert || !speedtest || !hosts || lines.length) {
+    throw new PipelineError('PIPELINE_FILE', `${file}: invalid pipeline file:\n${lines.map((l) => `  ${l}`).join('\n')}`, { path: file });
   }
-  return parsed.data;
+  const { alarms: _alarms, hostIntervalMs: _interval, pricePerWorkerHour: _price, pricePerHost: _prices, convert: _convert, speedtest: _speedtest, ...own } = parsed.data;
+  return { ...own, ...hosts, convert, speedtest };
 }
 
 function describe(issue: ZodIssue, root: unknown): string {
@@ -53,12 +71,11 @@ function describe(issue: ZodIssue, root: unknown): string {
 }
 
 export async function runPipeline(options: RunOptions): Promise<RunResult> {
-  const file = resolve(options.file);
+  const file = resolve(parseOptions(runOptions, options).file);
   const spec = await loadPipelineFile(file);
   const base = dirname(file);
   const input = resolve(base, spec.input);
   const output = resolve(base, spec.output);
-  const [width, height] = spec.convert.size.split('x').map(Number);
   const tfrecords = join(output, 'tfrecords');
   const runDir = join(output, 'run');
 
@@ -66,13 +83,11 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   // A pipeline owns the folders its file names: a rerun continues its convert run (shards that
   // still verify are kept) and replaces its speed-test run and report.
   const hostOptions = { alarms: spec.alarms, hostIntervalMs: spec.hostIntervalMs, pricePerWorkerHour: spec.pricePerWorkerHour, pricePerHost: spec.pricePerHost };
-  const converted = await convert({ ...spec.convert, ...hostOptions, input, out: tfrecords, resume: true, width, height, signal: options.signal, onProgress: options.onConvertProgress, onInfo: options.onInfo });
+  const converted = await convert({ ...spec.convert, ...hostOptions, input, out: tfrecords, resume: true, signal: options.signal, onProgress: options.onConvertProgress, onInfo: options.onInfo });
   options.onInfo?.(`[${spec.name}] speedtest -> ${runDir}`);
   const s = spec.speedtest;
   const measured = await speedtest({
-    images: input, tfrecords, out: runDir, overwrite: true, datasets: s.datasets, caches: s.cache === 'both' ? ['off', 'on'] : [s.cache],
-    batchSizes: s.batchSizes, batchNumbers: s.batchNumbers, repetitions: s.repetitions, warmup: s.warmup,
-    workers: s.workers, partitions: s.partitions, ...hostOptions, signal: options.signal, onInfo: options.onInfo, onProgress: options.onSpeedtestProgress,
+    ...s, ...hostOptions, images: input, tfrecords, out: runDir, overwrite: true, signal: options.signal, onInfo: options.onInfo, onProgress: options.onSpeedtestProgress,
   });
   let reported: ReportResult | undefined;
   if (spec.report) {

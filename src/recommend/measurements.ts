@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
 import { PipelineError, usageError } from '../errors.js';
-export { parseWhere } from '../cli/parse.js';
+export { parseWhere } from '../options/recommend.js';
 
 export interface MeasuredRow {
   /** File (or run folder) and line the row came from, for messages. */
@@ -91,8 +91,8 @@ export async function readMeasurements(path: string): Promise<MeasuredRow[]> {
 }
 
 /** `--where batch_size=64` */
-export type { WhereFilter } from '../cli/parse.js';
-import type { WhereFilter } from '../cli/parse.js';
+export type { WhereFilter } from '../options/recommend.js';
+import type { WhereFilter } from '../options/recommend.js';
 
 const sameValue = (a: string, b: string) => a === b || (a.trim() !== '' && b.trim() !== '' && Number.isFinite(Number(a)) && Number(a) === Number(b));
 

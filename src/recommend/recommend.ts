@@ -5,40 +5,27 @@
  */
 import { resolve } from 'node:path';
 import { PipelineError } from '../errors.js';
+import { parseOptions } from '../options/define.js';
+import { recommendOptions, type RecommendOptionsInput, type RecommendOptionsParsed } from '../options/recommend.js';
 import { loadRun } from '../report/load-run.js';
 import { systemThroughput, tasksPerSetting } from '../scaling/run-points.js';
 import { analyse, type Recommendation, type RecommendSettings } from './analyse.js';
-import { applyWhere, MAX_WORKERS, normalizeRow, parseMeasurements, readMeasurements, type MeasuredRow, type WhereFilter } from './measurements.js';
+import { applyWhere, MAX_WORKERS, normalizeRow, parseMeasurements, readMeasurements, type MeasuredRow } from './measurements.js';
 import { nextFromAnalysis, type NextAnswer } from './next.js';
 
 export type { Candidate, Goal, Recommendation } from './analyse.js';
 
-export interface RecommendOptions extends RecommendSettings {
-  /** Speed-test run folders (a --sweep-workers run, or several runs). */
-  runs?: string[];
-  /** Measurement tables (CSV or JSON Lines files). */
-  measurements?: string[];
-  /** Rows given directly (the REST API), as objects with the table's columns. */
-  rows?: unknown[];
-  /** A table given as CSV or JSON Lines text (the web form). */
-  table?: string;
-  where?: WhereFilter[];
-  /** Run folders only: which passes. */
-  batchSize?: number;
-  dataset?: 'images' | 'tfrecord';
-  cache?: 'off' | 'on';
-  /** The workload in images (run folders: default one epoch of the dataset). */
-  images?: number;
-  /** Relative improvement below which --next answers null (default 0.05). */
-  minImprovement?: number;
-}
+/** Runs, tables, rows, goal, weights, budget, price, models and filters: src/options/recommend.ts. */
+export type RecommendOptions = RecommendOptionsInput;
+/** The same, checked and with their defaults. */
+type RecommendRun = RecommendOptionsParsed;
 
 /** The largest --max-workers: the best count between two grid points is searched integer by integer. */
 export const MAX_WORKERS_LIMIT = MAX_WORKERS;
 export const MAX_CANDIDATES = 10_000;
 
 /** Speed-test runs as measured rows: one per worker count, system throughput, the machine's CPU as its type. */
-async function runRows(dirs: readonly string[], options: RecommendOptions): Promise<{ rows: MeasuredRow[]; datasetSize: number }> {
+async function runRows(dirs: readonly string[], options: RecommendRun): Promise<{ rows: MeasuredRow[]; datasetSize: number }> {
   const rows: MeasuredRow[] = [];
   let datasetSize = 0;
   for (const dir of dirs) {
@@ -57,13 +44,13 @@ async function runRows(dirs: readonly string[], options: RecommendOptions): Prom
   return { rows, datasetSize };
 }
 
-export function checkSettings(options: RecommendOptions): void {
+export function checkSettings(options: RecommendRun): void {
   if (options.maxWorkers !== undefined && options.maxWorkers > MAX_WORKERS_LIMIT) throw new PipelineError('USAGE', `--max-workers: expected at most ${MAX_WORKERS_LIMIT}, got ${options.maxWorkers}`);
   if (options.candidates && options.candidates.length > MAX_CANDIDATES) throw new PipelineError('USAGE', `--candidates: expected at most ${MAX_CANDIDATES} counts, got ${options.candidates.length}`);
   if (options.candidates && options.maxWorkers !== undefined) throw new PipelineError('USAGE', '--candidates and --max-workers: give one of them, not both');
 }
 
-async function gather(options: RecommendOptions): Promise<{ rows: MeasuredRow[]; settings: RecommendSettings; notes: string[] }> {
+async function gather(options: RecommendRun): Promise<{ rows: MeasuredRow[]; settings: RecommendSettings; notes: string[] }> {
   checkSettings(options);
   const runs = options.runs ?? [];
   const tables = options.measurements ?? [];
@@ -89,15 +76,16 @@ async function gather(options: RecommendOptions): Promise<{ rows: MeasuredRow[];
   return { rows, settings: { ...options, model, work }, notes };
 }
 
-export async function recommend(options: RecommendOptions): Promise<Recommendation> {
-  const { rows, settings, notes } = await gather(options);
+export async function recommend(input: RecommendOptions): Promise<Recommendation> {
+  const { rows, settings, notes } = await gather(parseOptions(recommendOptions, input));
   const { result } = analyse(rows, settings);
   result.notes.unshift(...notes);
   return result;
 }
 
 /** `recommend --next`: the configuration to measure next (null with the reason once none is expected to help). */
-export async function recommendNext(options: RecommendOptions): Promise<NextAnswer> {
+export async function recommendNext(input: RecommendOptions): Promise<NextAnswer> {
+  const options = parseOptions(recommendOptions, input);
   const { rows, settings } = await gather({ ...options, model: options.model ?? 'auto' });
-  return nextFromAnalysis(analyse(rows, settings), options.minImprovement ?? 0.05);
+  return nextFromAnalysis(analyse(rows, settings), options.minImprovement);
 }

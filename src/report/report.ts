@@ -3,6 +3,8 @@ import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PipelineError } from '../errors.js';
 import { checkOutPath } from '../output/out-path.js';
+import { parseOptions } from '../options/define.js';
+import { reportOptions, type ReportOptionsInput } from '../options/report.js';
 import { writeTable } from '../speedtest/run-files.js';
 import { cachedVsUncached, renderSvg, resourcesOverTime, scatterWithFits, svgToPng, taskTimeline, throughputBars, whereTimeGoes, type Chart } from './charts.js';
 import { BOOTSTRAP_NOTE, cpuSentence, MULTI_NOTE, reportHtml, TIME_NOTE, type ReportContent } from './html.js';
@@ -16,12 +18,11 @@ import { fmt, keyFigures, markdownTable, MEDIAN_HEADER, medianCells, MULTI_HEADE
 import { dominantStageSentence, timeSplits } from './time-split.js';
 import { hostParts } from './host-report.js';
 
-export interface ReportOptions {
-  run: string;
-  out?: string;
+/** `run` (the run folder), `out` (default: the run folder): src/options/report.ts. */
+export type ReportOptions = ReportOptionsInput & {
   /** Extra charts from other commands (recommend's scaling chart). */
   extraCharts?: Chart[];
-}
+};
 
 export interface ReportResult {
   out: string;
@@ -30,7 +31,8 @@ export interface ReportResult {
   files: string[];
 }
 
-export async function report(options: ReportOptions): Promise<ReportResult> {
+export async function report(input: ReportOptions): Promise<ReportResult> {
+  const options = { ...parseOptions(reportOptions, input), extraCharts: input.extraCharts };
   const dir = resolve(options.run);
   const out = options.out === undefined ? dir : checkOutPath(options.out);
   const run = await loadRun(dir);

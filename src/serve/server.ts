@@ -9,6 +9,8 @@ import { PipelineError } from '../errors.js';
 import { toJson } from '../json.js';
 import { VERSION } from '../version.js';
 import { optionsFromBody } from './body.js';
+import { parseOptions } from '../options/define.js';
+import { serveOptions, type ServeOptionsInput } from '../options/serve.js';
 import { formPage } from './page.js';
 
 /** Request bodies above this are refused (413): a measurement table is small. */
@@ -97,16 +99,16 @@ export function createRecommendServer(options: { maxBodyBytes?: number; onError?
   });
 }
 
-export interface ServeOptions {
-  port?: number;
-  host?: string;
+/** `port`, `host` (src/options/serve.ts) and the caller's hooks. */
+export type ServeOptions = ServeOptionsInput & {
   signal?: AbortSignal;
   onInfo?: (message: string) => void;
   onError?: (error: unknown) => void;
-}
+};
 
 /** Listens until the signal aborts; resolves with where it listened. */
-export async function serve(options: ServeOptions): Promise<{ url: string; stopped: true }> {
+export async function serve(input: ServeOptions): Promise<{ url: string; stopped: true }> {
+  const options = { ...parseOptions(serveOptions, input), signal: input.signal, onInfo: input.onInfo, onError: input.onError };
   const server = createRecommendServer({ onError: options.onError });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolvePromise, reject) => {

@@ -9,6 +9,9 @@ import { claimOutput } from '../output/ownership.js';
 import { cpus, hostname, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PipelineError, usageError } from '../errors.js';
+import { withClusterExecutor } from '../cluster/with-cluster.js';
+import { parseOptions } from '../options/define.js';
+import { speedtestOptions, type SpeedtestOptionsInput, type SpeedtestSettings } from '../options/speedtest.js';
 import { scanDataset } from '../dataset/scan.js';
 import { localExecutor, type Executor } from '../pool/executor.js';
 import { defaultWorkers } from '../pool/pool.js';
@@ -23,51 +26,17 @@ import type { MeasurementRow, SpeedtestJob, SpeedtestJobResult, TaskSpan } from 
 import { summarise, type SpeedtestSummary } from './summary.js';
 import { startHostRecording, type CostFigure } from '../hosts/recorder.js';
 import { hostsJson, writeHostFiles } from '../hosts/host-files.js';
-import type { Alarm, AlarmEvent } from '../hosts/alarms.js';
+import type { AlarmEvent } from '../hosts/alarms.js';
 
-export interface SpeedtestOptions {
-  images?: string;
-  /** A folder, a file, several of them, or globs (src/tfrecord/files.ts). */
-  tfrecords?: string | string[];
-  /** Only the shards of this split (TFDS / TF-slim names, or a convert --split sub-folder). */
-  split?: string;
-  /** Feature keys of the image and label; detected when absent (src/tfrecord/keys.ts). */
-  imageKey?: string;
-  labelKey?: string;
-  /** Channels both datasets decode to; default: the TFRecords' stored channels. */
-  channels?: number;
-  /** Problems tolerated before exit 3: a fraction of the reads (default 0.01) or a count. */
-  maxProblems?: { fraction: number } | { count: number };
-  out: string;
-  /** Replace an earlier speed-test run (and its report) in `out`. */
-  overwrite?: boolean;
-  datasets?: DatasetKind[];
-  caches?: CacheMode[];
-  batchSizes?: number[];
-  batchNumbers?: number[];
-  repetitions?: number[];
-  warmup?: number;
-  cacheLimitBytes?: number;
-  workers?: number;
-  partitions?: number;
-  width?: number;
-  height?: number;
+/** The options (src/options/speedtest.ts: defaults, limits) and the caller's hooks. */
+export type SpeedtestOptions = SpeedtestOptionsInput & SpeedtestHooks;
+
+export interface SpeedtestHooks {
   signal?: AbortSignal;
   onProgress?: (p: { tasks: number; total: number; seconds: number }) => void;
   onInfo?: (message: string) => void;
   /** Where jobs run: the local pool by default, or a cluster (src/cluster/). */
   executor?: Executor;
-  /** A scaling study: the grid once per worker count / partition count (recorded in every row). */
-  sweepWorkers?: number[];
-  sweepPartitions?: number[];
-  /** Host sampling period (hosts.csv), ms; default 250. */
-  hostIntervalMs?: number;
-  /** `--alarm`s, parsed (src/hosts/alarms.ts). */
-  alarms?: Alarm[];
-  /** The summary gives the run's cost from the worker hosts' wall time. */
-  pricePerWorkerHour?: number;
-  /** Prices per hour of named hosts (see src/hosts/recorder.ts). */
-  pricePerHost?: Record<string, number>;
 }
 
 /** The speed test's result: the summary, plus what the hosts showed. */
@@ -95,7 +64,11 @@ const TASK_COLUMNS: Record<string, ColumnType> = {
   task: 'int', worker: 'int', workers: 'int', partitions: 'int', dataset: 'string', cache: 'string', batch_size: 'int', batch_number: 'int', start_ms: 'float', end_ms: 'float', rows: 'int', images: 'int',
 };
 
-export async function speedtest(options: SpeedtestOptions): Promise<SpeedtestResult> {
+export async function speedtest(input: SpeedtestOptions): Promise<SpeedtestResult> {
+  const parsed = parseOptions(speedtestOptions, input);
+  // --redis: the same command as a driver, its jobs run by cluster workers.
+  if (parsed.redis && !input.executor) return withClusterExecutor(parsed.redis, input.onInfo, (executor) => speedtest({ ...input, executor }));
+  const options: SpeedtestRun = { ...parsed, signal: input.signal, onProgress: input.onProgress, onInfo: input.onInfo, executor: input.executor };
   const out = checkOutPath(options.out);
   chosenDatasets(options); // usage errors first, before the run folder is touched
   const claim = await claimOutput(out, { kind: 'speedtest', overwrite: options.overwrite });
@@ -106,17 +79,17 @@ export async function speedtest(options: SpeedtestOptions): Promise<SpeedtestRes
   }
 }
 
-async function speedtestInto(out: string, runId: string, options: SpeedtestOptions): Promise<SpeedtestResult> {
+/** The options, checked and with their defaults, and the caller's hooks. */
+type SpeedtestRun = SpeedtestSettings & SpeedtestHooks;
+
+async function speedtestInto(out: string, runId: string, options: SpeedtestRun): Promise<SpeedtestResult> {
   const runStartMs = Date.now();
   const started = performance.now();
   const datasets = chosenDatasets(options);
-  const caches = options.caches ?? ['off'];
-  const batchSizes = options.batchSizes ?? [8, 16, 32, 64];
-  const batchNumbers = options.batchNumbers ?? [10, 30, 60];
-  const repetitions = options.repetitions ?? [1, 2, 3];
-  const warmup = options.warmup ?? 1;
+  const caches: CacheMode[] = options.cache === 'both' ? ['off', 'on'] : [options.cache];
+  const { batchSizes, batchNumbers, repetitions, warmup } = options;
   const workers = options.workers ?? defaultWorkers();
-  const cacheLimitBytes = options.cacheLimitBytes ?? 2 ** 30;
+  const cacheLimitBytes = options.cacheLimit;
 
   const notes: string[] = [];
   const targets = options.tfrecords === undefined ? [] : (Array.isArray(options.tfrecords) ? options.tfrecords : [options.tfrecords]).map((t) => resolve(t));
@@ -128,7 +101,7 @@ async function speedtestInto(out: string, runId: string, options: SpeedtestOptio
   const stored = tfrecords?.keys.storedChannels ?? [];
   const channels = options.channels ?? (stored.length === 1 ? stored[0] : 3);
   if (!options.channels && stored.length > 1) notes.push(`the TFRecords hold images of ${stored.join(' and ')} channels: all are decoded to ${channels} (set --channels to choose)`);
-  const size = options.width && options.height ? { width: options.width, height: options.height } : await storedSize(targets, tfrecords?.keys.sizes);
+  const size = options.size ?? await storedSize(targets, tfrecords?.keys.sizes);
   if (!size) notes.push(`the TFRecords hold images of different sizes (${tfrecords!.keys.sizes.slice(0, 4).join(', ')}${tfrecords!.keys.sizes.length > 4 ? ', ...' : ''} in the first records): each is delivered at its own size, not resized; a batch is their pixels one after another (a ragged batch). Image files are not resized either unless --size is given`);
   const images = datasets.includes('images') ? (await scanDataset(resolve(options.images!), { exclude: [out] })).files.map((f) => f.path) : [];
   if (datasets.includes('images') && images.length === 0) throw new PipelineError('NOT_FOUND', `${options.images}: no image files in the class folders`);
@@ -264,7 +237,7 @@ async function speedtestInto(out: string, runId: string, options: SpeedtestOptio
   return result;
 }
 
-function chosenDatasets(options: SpeedtestOptions): DatasetKind[] {
+function chosenDatasets(options: SpeedtestRun): DatasetKind[] {
   const datasets = options.datasets ?? (['images', 'tfrecord'] as DatasetKind[]).filter((d) => (d === 'images' ? options.images : options.tfrecords));
   if (datasets.length === 0) throw usageError('--images / --tfrecords', 'at least one dataset folder', 'neither');
   if (datasets.includes('images') && !options.images) throw usageError('--images', 'the image dataset folder', 'nothing');

@@ -8,22 +8,14 @@ import { checkIndex } from './index-check.js';
 import { decodeExample, featureType, type Feature, type Features, type FeatureType } from './example.js';
 import { findRecordFiles } from './files.js';
 import { detectKeys, type DetectedKeys } from './keys.js';
+import { parseOptions } from '../options/define.js';
+import { inspectOptions, type InspectOptionsInput } from '../options/inspect.js';
 import { selectByManifest } from './manifest-files.js';
 import { indexMismatch, indexPathFor, readIndex } from './record-index.js';
 import { readRecords, type RecordProblem } from './reader.js';
 
-export interface InspectOptions {
-  /** A file, a folder, or a glob; or several (`targets`). */
-  target?: string;
-  targets?: string[];
-  split?: string;
-  imageKey?: string;
-  labelKey?: string;
-  verify?: boolean;
-  /** Decode and return the first N examples. */
-  dump?: number;
-  signal?: AbortSignal;
-}
+/** `targets` (files, folders or globs; or one `target`), `split`, keys, `verify`, `dump`: src/options/inspect.ts. */
+export type InspectOptions = InspectOptionsInput & { signal?: AbortSignal };
 
 export type DumpedFeature = { bytes: string[] } | { int64: bigint[] } | { float: number[] };
 
@@ -42,7 +34,8 @@ export interface InspectResult {
   notes: string[];
 }
 
-export async function inspect(options: InspectOptions): Promise<InspectResult> {
+export async function inspect(input: InspectOptions): Promise<InspectResult> {
+  const options = { ...parseOptions(inspectOptions, input), signal: input.signal };
   const targets = options.targets ?? (options.target !== undefined ? [options.target] : []);
   const found = await findRecordFiles(targets, { split: options.split });
   // A converted folder's shards are the ones its manifest lists (src/tfrecord/manifest-files.ts).
@@ -54,7 +47,7 @@ export async function inspect(options: InspectOptions): Promise<InspectResult> {
   if (selection.unlisted.length) result.unlisted = selection.unlisted;
   const sample: Features[] = [];
   const examples: Record<string, DumpedFeature>[] = [];
-  const dump = options.dump ?? 0;
+  const dump = options.dump;
   for (const file of paths) {
     result.files++;
     const stats = { bytes: 0 };
@@ -64,7 +57,7 @@ export async function inspect(options: InspectOptions): Promise<InspectResult> {
       // A record whose data CRC failed was still framed: it counts, as in the checker.
       if (p.code === 'TFRECORD_DATA_CRC') records = p.record + 1;
     };
-    for await (const record of readRecords(file, { verify: options.verify ?? false, onProblem, stats, signal: options.signal })) {
+    for await (const record of readRecords(file, { verify: options.verify, onProblem, stats, signal: options.signal })) {
       records = record.index + 1;
       try {
         const features = decodeExample(record.data);

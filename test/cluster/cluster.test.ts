@@ -134,7 +134,7 @@ test('an unreachable Redis is one clear error', async () => {
 test('speedtest in cluster mode writes the same run files as a local run', async () => {
   await withTempDir(async (dir) => {
     const shards = join(dir, 'shards');
-    await convert({ input: PHOTOS, out: shards, partitions: 2, width: 64, height: 64 });
+    await convert({ input: PHOTOS, out: shards, partitions: 2, size: '64x64' });
     const workers = [startWorker(redis.url), startWorker(redis.url)];
     try {
       const result = await runCli(['speedtest', '--images', PHOTOS, '--tfrecords', shards, '--out', join(dir, 'run'), '--batch-sizes', '4,8', '--batch-numbers', '2', '--repetitions', '1,2', '--redis', redis.url, '--json']);

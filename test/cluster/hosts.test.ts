@@ -46,7 +46,7 @@ after(async () => {
 test('cluster speed test: hosts.csv has the driver and both named workers, loopback apart, clock offsets in run.json', async () => {
   await withTempDir(async (dir) => {
     const shards = join(dir, 'shards');
-    await convert({ input: PHOTOS, out: shards, partitions: 2, width: 64, height: 64 });
+    await convert({ input: PHOTOS, out: shards, partitions: 2, size: '64x64' });
     const workers = [startWorker(redis.url, 'worker-a'), startWorker(redis.url, 'worker-b')];
     try {
       const out = join(dir, 'run');
@@ -84,7 +84,7 @@ test('cluster speed test: hosts.csv has the driver and both named workers, loopb
 test('Redis paused (CLIENT PAUSE): the worker keeps working, drops samples and the count is reported', async () => {
   await withTempDir(async (dir) => {
     const shards = join(dir, 'shards');
-    await convert({ input: PHOTOS, out: shards, partitions: 2, width: 64, height: 64 });
+    await convert({ input: PHOTOS, out: shards, partitions: 2, size: '64x64' });
     const worker = startWorker(redis.url, 'paused-worker', ['--host-interval', '50', '--sample-buffer', '4']);
     const admin = new Redis(redis.url);
     try {

@@ -16,11 +16,11 @@ const RUN_B = join(dir, 'b');
 
 before(async () => {
   const shards = join(dir, 'shards');
-  await convert({ input: PHOTOS, out: shards, partitions: 2, width: 64, height: 64 });
+  await convert({ input: PHOTOS, out: shards, partitions: 2, size: '64x64' });
   const grid = { images: PHOTOS, tfrecords: shards, batchSizes: [4, 8], batchNumbers: [3], repetitions: [1, 2, 3, 4] };
   await speedtest({ ...grid, out: RUN_A, workers: 1 });
   // B adds the cache: only the cache-off groups are in both runs.
-  await speedtest({ ...grid, out: RUN_B, workers: 2, caches: ['off', 'on'] });
+  await speedtest({ ...grid, out: RUN_B, workers: 2, cache: 'both' });
 });
 
 after(() => rm(dir, { recursive: true, force: true }));
@@ -81,7 +81,7 @@ test('compare of a folder that is not a run is exit 2; of runs with nothing in c
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /measurements\.arrow: missing/);
   const only = join(dir, 'only-on');
-  await speedtest({ tfrecords: join(dir, 'shards'), out: only, batchSizes: [4], batchNumbers: [3], repetitions: [1, 2], caches: ['on'], workers: 1 });
+  await speedtest({ tfrecords: join(dir, 'shards'), out: only, batchSizes: [4], batchNumbers: [3], repetitions: [1, 2], cache: 'on', workers: 1 });
   const none = await runCli(['compare', RUN_A, only]);
   assert.equal(none.code, 3);
   assert.match(none.stderr, /nothing to compare/);

@@ -133,7 +133,7 @@ test('CMYK, 16-bit, greyscale, palette, alpha, EXIF-rotated, WebP, GIF, TIFF and
     await sharp(halves).jpeg().withMetadata({ orientation: 6 }).toFile(join(cls, 'rotated.jpg'));
 
     const out = join(dir, 'out');
-    const result = await convert({ input, out, width: 60, height: 60, fit: 'fill', format: 'png' });
+    const result = await convert({ input, out, size: '60x60', fit: 'fill', format: 'png' });
     assert.equal(result.skipped, 0);
     assert.equal(result.records, 10);
     const records = await collect(readRecordsFromFiles([join(out, 'part-00000-of-00001.tfrecord')]));

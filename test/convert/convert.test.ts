@@ -76,7 +76,7 @@ test('gzip and zlib shards, PNG at another size and fit: the checker verifies th
   await withTempDir(async (dir) => {
     for (const compression of ['gzip', 'zlib'] as const) {
       const out = join(dir, compression);
-      await convert({ input: PHOTOS, out, partitions: 2, workers: 2, compression, format: 'png', width: 64, height: 48, fit: 'contain' });
+      await convert({ input: PHOTOS, out, partitions: 2, workers: 2, compression, format: 'png', size: '64x48', fit: 'contain' });
       const shards = (await readdir(out)).filter((n) => n.includes('.tfrecord')).map((n) => join(out, n));
       assert.ok(shards.every((s) => s.endsWith(compression === 'gzip' ? '.tfrecord.gz' : '.tfrecord.zlib')));
       const checker = await runChecker(['check', `--${compression}`, ...shards]);

@@ -33,8 +33,8 @@ test('an output folder inside the input folder, run twice: same classes, same la
       const input = join(dir, `in-${i}`);
       await cp(PHOTOS, input, { recursive: true });
       const out = join(input, ...inside);
-      const first = await convert({ input, out, partitions: 2, width: 32, height: 32 });
-      const second = await convert({ input, out, partitions: 2, width: 32, height: 32, overwrite: true });
+      const first = await convert({ input, out, partitions: 2, size: '32x32' });
+      const second = await convert({ input, out, partitions: 2, size: '32x32', overwrite: true });
       assert.equal(second.records, 100);
       assert.equal(second.skipped, 0);
       assert.equal(first.records, second.records);
@@ -68,7 +68,7 @@ test('non-ASCII and space-holding class names: one line each in labels.txt, ever
       await cp(join(PHOTOS, 'water', 'water-000.jpg'), join(input, cls, 'x.jpg'));
     }
     const out = join(dir, 'out');
-    await convert({ input, out, width: 32, height: 32 });
+    await convert({ input, out, size: '32x32' });
     const { labels, records } = await checkLabels(out);
     assert.deepEqual(labels, ['a,comma', 'b class', 'ä']);
     assert.equal(records, 3);

@@ -56,7 +56,7 @@ test('a CSV list with --split: per-split and per-class counts as the rule gives,
   await withTempDir(async (dir) => {
     const list = await makeList(dir);
     const expected = pythonSplits(list);
-    const result = await convert({ input: list, out: join(dir, 'out'), split: [['train', 0.8], ['val', 0.1], ['test', 0.1]], width: 48, height: 48, workers: 1 });
+    const result = await convert({ input: list, out: join(dir, 'out'), split: [['train', 0.8], ['val', 0.1], ['test', 0.1]], size: '48x48', workers: 1 });
     assert.equal(result.records, 100);
     const before = new Map<string, Map<string, string>>();
     for (const split of ['train', 'val', 'test']) {
@@ -80,7 +80,7 @@ test('a CSV list with --split: per-split and per-class counts as the rule gives,
     // One more image: no other image changes split.
     await cp(join(PHOTOS, 'water', 'water-003.jpg'), join(dir, 'imgs', 'water', 'zz-new.jpg'));
     const bigger = await makeListAgain(dir, list, 'imgs/water/zz-new.jpg,water');
-    await convert({ input: bigger, out: join(dir, 'out2'), split: [['train', 0.8], ['val', 0.1], ['test', 0.1]], width: 48, height: 48, workers: 1 });
+    await convert({ input: bigger, out: join(dir, 'out2'), split: [['train', 0.8], ['val', 0.1], ['test', 0.1]], size: '48x48', workers: 1 });
     let added = 0;
     for (const split of ['train', 'val', 'test']) {
       const after = await contents(join(dir, 'out2', split));

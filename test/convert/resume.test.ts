@@ -25,7 +25,7 @@ test('an input edited in place with the same size (mtime set back): --resume reb
     await writeFile(join(input, 'a', 'one.png'), red);
     await writeFile(join(input, 'b', 'two.png'), red);
     const out = join(dir, 'out');
-    await convert({ input, out, partitions: 2, width: 8, height: 8, format: 'png' });
+    await convert({ input, out, partitions: 2, size: '8x8', format: 'png' });
 
     const edited = join(input, 'b', 'two.png');
     const before = await stat(edited, { bigint: true });
@@ -35,7 +35,7 @@ test('an input edited in place with the same size (mtime set back): --resume reb
     execFileSync('touch', ['-m', '-d', `@${ns / 1_000_000_000n}.${String(ns % 1_000_000_000n).padStart(9, '0')}`, edited]);
     assert.equal((await stat(edited, { bigint: true })).mtimeNs, ns);
 
-    const result = await convert({ input, out, partitions: 2, width: 8, height: 8, format: 'png', resume: true });
+    const result = await convert({ input, out, partitions: 2, size: '8x8', format: 'png', resume: true });
     assert.equal(result.resumed, 1, 'the untouched shard is kept, the edited one redone');
     const records = [];
     for await (const r of readRecordsFromFiles([join(out, 'part-00001-of-00002.tfrecord')])) records.push(decodeExample(r.data));
@@ -47,7 +47,7 @@ test('an input edited in place with the same size (mtime set back): --resume reb
 test('a wrong .idx: inspect --verify exits 3 naming the file and the first wrong line; --resume rebuilds it', async () => {
   await withTempDir(async (dir) => {
     const out = join(dir, 'out');
-    await convert({ input: PHOTOS, out, partitions: 2, width: 32, height: 32 });
+    await convert({ input: PHOTOS, out, partitions: 2, size: '32x32' });
     const index = join(out, 'part-00001-of-00002.idx');
     const good = await readFile(index, 'utf8');
     const lines = good.split('\n');
@@ -68,7 +68,7 @@ test('a wrong .idx: inspect --verify exits 3 naming the file and the first wrong
     const short = JSON.parse((await runCli(['inspect', out, '--verify', '--json'])).stdout);
     assert.match(short.errors[0].error, /^index line \d+: missing/);
 
-    const result = await convert({ input: PHOTOS, out, partitions: 2, width: 32, height: 32, resume: true });
+    const result = await convert({ input: PHOTOS, out, partitions: 2, size: '32x32', resume: true });
     assert.equal(result.resumed, 1);
     assert.equal(await readFile(index, 'utf8'), good);
     assert.equal((await runCli(['inspect', out, '--verify'])).code, 0);
@@ -80,9 +80,9 @@ test('an input changed since the last run of a partition: only that shard is red
     const input = join(dir, 'in');
     await cp(PHOTOS, input, { recursive: true });
     const out = join(dir, 'out');
-    await convert({ input, out, partitions: 4, width: 32, height: 32 });
+    await convert({ input, out, partitions: 4, size: '32x32' });
     await cp(join(PHOTOS, 'water', 'water-000.jpg'), join(input, 'flowers', 'flowers-000.jpg'));
-    const result = await convert({ input, out, partitions: 4, width: 32, height: 32, resume: true });
+    const result = await convert({ input, out, partitions: 4, size: '32x32', resume: true });
     assert.equal(result.resumed, 3);
   });
 });

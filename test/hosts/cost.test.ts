@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { cost, type HostInfo } from '../../src/hosts/recorder.js';
-import { hostPrices } from '../../src/cli/parse.js';
+import { parseCommandLine } from '../../src/cli/main.js';
 
 const host = (name: string, role: HostInfo['role'], wallSeconds: number): HostInfo => ({
   host: name, role, machine: name, clockOffsetMs: 0, clockRttMs: 0, sampler: { samples: 1, busyMs: 0, fractionOfOneCore: 0 }, missingSources: [], linkBytesPerSecond: null, rows: 1, wallSeconds, droppedSamples: 0,
@@ -24,8 +24,8 @@ test('prices per host override it, can bill the driver, and a name with no sampl
   assert.equal(cost(hosts, undefined, { a: 1 }).cost, 1);
 });
 
-test('--price-per-host NAME=PRICE: repeatable, names may hold "=", bad values are usage errors', () => {
-  const parse = hostPrices('--price-per-host');
-  assert.deepEqual(parse('b=2', parse('a=x=1.5', undefined)), { 'a=x': 1.5, b: 2 });
-  for (const bad of ['a', '=1', 'a=', 'a=0', 'a=-1', 'a=cheap']) assert.throws(() => parse(bad, undefined), (e: any) => e.code === 'USAGE', bad);
+test('--price-per-host NAME=PRICE: repeatable, names may hold "=", bad values are usage errors', async () => {
+  const parse = (...values: string[]) => parseCommandLine(['convert', 'in', '--out', 'out', ...values.flatMap((v) => ['--price-per-host', v])]);
+  assert.deepEqual((await parse('a=x=1.5', 'b=2')).options.pricePerHost, { 'a=x': 1.5, b: 2 });
+  for (const bad of ['a', '=1', 'a=', 'a=0', 'a=-1', 'a=cheap']) await assert.rejects(parse(bad), (e: any) => e.code === 'USAGE' && /--price-per-host: expected NAME=PRICE/.test(e.message), bad);
 });

@@ -1,7 +1,7 @@
 /** `pipeline worker --name`: names land in CSV, HTML and Redis, so odd ones are refused before any connection. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { hostName } from '../../src/cli/parse.js';
+import { parseCommandLine } from '../../src/cli/main.js';
 import { runCli } from '../helpers.js';
 
 test('--name: empty, too long or with control characters is exit 2; quotes, commas and HTML are kept as given', async () => {
@@ -10,6 +10,5 @@ test('--name: empty, too long or with control characters is exit 2; quotes, comm
     assert.equal(r.code, 2, JSON.stringify(bad));
     assert.match(r.stderr, /--name: expected a name of 1-100 printable characters/);
   }
-  const parse = hostName('--name');
-  for (const ok of ['worker-a', 'rack 3, "gpu" <b>', 'ünïcode/42']) assert.equal(parse(ok), ok);
+  for (const ok of ['worker-a', 'rack 3, "gpu" <b>', 'ünïcode/42']) assert.equal((await parseCommandLine(['worker', '--redis', 'redis://127.0.0.1:1', '--name', ok])).options.name, ok);
 });

@@ -50,7 +50,7 @@ test('--partitions above the image count: a warning, one shard per image, none e
     await mkdir(join(input, 'a'), { recursive: true });
     for (const n of ['1', '2', '3']) await copyFile(PHOTO, join(input, 'a', `${n}.jpg`));
     const messages: string[] = [];
-    const result = await convert({ input, out: join(dir, 'out'), partitions: 8, width: 16, height: 16, onInfo: (m) => messages.push(m) });
+    const result = await convert({ input, out: join(dir, 'out'), partitions: 8, size: '16x16', onInfo: (m) => messages.push(m) });
     assert.equal(result.shards, 3);
     assert.equal(result.records, 3);
     assert.ok(messages.some((m) => /--partitions 8 is more than the 3 input file\(s\): writing 3 shard\(s\), no empty ones/.test(m)), messages.join('\n'));
@@ -77,10 +77,10 @@ test('--size above 16384 names the maximum, on the command line and in a pipelin
   await withTempDir(async (dir) => {
     const file = join(dir, 'big.json');
     await writeFile(file, JSON.stringify({ name: 'x', input: 'in', output: 'out', convert: { size: '99999x1' } }));
-    await assert.rejects(loadPipelineFile(file), /convert\.size: expected each side from 1 to 16384 \(the maximum\), got "99999x1"/);
+    await assert.rejects(loadPipelineFile(file), /convert\.size: expected WxH with each side from 1 to 16384 \(the maximum\), got "99999x1"/);
     const run = await runCli(['run', file]);
     assert.equal(run.code, 2);
     await writeFile(file, JSON.stringify({ name: 'x', input: 'in', output: 'out', convert: { size: '0x10' } }));
-    await assert.rejects(loadPipelineFile(file), /convert\.size: expected each side from 1 to 16384/);
+    await assert.rejects(loadPipelineFile(file), /convert\.size: expected WxH with each side from 1 to 16384/);
   });
 });

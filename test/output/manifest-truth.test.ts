@@ -12,8 +12,8 @@ test('TFRecord files that the manifest does not list are reported by inspect and
   await withTempDir(async (dir) => {
     const out = join(dir, 'out');
     const other = join(dir, 'other');
-    await convert({ input: PHOTOS, out, partitions: 4, width: 32, height: 32 });
-    await convert({ input: PHOTOS, out: other, partitions: 3, width: 32, height: 32 });
+    await convert({ input: PHOTOS, out, partitions: 4, size: '32x32' });
+    await convert({ input: PHOTOS, out: other, partitions: 3, size: '32x32' });
     await copyFile(join(other, 'part-00000-of-00003.tfrecord'), join(out, 'part-00000-of-00003.tfrecord'));
     await copyFile(join(other, 'part-00001-of-00003.tfrecord'), join(out, 'extra.tfrecord'));
 
@@ -36,7 +36,7 @@ test('TFRecord files that the manifest does not list are reported by inspect and
 test('a shard the manifest lists but that is gone: inspect exit 3, speedtest exit 3', async () => {
   await withTempDir(async (dir) => {
     const out = join(dir, 'out');
-    await convert({ input: PHOTOS, out, partitions: 2, width: 32, height: 32 });
+    await convert({ input: PHOTOS, out, partitions: 2, size: '32x32' });
     await rm(join(out, 'part-00001-of-00002.tfrecord'));
     const inspected = await runCli(['inspect', out, '--json']);
     assert.equal(inspected.code, 3);

@@ -67,7 +67,7 @@ test('a lock left by a dead process is taken over', async () => {
     await once(dead, 'exit');
     await writeFile(join(out, '.pipeline.lock'), JSON.stringify({ runId: 'old', command: 'convert', pid: dead.pid, host: hostname(), started: new Date(0).toISOString() }));
     await writeFile(join(out, 'part-00000-of-00001.tfrecord.tmp-x-1'), 'half a shard');
-    const result = await convert({ input: PHOTOS, out, partitions: 2, width: 32, height: 32 });
+    const result = await convert({ input: PHOTOS, out, partitions: 2, size: '32x32' });
     assert.equal(result.records, 100);
     assert.deepEqual((await readdir(out)).filter((n) => n.startsWith('.') || n.includes('.tmp-')), []);
   });
@@ -96,9 +96,9 @@ test('a folder with other files is refused, even with --overwrite; --overwrite r
     assert.deepEqual(await readdir(foreign), ['notes.txt']);
 
     const out = join(dir, 'out');
-    await convert({ input: PHOTOS, out, partitions: 2, width: 32, height: 32 });
+    await convert({ input: PHOTOS, out, partitions: 2, size: '32x32' });
     await writeFile(join(out, 'notes.txt'), 'mine');
-    await convert({ input: PHOTOS, out, partitions: 1, width: 32, height: 32, overwrite: true });
+    await convert({ input: PHOTOS, out, partitions: 1, size: '32x32', overwrite: true });
     assert.deepEqual((await readdir(out)).sort(), ['convert-run', 'labels.txt', 'manifest.json', 'notes.txt', 'part-00000-of-00001.idx', 'part-00000-of-00001.tfrecord', 'skipped.csv']);
     assert.equal(await readFile(join(out, 'notes.txt'), 'utf8'), 'mine');
   });
@@ -107,10 +107,10 @@ test('a folder with other files is refused, even with --overwrite; --overwrite r
 test('speedtest into an earlier run folder: exit 2 without --overwrite; with it, no stale report is left', async () => {
   await withTempDir(async (dir) => {
     const shards = join(dir, 'shards');
-    await convert({ input: PHOTOS, out: shards, partitions: 2, width: 32, height: 32 });
+    await convert({ input: PHOTOS, out: shards, partitions: 2, size: '32x32' });
     const run = join(dir, 'run');
     const grid = { tfrecords: shards, batchSizes: [4], batchNumbers: [2], repetitions: [1], warmup: 0, workers: 1 };
-    await speedtest({ ...grid, out: run, caches: ['off', 'on'] });
+    await speedtest({ ...grid, out: run, cache: 'both' });
     await report({ run });
     assert.ok((await readdir(run)).includes('report.html'));
 

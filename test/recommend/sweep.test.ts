@@ -12,7 +12,7 @@ import { ROOT, runCli, withTempDir } from '../helpers.js';
 test('a --sweep-workers run records every setting; recommend answers from it; the report gains the scaling chart', async () => {
   await withTempDir(async (dir) => {
     const shards = join(dir, 'shards');
-    await convert({ input: join(ROOT, 'fixtures', 'photos'), out: shards, partitions: 2, width: 64, height: 64 });
+    await convert({ input: join(ROOT, 'fixtures', 'photos'), out: shards, partitions: 2, size: '64x64' });
     const run = join(dir, 'run');
     const summary = await speedtest({ tfrecords: shards, out: run, batchSizes: [8, 16], batchNumbers: [5, 10], repetitions: [1, 2], sweepWorkers: [1, 2, 3, 4] });
     assert.equal(summary.rows, 4 * 4 * 2);
@@ -53,7 +53,7 @@ test('a --sweep-workers run records every setting; recommend answers from it; th
 test('recorded workers are real: a request for 1000 threads over 2 jobs records the 2 that ran, and run.json warns', async () => {
   await withTempDir(async (dir) => {
     const shards = join(dir, 'shards');
-    await convert({ input: join(ROOT, 'fixtures', 'photos'), out: shards, partitions: 2, width: 32, height: 32 });
+    await convert({ input: join(ROOT, 'fixtures', 'photos'), out: shards, partitions: 2, size: '32x32' });
     const run = join(dir, 'run');
     const cli = await runCli(['speedtest', '--tfrecords', shards, '--out', run, '--batch-sizes', '4,8', '--batch-numbers', '2', '--repetitions', '1', '--partitions', '2', '--workers', '1000', '--quiet']);
     assert.equal(cli.code, 0, cli.stderr);

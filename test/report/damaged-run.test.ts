@@ -12,7 +12,7 @@ const base = mkdtempSync(join(tmpdir(), 'pipeline-damaged-'));
 const RUN = join(base, 'run');
 
 before(async () => {
-  await convert({ input: join(ROOT, 'fixtures', 'photos'), out: join(base, 'shards'), partitions: 2, width: 32, height: 32 });
+  await convert({ input: join(ROOT, 'fixtures', 'photos'), out: join(base, 'shards'), partitions: 2, size: '32x32' });
   await speedtest({ tfrecords: join(base, 'shards'), out: RUN, batchSizes: [4, 8, 16], batchNumbers: [2], repetitions: [1], warmup: 0, workers: 1 });
 });
 

@@ -7,8 +7,8 @@ import { ROOT } from '../helpers.js';
 /** A real, small speed-test run of the bundled photos (a few seconds), with an alarm low enough to fire. */
 export async function smallRun(dir: string, repetitions = [1, 2, 3]): Promise<string> {
   const shards = join(dir, 'shards');
-  await convert({ input: join(ROOT, 'fixtures', 'photos'), out: shards, partitions: 2, width: 64, height: 64 });
+  await convert({ input: join(ROOT, 'fixtures', 'photos'), out: shards, partitions: 2, size: '64x64' });
   const run = join(dir, 'run');
-  await speedtest({ images: join(ROOT, 'fixtures', 'photos'), tfrecords: shards, out: run, caches: ['off', 'on'], batchSizes: [4, 8, 16], batchNumbers: [2, 4], repetitions, workers: 2, alarms: [parseAlarm('cpu>1')], hostIntervalMs: 100 });
+  await speedtest({ images: join(ROOT, 'fixtures', 'photos'), tfrecords: shards, out: run, cache: 'both', batchSizes: [4, 8, 16], batchNumbers: [2, 4], repetitions, workers: 2, alarms: [parseAlarm('cpu>1')], hostIntervalMs: 100 });
   return run;
 }

@@ -17,7 +17,7 @@ const shared = mkdtempSync(join(tmpdir(), 'pipeline-speedtest-'));
 const SHARDS = join(shared, 'shards');
 
 before(async () => {
-  await convert({ input: PHOTOS, out: SHARDS, partitions: 4, width: 96, height: 96 });
+  await convert({ input: PHOTOS, out: SHARDS, partitions: 4, size: '96x96' });
 });
 
 const readCsv = async (path: string) => parse(await readFile(path), { columns: true, cast: true }) as Record<string, string | number>[];
@@ -25,7 +25,7 @@ const readCsv = async (path: string) => parse(await readFile(path), { columns: t
 test('a speed test writes every run file; rows = datasets x caches x batch sizes x batch numbers x repetitions', async () => {
   await withTempDir(async (dir) => {
     const out = join(dir, 'run');
-    const summary = await speedtest({ images: PHOTOS, tfrecords: SHARDS, out, caches: ['off', 'on'], batchSizes: [4, 8], batchNumbers: [5, 20], repetitions: [1, 2, 3], workers: 2 });
+    const summary = await speedtest({ images: PHOTOS, tfrecords: SHARDS, out, cache: 'both', batchSizes: [4, 8], batchNumbers: [5, 20], repetitions: [1, 2, 3], workers: 2 });
     assert.equal(summary.rows, 2 * 2 * 2 * 2 * 3);
     assert.deepEqual((await readdir(out)).sort(), ['alarms.csv', 'hosts.arrow', 'hosts.csv', 'measurements.arrow', 'measurements.csv', 'problems.csv', 'resources.arrow', 'resources.csv', 'run.json', 'tasks.csv']);
     const rows = await readCsv(join(out, 'measurements.csv'));

@@ -13,9 +13,9 @@ test('a real run fills first_batch_ms and the stage columns for both datasets; s
   await withTempDir(async (dir) => {
     const photos = join(ROOT, 'fixtures', 'photos');
     const shards = join(dir, 'shards');
-    await convert({ input: photos, out: shards, partitions: 2, width: 64, height: 64 });
+    await convert({ input: photos, out: shards, partitions: 2, size: '64x64' });
     const out = join(dir, 'run');
-    await speedtest({ images: photos, tfrecords: shards, out, caches: ['off', 'on'], batchSizes: [4, 8], batchNumbers: [3, 6], repetitions: [1, 2], workers: 2 });
+    await speedtest({ images: photos, tfrecords: shards, out, cache: 'both', batchSizes: [4, 8], batchNumbers: [3, 6], repetitions: [1, 2], workers: 2 });
     const rows = parse(await readFile(join(out, 'measurements.csv')), { columns: true, cast: true }) as Record<string, number | string>[];
     assert.equal(rows.length, 2 * 2 * 2 * 2 * 2);
     for (const r of rows) {
