@@ -177,7 +177,7 @@ function buildProgram(register: Register): Command {
     const { compare } = await import('../compare/compare.js');
     const result = await compare(options);
     // --json: the contract's shape (DESIGN.md); without it, the markdown table.
-    return { result: json ? { a: result.a, b: result.b, comparisons: result.comparisons, files: result.files } : { markdown: result.markdown, files: result.files } };
+    return { result: json ? { a: result.a, b: result.b, comparisons: result.comparisons, notes: result.notes, files: result.files } : { markdown: result.markdown, files: result.files } };
   });
 
   command(reportOptions, 'regressions, tables and charts from a speed-test run', async (options) => {

@@ -17,8 +17,8 @@ export const compareNote = (a: string, b: string) =>
   `a = ${a}, b = ${b}. Ratio: median images/s of b over a, with a 95% percentile bootstrap interval (${BOOTSTRAP.resamples} resamples, seed ${BOOTSTRAP.seed}). ` +
   `p: Welch's t-test on images/s (unequal variances). Verdict: b faster or slower than a when p < ${ALPHA}, else no evidence.`;
 
-export function compareMarkdown(a: string, b: string, comparisons: readonly Comparison[]): string {
-  return [`# Comparison of two speed-test runs`, compareNote(a, b), markdownTable(COMPARE_HEADER, comparisons.map(comparisonCells))].join('\n\n') + '\n';
+export function compareMarkdown(a: string, b: string, comparisons: readonly Comparison[], notes: readonly string[] = []): string {
+  return [`# Comparison of two speed-test runs`, compareNote(a, b), ...notes.map((n) => `> ${n}`), markdownTable(COMPARE_HEADER, comparisons.map(comparisonCells))].join('\n\n') + '\n';
 }
 
 /** The ratio b / a with its interval per group, on a log axis (a ratio of 2 and of 1/2 are as far from 1). */
@@ -52,17 +52,18 @@ export function ratioChart(comparisons: readonly Comparison[]): TopLevelSpec {
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-export function compareHtml(a: string, b: string, comparisons: readonly Comparison[], chartSvg: string): string {
+export function compareHtml(a: string, b: string, comparisons: readonly Comparison[], chartSvg: string, notes: readonly string[] = []): string {
   const rows = comparisons.map(comparisonCells);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Comparison of two speed-test runs</title>
 <style>
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;max-width:1100px;padding:0 1rem;color:#222}
 table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}th,td{border:1px solid #ddd;padding:.25rem .5rem;text-align:right}
-th{background:#f5f5f5}td:first-child,td:nth-child(2),td:last-child{text-align:left}.small{font-size:.85rem;color:#555}
+th{background:#f5f5f5}td:first-child,td:nth-child(2),td:last-child{text-align:left}.small{font-size:.85rem;color:#555}.note{color:#8a5a00}
 </style></head><body>
 <h1>Comparison of two speed-test runs</h1>
 <p class="small">${escape(compareNote(a, b))}</p>
+${notes.map((n) => `<p class="note">${escape(n)}</p>`).join('\n')}
 <figure id="ratio"><figcaption>Speed of b relative to a</figcaption>${chartSvg}</figure>
 <table><thead><tr>${COMPARE_HEADER.map((h) => `<th>${escape(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${escape(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>
 </body></html>

@@ -19,6 +19,8 @@ export interface CompareResult {
   a: string;
   b: string;
   comparisons: Comparison[];
+  /** What the reader must know to read the comparisons (different worker counts). */
+  notes: string[];
   /** The markdown table (what the CLI prints without --json). */
   markdown: string;
   files: string[];
@@ -34,20 +36,25 @@ export async function compare(input: CompareOptions): Promise<CompareResult> {
     if (settings.length > 1) throw new PipelineError('USAGE', `${name} is a scaling sweep (${settings.join('; ')}): compare takes runs of one setting each (use recommend for sweeps)`);
   }
   const comparisons = compareRows(runA.measurements, runB.measurements);
+  const notes: string[] = [];
+  const workersOf = (run: typeof runA) => run.measurements[0]?.workers;
+  if (workersOf(runA) !== workersOf(runB)) {
+    notes.push(`a ran ${workersOf(runA)} worker thread(s), b ${workersOf(runB)}: images/s is per pass (one thread's rate); with threads side by side the system's rate is about the thread count times it, as long as the cores are not all busy.`);
+  }
   if (comparisons.length === 0) {
     throw new PipelineError('DATA', `${a} and ${b} have no dataset x cache x batch size x batch number in common: nothing to compare`);
   }
-  const markdown = compareMarkdown(options.a, options.b, comparisons);
+  const markdown = compareMarkdown(options.a, options.b, comparisons, notes);
   const files: string[] = [];
   if (options.out) {
     const out = resolve(options.out);
     await mkdir(out, { recursive: true });
     const svg = await renderSvg(ratioChart(comparisons));
     await writeFile(join(out, 'compare.md'), markdown);
-    await writeFile(join(out, 'compare.html'), compareHtml(options.a, options.b, comparisons, svg));
+    await writeFile(join(out, 'compare.html'), compareHtml(options.a, options.b, comparisons, svg, notes));
     await writeFile(join(out, 'compare-ratio.svg'), svg);
     await writeFile(join(out, 'compare-ratio.png'), await svgToPng(svg));
     files.push(...['compare.md', 'compare.html', 'compare-ratio.svg', 'compare-ratio.png'].map((f) => join(out, f)));
   }
-  return { a, b, comparisons, markdown, files };
+  return { a, b, comparisons, notes, markdown, files };
 }

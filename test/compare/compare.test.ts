@@ -31,6 +31,7 @@ test('compare --json: the contract shape; medians, ratios and Welch p-values equ
   assert.equal(result.code, 0, result.stderr);
   const json = JSON.parse(result.stdout);
   assert.equal(json.comparisons.length, 2 * 2, 'datasets x batch sizes of cache off: the groups in both runs');
+  assert.match(json.notes.join('\n'), /a ran 1 worker thread\(s\), b 2: images\/s is per pass/);
   for (const c of json.comparisons) {
     assert.deepEqual(Object.keys(c), ['dataset', 'cache', 'batch_size', 'batch_number', 'n_a', 'n_b', 'median_a', 'median_b', 'ratio', 'ratio_ci', 'p_value', 'verdict']);
     assert.equal(c.cache, 'off');
