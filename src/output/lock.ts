@@ -36,7 +36,7 @@ export async function acquireLock(dir: string, command: string): Promise<Lock> {
   try {
     for (let attempt = 0; ; attempt++) {
       try {
-        await link(tmp, path);
+        await publish(tmp, path, info);
         break;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
@@ -57,6 +57,17 @@ export async function acquireLock(dir: string, command: string): Promise<Lock> {
       if ((await readLock(dir))?.runId === info.runId) await rm(path, { force: true });
     },
   };
+}
+
+/** A hard link publishes a complete file atomically; where links are not supported, an exclusive create. */
+async function publish(tmp: string, path: string, info: LockInfo): Promise<void> {
+  try {
+    await link(tmp, path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EOPNOTSUPP') throw error;
+    await writeFile(path, JSON.stringify(info) + '\n', { flag: 'wx' });
+  }
 }
 
 export async function readLock(dir: string): Promise<LockInfo | undefined> {

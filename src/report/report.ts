@@ -5,6 +5,7 @@ import { PipelineError } from '../errors.js';
 import { checkOutPath } from '../output/out-path.js';
 import { parseOptions } from '../options/define.js';
 import { reportOptions, type ReportOptionsInput } from '../options/report.js';
+import { writeFileAtomic } from '../output/atomic.js';
 import { writeTable } from '../speedtest/run-files.js';
 import { cachedVsUncached, renderSvg, resourcesOverTime, scatterWithFits, svgToPng, taskTimeline, throughputBars, whereTimeGoes, type Chart } from './charts.js';
 import { BOOTSTRAP_NOTE, cpuSentence, MULTI_NOTE, reportHtml, TIME_NOTE, type ReportContent } from './html.js';
@@ -67,8 +68,8 @@ export async function report(input: ReportOptions): Promise<ReportResult> {
   const notes: string[] = [...(run.info.notes ?? [])];
   const title = `Speed test report: ${run.info.options?.datasets?.join(' vs ') ?? 'run'} (${run.measurements.length} passes)`;
   const content: ReportContent = { title, figures, fits, multi, splits, alerts, notes };
-  await writeFile(join(out, 'report.html'), reportHtml({ ...content, run: run.info, charts: rendered, top: hosts?.top, sections: hosts?.section }));
-  await writeFile(join(out, 'summary.md'), summaryMarkdown(content) + (hosts ? '\n' + hosts.markdown + '\n' : ''));
+  await writeFileAtomic(join(out, 'report.html'), reportHtml({ ...content, run: run.info, charts: rendered, top: hosts?.top, sections: hosts?.section }));
+  await writeFileAtomic(join(out, 'summary.md'), summaryMarkdown(content) + (hosts ? '\n' + hosts.markdown + '\n' : ''));
   return {
     out,
     regressions: fits.length,
