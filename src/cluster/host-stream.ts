@@ -16,6 +16,8 @@ const STREAM_MAX_BATCHES = 5000;
 
 export interface HostBatch {
   host: string;
+  /** The worker's process id: with `machine`, it ties task results (thread "machine/pid/thread") to this host. */
+  pid?: number;
   role: HostRow['role'];
   machine: string;
   /** Add to this host's clock to get Redis's (midpoint estimate), and the round trip it came from. */
@@ -92,7 +94,7 @@ export class HostSender {
       }
       const rows = this.pending;
       this.pending = [];
-      const batch: HostBatch = { host: this.options.host, role: 'worker', machine: this.options.machine, ...this.clock, dropped: this.dropped, cost: this.options.cost(), missing: this.options.missing(), linkBytesPerSecond: this.options.linkBytesPerSecond(), rows };
+      const batch: HostBatch = { host: this.options.host, pid: process.pid, role: 'worker', machine: this.options.machine, ...this.clock, dropped: this.dropped, cost: this.options.cost(), missing: this.options.missing(), linkBytesPerSecond: this.options.linkBytesPerSecond(), rows };
       try {
         await this.options.redis.xadd(HOST_STREAM, 'MAXLEN', '~', STREAM_MAX_BATCHES, '*', 'batch', JSON.stringify(batch));
         this.sentBatches++;
@@ -116,6 +118,7 @@ export class HostSender {
 
 export interface RemoteHost {
   host: string;
+  pid?: number;
   role: HostRow['role'];
   machine: string;
   /** Add to the host's clock to get the driver's. */
@@ -171,7 +174,7 @@ export async function startHostFeed(redis: Redis, pollMs = 500): Promise<HostFee
         }
         const clockOffsetMs = batch.offsetMs - driverClock.offsetMs;
         hosts.set(batch.host, {
-          host: batch.host, role: batch.role, machine: batch.machine, clockOffsetMs, clockRttMs: batch.rttMs + driverClock.rttMs,
+          host: batch.host, pid: typeof batch.pid === 'number' ? batch.pid : undefined, role: batch.role, machine: batch.machine, clockOffsetMs, clockRttMs: batch.rttMs + driverClock.rttMs,
           droppedSinceWorkerStart: batch.dropped, sampler: batch.cost, missingSources: batch.missing, linkBytesPerSecond: batch.linkBytesPerSecond ?? null,
         });
         for (const row of batch.rows) rows.push({ ...row, t_ms: row.t_ms + clockOffsetMs });

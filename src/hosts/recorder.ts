@@ -66,7 +66,7 @@ export function startHostRecording(options: HostRecordingOptions): { stop(): Pro
       const theirs = since(remote.rows).filter((r) => r.t_ms > 0 && r.t_ms <= endMs);
       const rows = [...own, ...theirs].sort((a, b) => a.t_ms - b.t_ms || a.host.localeCompare(b.host));
       const hosts: HostInfo[] = [
-        hostInfo({ host: sampler.host, role: sampler.role, machine: sampler.machine, clockOffsetMs: 0, clockRttMs: 0, droppedSinceWorkerStart: 0, sampler: sampler.cost, missingSources: sampler.missing, linkBytesPerSecond: sampler.linkBytesPerSecond }, own),
+        hostInfo({ host: sampler.host, pid: process.pid, role: sampler.role, machine: sampler.machine, clockOffsetMs: 0, clockRttMs: 0, droppedSinceWorkerStart: 0, sampler: sampler.cost, missingSources: sampler.missing, linkBytesPerSecond: sampler.linkBytesPerSecond }, own),
         ...remote.hosts.map((h) => hostInfo(h, theirs.filter((r) => r.host === h.host))),
       ];
       const alarms = evaluateAlarms(options.alarms ?? [], rows);
@@ -99,4 +99,13 @@ export function cost(hosts: readonly HostInfo[], pricePerWorkerHour?: number, pr
     perHost,
     unmatched: Object.keys(pricePerHost).filter((name) => !hosts.some((h) => h.host === name)),
   };
+}
+
+/**
+ * The host that ran a task, from its thread's "machine/pid/threadId", and that host's clock offset
+ * (task times measured on a worker's clock are moved onto the driver's by it).
+ */
+export function hostOfThread(hosts: readonly HostInfo[]): (thread: string) => { host: string; clockOffsetMs: number } | undefined {
+  const byProcess = new Map(hosts.filter((h) => h.pid !== undefined).map((h) => [`${h.machine}/${h.pid}`, { host: h.host, clockOffsetMs: h.clockOffsetMs }]));
+  return (thread) => byProcess.get(thread.slice(0, thread.lastIndexOf('/')));
 }

@@ -59,8 +59,9 @@ export function hostsOverTime(rows: readonly HostRow[], tasks: readonly TaskRow[
   ];
   if (tasks.length) {
     vconcat.push({
-      title: 'Tasks per worker thread',
-      data: { values: tasks.map((t) => ({ thread: `thread ${t.worker}`, start: t.start_ms / 1000, end: t.end_ms / 1000, part: `${t.dataset} / cache ${t.cache}` })) },
+      title: 'Tasks per worker thread (on the driver\'s clock)',
+      // Threads named with their host where tasks.csv says it (runs since host sampling).
+      data: { values: tasks.map((t: TaskRow & { host?: string }) => ({ thread: t.host ? `${t.host}: thread ${t.worker}` : `thread ${t.worker}`, start: t.start_ms / 1000, end: t.end_ms / 1000, part: `${t.dataset} / cache ${t.cache}` })) },
       width: WIDTH,
       height: { step: 14 },
       mark: { type: 'bar', stroke: 'white', strokeWidth: 0.5 },

@@ -24,7 +24,7 @@ import { writeTable, type ColumnType } from './run-files.js';
 import type { Problem } from './sources.js';
 import type { MeasurementRow, SpeedtestJob, SpeedtestJobResult, TaskSpan } from './task.js';
 import { summarise, type SpeedtestSummary } from './summary.js';
-import { startHostRecording, type CostFigure } from '../hosts/recorder.js';
+import { hostOfThread, startHostRecording, type CostFigure } from '../hosts/recorder.js';
 import { hostsJson, writeHostFiles } from '../hosts/host-files.js';
 import type { AlarmEvent } from '../hosts/alarms.js';
 
@@ -58,10 +58,14 @@ export const MEASUREMENT_COLUMNS: Record<keyof MeasurementRow, ColumnType> = {
 interface TaskRowOut {
   task: number; worker: number; workers: number; partitions: number; dataset: string; cache: string;
   batch_size: number; batch_number: number; start_ms: number; end_ms: number; rows: number; images: number;
+  /** The host that ran it (hosts.csv's name); its times are on the driver's clock. */
+  host: string;
+  /** machine/pid/threadId, to find the host; not written. */
+  thread: string;
 }
 
 const TASK_COLUMNS: Record<string, ColumnType> = {
-  task: 'int', worker: 'int', workers: 'int', partitions: 'int', dataset: 'string', cache: 'string', batch_size: 'int', batch_number: 'int', start_ms: 'float', end_ms: 'float', rows: 'int', images: 'int',
+  task: 'int', worker: 'int', workers: 'int', partitions: 'int', dataset: 'string', cache: 'string', batch_size: 'int', batch_number: 'int', start_ms: 'float', end_ms: 'float', rows: 'int', images: 'int', host: 'string',
 };
 
 export async function speedtest(input: SpeedtestOptions): Promise<SpeedtestResult> {
@@ -169,7 +173,7 @@ async function speedtestInto(out: string, runId: string, options: SpeedtestRun):
     const taskById = new Map(tasks.map((t) => [t.task + offset, t]));
     spans.push(...results.flatMap((r) => r.spans.map((sp: TaskSpan) => {
       const t = taskById.get(sp.task)!;
-      return { task: sp.task, worker: workerIndex.get(r.thread) ?? -1, workers: threads, partitions: setting.partitions, dataset: t.dataset, cache: t.cache, batch_size: t.batchSize, batch_number: t.batchNumber, start_ms: sp.start_ms, end_ms: sp.end_ms, rows: sp.rows, images: sp.images };
+      return { task: sp.task, worker: workerIndex.get(r.thread) ?? -1, workers: threads, partitions: setting.partitions, dataset: t.dataset, cache: t.cache, batch_size: t.batchSize, batch_number: t.batchNumber, start_ms: sp.start_ms, end_ms: sp.end_ms, rows: sp.rows, images: sp.images, host: '', thread: r.thread };
     })));
     problems.push(...results.flatMap((r) => r.problems));
     for (const r of results) {
@@ -179,6 +183,14 @@ async function speedtestInto(out: string, runId: string, options: SpeedtestRun):
   }
   monitor.stop();
   const hosts = await hostRecording.stop();
+  const hostOf = hostOfThread(hosts.hosts);
+  for (const span of spans) {
+    const h = hostOf(span.thread);
+    if (!h) continue;
+    span.host = h.host;
+    span.start_ms += h.clockOffsetMs;
+    span.end_ms += h.clockOffsetMs;
+  }
   hosts.alarms.forEach((a) => options.onInfo?.(`alarm ${a.alarm} on ${a.host} from ${(a.start_ms / 1000).toFixed(1)} s to ${(a.end_ms / 1000).toFixed(1)} s (peak ${a.peak.toPrecision(4)})`));
   rows.sort((a, b) => a.task - b.task || a.repetition - b.repetition);
   spans.sort((a, b) => a.task - b.task);

@@ -73,6 +73,9 @@ test('cluster speed test: hosts.csv has the driver and both named workers, loopb
         assert.ok(Number.isFinite(h.clockOffsetMs) && Math.abs(h.clockOffsetMs) < 1000, `offset ${h.clockOffsetMs}`);
         assert.ok(h.clockRttMs >= 0 && h.sampler.samples > 0);
       }
+      // Each task names the host that ran it: the workers, never the driver (it runs none).
+      const tasks = await readCsv(join(out, 'tasks.csv'));
+      assert.ok(tasks.length > 0 && tasks.every((t) => t.host === 'worker-a' || t.host === 'worker-b'), JSON.stringify(tasks.map((t) => t.host)));
       const alarmHosts = new Set(run.alarms.map((a: any) => a.host));
       assert.ok(alarmHosts.has('worker-a') || alarmHosts.has('worker-b'), 'alarms evaluated on the workers\' rows too');
     } finally {

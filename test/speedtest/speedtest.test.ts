@@ -71,6 +71,9 @@ test('a speed test writes every run file; rows = datasets x caches x batch sizes
     assert.equal(resourcesArrow.numRows, resources.length);
     const tasks = await readCsv(join(out, 'tasks.csv'));
     assert.equal(tasks.length, 16);
+    // Local run: every task ran on this host (hosts.csv's name for it).
+    const hostNames = new Set((await readCsv(join(out, 'hosts.csv'))).map((h) => h.host));
+    assert.ok(tasks.every((t) => hostNames.has(t.host as string)), 'tasks name their host');
   });
 });
 
