@@ -77,8 +77,21 @@ export async function findRecordFiles(targets: readonly string[], options: { spl
   } else if (Object.keys(splits).length > 1) {
     notes.push(`the shards hold several splits (${Object.entries(splits).map(([s, n]) => `${s}: ${n} file(s)`).join(', ')}), all read; choose one with --split`);
   }
-  if (files.length === 0) throw new PipelineError('NOT_FOUND', `${targets.join(' ')}: no TFRecord files (checked each file's first record)`, { path: targets[0] });
+  if (files.length === 0) {
+    // `convert --split` output: the shards are one level down, one folder per split.
+    const subs = targets.length === 1 ? await splitFolders(targets[0]) : [];
+    if (subs.length) throw new PipelineError('NOT_FOUND', `${targets[0]}: the shards are in one folder per split (${subs.join(', ')}): choose one with --split`, { path: targets[0] });
+    throw new PipelineError('NOT_FOUND', `${targets.join(' ')}: no TFRecord files (checked each file's first record)`, { path: targets[0] });
+  }
   return { files, splits: counts(files), notes };
+}
+
+/** Sub-folders holding a convert manifest (the splits of `convert --split`). */
+async function splitFolders(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const out: string[] = [];
+  for (const e of entries) if (e.isDirectory() && (await stat(join(dir, e.name, 'manifest.json')).catch(() => undefined))) out.push(e.name);
+  return out.sort();
 }
 
 async function shardsInFolder(dir: string, split: string | undefined, notes: string[]): Promise<string[]> {

@@ -76,6 +76,9 @@ test('a CSV list with --split: per-split and per-class counts as the rule gives,
     // The speed test and inspect read one split of it.
     const inspect = await runCli(['inspect', join(dir, 'out'), '--split', 'val', '--json']);
     assert.equal(JSON.parse(inspect.stdout).records, before.get('val')!.size);
+    const noSplit = await runCli(['speedtest', '--tfrecords', join(dir, 'out'), '--out', join(dir, 'run')]);
+    assert.equal(noSplit.code, 2);
+    assert.match(noSplit.stderr, /one folder per split \(test, train, val\): choose one with --split/);
 
     // One more image: no other image changes split.
     await cp(join(PHOTOS, 'water', 'water-003.jpg'), join(dir, 'imgs', 'water', 'zz-new.jpg'));
