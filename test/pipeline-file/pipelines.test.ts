@@ -40,3 +40,21 @@ test('an invalid pipeline file: every problem with its path in the file, what wa
     await assert.rejects(loadPipelineFile(file), /not valid JSON/);
   });
 });
+
+test('a pipeline file with other feature keys, --max-problems and --channels: the speed test finds the keys it wrote', async () => {
+  await withTempDir(async (dir) => {
+    const file = join(dir, 'slim.json');
+    await writeFile(file, JSON.stringify({
+      name: 'slim', input: join(ROOT, 'fixtures', 'photos'), output: 'out', report: false,
+      convert: { size: '32x32', imageKey: 'image/encoded', labelKey: 'image/class/label' },
+      speedtest: { datasets: ['tfrecord'], cache: 'off', batchSizes: [10], batchNumbers: [2], repetitions: [1], maxProblems: '5%', channels: 1 },
+    }));
+    const result = await runPipeline({ file });
+    assert.equal(result.speedtest.problems, 0);
+    const run = JSON.parse(await readFile(join(dir, 'out', 'run', 'run.json'), 'utf8'));
+    assert.deepEqual([run.tfrecords.keys.image.key, run.tfrecords.keys.label.key, run.tfrecords.channels], ['image/encoded', 'image/class/label', 1]);
+    assert.deepEqual(run.options.maxProblems, { fraction: 0.05 });
+    await writeFile(file, JSON.stringify({ name: 'x', input: 'photos', output: 'out', speedtest: { maxProblems: 'lots' } }));
+    await assert.rejects(loadPipelineFile(file), /speedtest\.maxProblems: /);
+  });
+});
