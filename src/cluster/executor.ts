@@ -6,8 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { FlowProducer, Job, Queue, QueueEvents } from 'bullmq';
-import { PipelineError } from '../errors.js';
-import type { Executor, TaskName } from '../pool/executor.js';
+import { deserializeError, PipelineError, type SerializedError } from '../errors.js';
+import type { Executor } from '../pool/executor.js';
 import { startHostFeed } from './host-stream.js';
 import { connect, evictionWarning, maskUrl, PREFIX, STAGE_QUEUE, TASK_QUEUE, waitForRedis } from './redis.js';
 
@@ -52,7 +52,7 @@ export async function clusterExecutor(url: string, onInfo?: (message: string) =>
   events.on('stalled', () => stats.stalledEvents++);
 
   return {
-    async runAll(name: TaskName, tasks, onResult, signal) {
+    async runAll(name, tasks, onResult, signal) {
       // Job ids carry the id of the run that owns the output folder (src/output/lock.ts), so a
       // job in Redis always says which run it belongs to.
       const owner = (tasks[0] as { run?: { id?: unknown } } | undefined)?.run?.id;
@@ -77,7 +77,7 @@ export async function clusterExecutor(url: string, onInfo?: (message: string) =>
           receivedAt.set(jobId, Date.now());
           index.delete(jobId);
           const value = typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue;
-          onResult(value as never, i).then(
+          onResult(value, i).then(
             () => {
               if (--pending === 0) finish();
             },
@@ -90,7 +90,9 @@ export async function clusterExecutor(url: string, onInfo?: (message: string) =>
           const job = await Job.fromId(queue, jobId).catch(() => undefined);
           // Still has attempts left: BullMQ retries it after the backoff.
           if (job && job.attemptsMade < JOB_ATTEMPTS && !(await job.isFailed())) return;
-          finish(new PipelineError('CLUSTER', `job ${jobId} (${name} ${index.get(jobId)}) failed after ${JOB_ATTEMPTS} attempts: ${failedReason}`));
+          // The task's own error (code, message, worker's stack) when the worker sent one; BullMQ's otherwise (stalled too often).
+          const sent = taskError(failedReason);
+          finish(sent ?? new PipelineError('CLUSTER', `job ${jobId} (${name} ${index.get(jobId)}) failed after ${JOB_ATTEMPTS} attempts: ${failedReason}`));
         };
         const onProgress = ({ jobId, data }: { jobId: string; data: unknown }) => {
           if (index.has(jobId) && typeof data === 'object' && data) progressByJob.set(jobId, data as { items: number; kilobytes: number });
@@ -182,4 +184,18 @@ export async function clusterExecutor(url: string, onInfo?: (message: string) =>
     stats: () => ({ ...stats }),
     hostFeed: () => startHostFeed(redis),
   };
+}
+
+/** A task's error as the cluster worker sent it (JSON in the job's failed reason), rebuilt; undefined for BullMQ's own reasons. */
+function taskError(failedReason: string): Error | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(failedReason);
+  } catch {
+    return undefined;
+  }
+  if (!parsed || typeof parsed !== 'object') return undefined;
+  const { code, message } = parsed as { code?: unknown; message?: unknown };
+  if (typeof code !== 'string' || typeof message !== 'string') return undefined;
+  return deserializeError({ ...(parsed as SerializedError), code, message });
 }

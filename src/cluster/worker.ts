@@ -8,7 +8,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { parseOptions } from '../options/define.js';
 import { workerOptions, type WorkerOptionsInput } from '../options/worker.js';
 import { createPool, defaultWorkers } from '../pool/pool.js';
-import { PROGRESS_SLOTS } from '../pool/protocol.js';
+import { isTaskName, PROGRESS_SLOTS, type TaskMessage, type TaskOutcome } from '../pool/protocol.js';
 import { defaultWorkerName, HostSampler } from '../hosts/sampler.js';
 import { HostSender } from './host-stream.js';
 import { connect, evictionWarning, maskUrl, PREFIX, STAGE_QUEUE, TASK_QUEUE, waitForRedis } from './redis.js';
@@ -58,15 +58,21 @@ export async function runWorker(input: WorkerOptions): Promise<WorkerResult> {
         void job.updateProgress({ items: Atomics.load(counters, PROGRESS_SLOTS.items), kilobytes: Atomics.load(counters, PROGRESS_SLOTS.kilobytes) }).catch(() => undefined);
       }, 500);
       try {
-        const result = (await pool.run({ ...job.data, progress }, { name: job.name })) as { ok?: boolean; error?: { code: string; message: string } };
-        // A task that reports an error is a failed attempt: BullMQ retries it with backoff.
-        if (result.ok === false || (result.error && result.ok === undefined)) {
+        const name = job.name;
+        // A job name that is not one of our tasks is refused (a foreign producer on the queue), not run.
+        if (!isTaskName(name)) throw new UnrecoverableError(JSON.stringify({ code: 'CLUSTER', message: `unknown task ${JSON.stringify(name)}`, pipeline: true }));
+        const message: TaskMessage<typeof name> = { input: job.data, progress };
+        const outcome: TaskOutcome<typeof name> = await pool.run(message, { name });
+        // A task that reports an error is a failed attempt: BullMQ retries it with backoff. The
+        // error travels as JSON (code, message, stack) in the failed reason, for the driver to rebuild.
+        if (!outcome.ok) {
+          const reason = JSON.stringify(outcome.error);
           // A job of a run that no longer owns its output folder: retrying cannot help.
-          if (result.error!.code === 'STALE_RUN') throw new UnrecoverableError(`${result.error!.code}: ${result.error!.message}`);
-          throw new Error(`${result.error!.code}: ${result.error!.message}`);
+          if (outcome.error.code === 'STALE_RUN') throw new UnrecoverableError(reason);
+          throw new Error(reason);
         }
         counts.jobs++;
-        return result;
+        return outcome.value;
       } catch (error) {
         counts.failed++;
         throw error;

@@ -14,7 +14,7 @@ import { isImageList, readImageList } from '../dataset/image-list.js';
 import { splitItems } from '../dataset/split.js';
 import { localExecutor, type Executor } from '../pool/executor.js';
 import { defaultWorkers } from '../pool/pool.js';
-import type { ConvertPartitionResult, ConvertTask, TaskResult } from '../pool/protocol.js';
+import type { ConvertTask } from '../pool/protocol.js';
 import { VERSION } from '../version.js';
 import { temporarySuffix } from '../tfrecord/writer.js';
 import { IMAGE_PATH, type ImageOptions } from './image.js';
@@ -174,7 +174,7 @@ async function convertInto(claim: OutputClaim, options: ConvertRun): Promise<Con
     options.onProgress?.({ images: items, total, inputBytes: kilobytes * 1024, seconds: (performance.now() - started) / 1000 });
   }
   try {
-    const tasks: Omit<ConvertTask, 'progress'>[] = todo.map((plan) => ({
+    const tasks: ConvertTask[] = todo.map((plan) => ({
       partition: plan.partition,
       files: plan.files.map(({ path, rel, label, className }) => ({ path, rel, label, className })),
       shardPath: join(out, plan.names.shard),
@@ -184,8 +184,7 @@ async function convertInto(claim: OutputClaim, options: ConvertRun): Promise<Con
       keys,
       run: { dir: out, id: claim.runId },
     }));
-    await executor.runAll<Omit<ConvertTask, 'progress'>, TaskResult<ConvertPartitionResult>>('convertPartition', tasks, async (result, index) => {
-      if (!result.ok) throw outputError(result.error, out);
+    await executor.runAll('convertPartition', tasks, async (result, index) => {
       const plan = todo[index];
       const entry: ShardEntry = {
         partition: plan.partition,
@@ -201,7 +200,9 @@ async function convertInto(claim: OutputClaim, options: ConvertRun): Promise<Con
       // Recorded at once: a run killed later keeps this shard on --resume.
       await recordShard(out, plan.names.base, entry);
       done.set(plan.partition, entry);
-    }, options.signal);
+    }, options.signal).catch((error: unknown) => {
+      throw outputError(error, out);
+    });
     hostsStopped = true;
     hosts = await hostRecording.stop();
   } finally {
@@ -343,12 +344,13 @@ async function dropStale(out: string, keep: Set<string>): Promise<void> {
   }
 }
 
-function outputError(error: { code: string; message: string }, out: string): Error {
-  if (error.code === 'ENOSPC') return new PipelineError('OUTPUT', `no space left on the device while writing to ${out}`, { path: out });
-  if (error.code === 'EACCES' || error.code === 'EROFS' || error.code === 'EPERM') return new PipelineError('OUTPUT', `cannot write to ${out}: ${error.code}`, { path: out });
-  if (error.code === 'STALE_RUN') return new PipelineError('OUTPUT', `${error.message}: another run took ${out} over`, { path: out });
-  const e = new Error(`worker failed: ${error.code}: ${error.message}`);
-  return e;
+/** A worker's failure as the user should see it: the output folder named for disk errors; a bug stays a bug (exit 1, the worker's stack). */
+function outputError(error: unknown, out: string): unknown {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (code === 'ENOSPC') return new PipelineError('OUTPUT', `no space left on the device while writing to ${out}`, { path: out, cause: error });
+  if (code === 'EACCES' || code === 'EROFS' || code === 'EPERM') return new PipelineError('OUTPUT', `cannot write to ${out}: ${code}`, { path: out, cause: error });
+  if (code === 'STALE_RUN') return new PipelineError('OUTPUT', `${(error as Error).message}: another run took ${out} over`, { path: out, cause: error });
+  return error;
 }
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

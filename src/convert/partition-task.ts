@@ -3,9 +3,9 @@
  * tf.train.Example, write the shard and its index (temporary name, flush, rename).
  */
 import { readFileSync } from 'node:fs';
-import { PipelineError, serializeError } from '../errors.js';
+import { PipelineError } from '../errors.js';
 import { readLock } from '../output/lock.js';
-import { PROGRESS_SLOTS, type ConvertPartitionResult, type ConvertTask, type ConvertTaskFile, type TaskResult } from '../pool/protocol.js';
+import { PROGRESS_SLOTS, type ConvertPartitionResult, type ConvertTask, type ConvertTaskFile, type ProgressBuffer } from '../pool/protocol.js';
 import { encodeExample } from '../tfrecord/example.js';
 import { writeRecords } from '../tfrecord/writer.js';
 import { convertImage, ImageSkip, type StoredImage } from './image.js';
@@ -15,54 +15,49 @@ import { inOrder } from '../async/in-order.js';
 /** Images in flight per worker: sharp's fixed per-call cost overlaps on the libuv pool. */
 const IN_FLIGHT = 3;
 
-export async function convertPartition(task: ConvertTask): Promise<TaskResult<ConvertPartitionResult>> {
+export async function convertPartition(task: ConvertTask, progressBuffer: ProgressBuffer): Promise<ConvertPartitionResult> {
   const started = performance.now();
   const skipped: Skip[] = [];
-  const progress = new Int32Array(task.progress);
+  const progress = new Int32Array(progressBuffer);
   const keys = task.keys ?? { image: 'image', class: 'class', label: 'label' };
-  try {
-    const examples = async function* () {
-      for await (const { file, image, inputBytes } of inOrder(task.files, IN_FLIGHT, (file) => load(file, task))) {
-        Atomics.add(progress, PROGRESS_SLOTS.items, 1);
-        Atomics.add(progress, PROGRESS_SLOTS.kilobytes, Math.round(inputBytes / 1024));
-        if (typeof image === 'string') {
-          skipped.push({ path: file.rel, reason: image });
-          continue;
-        }
-        yield encodeExample({
-          [keys.image]: { bytes: [image.data] },
-          [keys.class]: { int64: [BigInt(file.label)] },
-          [keys.label]: { bytes: [Buffer.from(file.className, 'utf8')] },
-          filename: { bytes: [Buffer.from(file.rel, 'utf8')] },
-          height: { int64: [BigInt(image.height)] },
-          width: { int64: [BigInt(image.width)] },
-          channels: { int64: [BigInt(image.channels)] },
-          format: { bytes: [Buffer.from(image.format)] },
-        });
+  const examples = async function* () {
+    for await (const { file, image, inputBytes } of inOrder(task.files, IN_FLIGHT, (file) => load(file, task))) {
+      Atomics.add(progress, PROGRESS_SLOTS.items, 1);
+      Atomics.add(progress, PROGRESS_SLOTS.kilobytes, Math.round(inputBytes / 1024));
+      if (typeof image === 'string') {
+        skipped.push({ path: file.rel, reason: image });
+        continue;
       }
-    };
-    const run = task.run;
-    // A worker never commits a shard for a run that no longer owns the folder (a stopped driver,
-    // a newer run): the lock names the current run. Checked before the work and before the commit.
-    const beforeCommit = run ? async () => {
-      const holder = await readLock(run.dir);
-      if (holder?.runId !== run.id) throw new PipelineError('STALE_RUN', `run ${run.id} no longer owns ${run.dir} (now: ${holder ? `run ${holder.runId}` : 'no run'}); shard not committed`, { path: task.shardPath });
-    } : undefined;
-    await beforeCommit?.();
-    const written = await writeRecords(task.shardPath, examples(), { compression: task.compression, indexPath: task.indexPath, beforeCommit });
-    return {
-      ok: true,
-      partition: task.partition,
-      records: written.records,
-      bytes: written.bytes,
-      fileBytes: written.fileBytes,
-      sha256: written.sha256,
-      skipped,
-      seconds: (performance.now() - started) / 1000,
-    };
-  } catch (error) {
-    return { ok: false, error: serializeError(error) };
-  }
+      yield encodeExample({
+        [keys.image]: { bytes: [image.data] },
+        [keys.class]: { int64: [BigInt(file.label)] },
+        [keys.label]: { bytes: [Buffer.from(file.className, 'utf8')] },
+        filename: { bytes: [Buffer.from(file.rel, 'utf8')] },
+        height: { int64: [BigInt(image.height)] },
+        width: { int64: [BigInt(image.width)] },
+        channels: { int64: [BigInt(image.channels)] },
+        format: { bytes: [Buffer.from(image.format)] },
+      });
+    }
+  };
+  const run = task.run;
+  // A worker never commits a shard for a run that no longer owns the folder (a stopped driver,
+  // a newer run): the lock names the current run. Checked before the work and before the commit.
+  const beforeCommit = run ? async () => {
+    const holder = await readLock(run.dir);
+    if (holder?.runId !== run.id) throw new PipelineError('STALE_RUN', `run ${run.id} no longer owns ${run.dir} (now: ${holder ? `run ${holder.runId}` : 'no run'}); shard not committed`, { path: task.shardPath });
+  } : undefined;
+  await beforeCommit?.();
+  const written = await writeRecords(task.shardPath, examples(), { compression: task.compression, indexPath: task.indexPath, beforeCommit });
+  return {
+    partition: task.partition,
+    records: written.records,
+    bytes: written.bytes,
+    fileBytes: written.fileBytes,
+    sha256: written.sha256,
+    skipped,
+    seconds: (performance.now() - started) / 1000,
+  };
 }
 
 /** An image converted, or the reason it was skipped. */

@@ -6,17 +6,18 @@
 import { setMaxListeners } from 'node:events';
 import type { HostFeed } from '../cluster/host-stream.js';
 import { createPool } from './pool.js';
-import { PROGRESS_SLOTS } from './protocol.js';
+import { deserializeError } from '../errors.js';
+import { PROGRESS_SLOTS, type TaskInput, type TaskMessage, type TaskName, type TaskOutcome, type TaskResult } from './protocol.js';
 
-/** The worker's named task functions (src/pool/worker.ts). */
-export type TaskName = 'convertPartition' | 'runSpeedtestJob';
+export type { TaskName } from './protocol.js';
 
 export interface Executor {
   /**
    * Runs every task; `onResult` is awaited for each result as it arrives (in completion order).
-   * Rejects on the first failure or when `signal` aborts.
+   * Rejects on the first failure (a task's error comes back with its code and the worker's
+   * stack) or when `signal` aborts.
    */
-  runAll<T extends object, R>(name: TaskName, tasks: readonly T[], onResult: (result: R, index: number) => Promise<void>, signal?: AbortSignal): Promise<void>;
+  runAll<N extends TaskName>(name: N, tasks: readonly TaskInput<N>[], onResult: (result: TaskResult<N>, index: number) => Promise<void>, signal?: AbortSignal): Promise<void>;
   /** Items (images) done so far and input kilobytes, for progress. */
   progress(): { items: number; kilobytes: number };
   close(): Promise<void>;
@@ -41,8 +42,10 @@ export function localExecutor(workers: number): Executor {
         await Promise.all(
           tasks.map(async (task, index) => {
             try {
-              const result = await pool.run({ ...task, progress }, { name, signal: abort.signal });
-              await onResult(result, index);
+              const message: TaskMessage<typeof name> = { input: task, progress };
+              const outcome: TaskOutcome<typeof name> = await pool.run(message, { name, signal: abort.signal });
+              if (!outcome.ok) throw deserializeError(outcome.error);
+              await onResult(outcome.value, index);
             } catch (error) {
               abort.abort(error);
               throw error;

@@ -6,7 +6,6 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { threadId } from 'node:worker_threads';
-import { serializeError, type SerializedError } from '../errors.js';
 import type { GridTask } from './grid.js';
 import { DecodedCache, runPasses, type PassResult } from './pass.js';
 import { StageClock } from './stages.js';
@@ -98,35 +97,30 @@ export interface SpeedtestJobResult {
   /** Items read from storage, and how many of them failed (the --max-problems ratio). */
   reads: Record<string, number>;
   failed: Record<string, number>;
-  error?: SerializedError;
 }
 
 const now = (start: number) => performance.timeOrigin + performance.now() - start;
 
 export async function runSpeedtestJob(job: SpeedtestJob): Promise<SpeedtestJobResult> {
   const result: SpeedtestJobResult = { thread: `${hostname()}/${process.pid}/${threadId}`, threadId, tid: osThreadId(), rows: [], spans: [], problems: [], reads: {}, failed: {} };
-  try {
-    for (const task of job.tasks) {
-      const started = now(job.runStartMs);
-      const onProblem = (p: Problem) => result.problems.push({ ...p, task: task.task });
-      const clock = new StageClock();
-      const source = counted(
-        task.dataset === 'images' ? imageFileSource(job.images, job.width, job.height, onProblem, clock, job.channels ?? 3) : tfrecordSource(job.shards, onProblem, clock, job.layout),
-        (failed) => {
-          result.reads[task.dataset] = (result.reads[task.dataset] ?? 0) + 1;
-          if (failed) result.failed[task.dataset] = (result.failed[task.dataset] ?? 0) + 1;
-        },
-      );
-      const cache = task.cache === 'on' ? new DecodedCache(job.cacheLimitBytes) : undefined;
-      // Problems seen in warm-up are the same files again in the timed passes: reported once (dedupe).
-      const passes = await runPasses(source, { batchSize: task.batchSize, batchNumber: task.batchNumber, warmup: job.warmup, repetitions: job.repetitions, cache, clock });
-      const images = passes.reduce((n, p) => n + p.images, 0);
-      passes.forEach((pass, i) => result.rows.push(measurementRow(task, i + 1, pass, job.runStartMs)));
-      result.spans.push({ task: task.task, threadId, start_ms: started, end_ms: now(job.runStartMs), rows: job.repetitions, images });
-      result.problems = dedupe(result.problems);
-    }
-  } catch (error) {
-    result.error = serializeError(error);
+  for (const task of job.tasks) {
+    const started = now(job.runStartMs);
+    const onProblem = (p: Problem) => result.problems.push({ ...p, task: task.task });
+    const clock = new StageClock();
+    const source = counted(
+      task.dataset === 'images' ? imageFileSource(job.images, job.width, job.height, onProblem, clock, job.channels ?? 3) : tfrecordSource(job.shards, onProblem, clock, job.layout),
+      (failed) => {
+        result.reads[task.dataset] = (result.reads[task.dataset] ?? 0) + 1;
+        if (failed) result.failed[task.dataset] = (result.failed[task.dataset] ?? 0) + 1;
+      },
+    );
+    const cache = task.cache === 'on' ? new DecodedCache(job.cacheLimitBytes) : undefined;
+    // Problems seen in warm-up are the same files again in the timed passes: reported once (dedupe).
+    const passes = await runPasses(source, { batchSize: task.batchSize, batchNumber: task.batchNumber, warmup: job.warmup, repetitions: job.repetitions, cache, clock });
+    const images = passes.reduce((n, p) => n + p.images, 0);
+    passes.forEach((pass, i) => result.rows.push(measurementRow(task, i + 1, pass, job.runStartMs)));
+    result.spans.push({ task: task.task, threadId, start_ms: started, end_ms: now(job.runStartMs), rows: job.repetitions, images });
+    result.problems = dedupe(result.problems);
   }
   return result;
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { convertPartition } from '../../src/convert/partition-task.js';
+import { convertPartition as convertPartitionHandler } from '../../src/pool/worker.js';
 import { acquireLock } from '../../src/output/lock.js';
 import { decodeExample } from '../../src/tfrecord/example.js';
 import { readRecords } from '../../src/tfrecord/reader.js';
@@ -85,8 +85,9 @@ test('a worker never commits a shard for a run that no longer owns the output fo
       image: { width: 16, height: 16, fit: 'cover' as const, format: 'jpeg' as const, quality: 90, maxPixels: 1e8 },
       compression: 'none' as const,
       run: { dir: out, id },
-      progress: new SharedArrayBuffer(8),
     });
+    // Through the worker entry, as the pool and cluster workers call it: errors come back as data.
+    const convertPartition = (input: ReturnType<typeof task>) => convertPartitionHandler({ input, progress: new SharedArrayBuffer(8) });
     const stale = await convertPartition(task('an-old-run'));
     assert.equal(stale.ok, false);
     assert.equal(!stale.ok && stale.error.code, 'STALE_RUN');
