@@ -21,7 +21,7 @@ import { IMAGE_PATH, type ImageOptions } from './image.js';
 import { fingerprint, PARTS_DIR, previousShards, recordShard, removeParts, shardStillValid, type Manifest, type ShardEntry } from './manifest.js';
 import { writeFileAtomic, writeJsonAtomic } from '../output/atomic.js';
 import { checkOutPath } from '../output/out-path.js';
-import { claimOutput, SHARD_FILE, type OutputClaim } from '../output/ownership.js';
+import { checkSplitRoot, claimOutput, SHARD_FILE, type OutputClaim } from '../output/ownership.js';
 import { shardNames } from './shard-names.js';
 import type { AlarmEvent } from '../hosts/alarms.js';
 import { startHostRecording, type CostFigure } from '../hosts/recorder.js';
@@ -288,6 +288,7 @@ async function convertSplits(out: string, input: string, list: boolean, options:
   const dataset = list ? await readImageList(input) : await scanDataset(input, { exclude: [out] });
   const name = options.name ?? (basename(input).replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9_]+/g, '_') || 'dataset');
   const groups = splitItems(dataset.files, options.split!);
+  await checkSplitRoot(out, [...groups.keys()], options);
   const splits: Record<string, ConvertResult> = {};
   for (const [split, files] of groups) {
     if (files.length === 0) {

@@ -4,7 +4,7 @@
  * file of the old run and nothing else. Anything else is a usage error saying what to add. The
  * folder is locked (lock.ts) before it is looked at, so two runs never share it.
  */
-import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PipelineError } from '../errors.js';
 import { acquireLock, LOCK_FILE, type Lock } from './lock.js';
@@ -129,4 +129,33 @@ async function judge(dir: string, options: ClaimOptions): Promise<OutputClaim['s
   const other = (Object.keys(RULES) as RunKind[]).find((k) => k !== options.kind);
   const what = other && (await RULES[other].isRun(dir, names)) ? `an earlier ${other} run` : `files that are not a ${options.kind} run's (${shown})`;
   throw new PipelineError('USAGE', `${dir} holds ${what}: choose a new or empty folder for --out${options.overwrite ? ' (--overwrite only replaces a run of the same command)' : ''}`, { path: dir });
+}
+
+/**
+ * `convert --split`: the root holds one convert run per split (each claimed on its own). Anything
+ * else there is refused, except split folders of an earlier run, which `overwrite` removes.
+ */
+export async function checkSplitRoot(dir: string, splits: readonly string[], options: { overwrite?: boolean }): Promise<void> {
+  const info = await stat(dir).catch(() => undefined);
+  if (!info) return;
+  if (!info.isDirectory()) throw new PipelineError('USAGE', `--out: expected a folder, got a file: ${dir}`, { path: dir });
+  const others = (await readdir(dir)).filter((n) => !n.startsWith('.') && !splits.includes(n));
+  const stale: string[] = [];
+  for (const name of others) {
+    const path = join(dir, name);
+    const names = (await stat(path).catch(() => undefined))?.isDirectory() ? await readdir(path) : undefined;
+    if (!names || !(await RULES.convert.isRun(path, names))) {
+      throw new PipelineError('USAGE', `${dir} holds ${JSON.stringify(name)}, which is not a split of a convert run: choose a new or empty folder for --out`, { path: dir });
+    }
+    stale.push(name);
+  }
+  if (stale.length && !options.overwrite) {
+    throw new PipelineError('USAGE', `${dir} holds split folder(s) of an earlier run that this --split does not name (${stale.join(', ')}): add --overwrite to remove them, or choose another --out`, { path: dir });
+  }
+  for (const name of stale) {
+    const claim = await claimOutput(join(dir, name), { kind: 'convert', overwrite: true });
+    await claim.release();
+    // Empty now, unless it held files of the user's: then it stays.
+    await rmdir(join(dir, name)).catch(() => undefined);
+  }
 }

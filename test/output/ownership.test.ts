@@ -129,3 +129,36 @@ test('speedtest into an earlier run folder: exit 2 without --overwrite; with it,
     assert.ok(names.includes('measurements.arrow'));
   });
 });
+
+test('--split: a rerun with other --partitions and --resume leaves only the new shards in each split folder', async () => {
+  await withTempDir(async (dir) => {
+    const out = join(dir, 'out');
+    const first = await runCli(['convert', PHOTOS, '--out', out, '--split', 'train=0.5,test=0.5', '--partitions', '2', ...SMALL]);
+    assert.equal(first.code, 0, first.stderr);
+    const again = await runCli(['convert', PHOTOS, '--out', out, '--split', 'train=0.5,test=0.5', '--partitions', '1', ...SMALL, '--resume']);
+    assert.equal(again.code, 0, again.stderr);
+    for (const split of ['train', 'test']) {
+      const shards = (await readdir(join(out, split))).filter((n) => n.includes('.tfrecord-') && !n.endsWith('.idx')).sort();
+      assert.deepEqual(shards, [`photos-${split}.tfrecord-00000-of-00001`], split);
+    }
+    const inspected = await inspect({ target: join(out, 'train'), verify: true });
+    assert.deepEqual(inspected.errors, []);
+  });
+});
+
+test('--split: other files in the root are refused; split folders a new --split does not name need --overwrite', async () => {
+  await withTempDir(async (dir) => {
+    const out = join(dir, 'out');
+    assert.equal((await runCli(['convert', PHOTOS, '--out', out, '--split', 'train=0.5,val=0.25,test=0.25', ...SMALL])).code, 0);
+    const fewer = await runCli(['convert', PHOTOS, '--out', out, '--split', 'train=0.8,val=0.2', ...SMALL, '--resume']);
+    assert.equal(fewer.code, 2);
+    assert.match(fewer.stderr, /split folder\(s\) of an earlier run that this --split does not name \(test\): add --overwrite/);
+    const replaced = await runCli(['convert', PHOTOS, '--out', out, '--split', 'train=0.8,val=0.2', ...SMALL, '--overwrite']);
+    assert.equal(replaced.code, 0, replaced.stderr);
+    assert.deepEqual((await readdir(out)).sort(), ['train', 'val']);
+    await writeFile(join(out, 'notes.txt'), 'mine');
+    const foreign = await runCli(['convert', PHOTOS, '--out', out, '--split', 'train=0.8,val=0.2', ...SMALL, '--overwrite']);
+    assert.equal(foreign.code, 2);
+    assert.match(foreign.stderr, /holds "notes\.txt", which is not a split of a convert run/);
+  });
+});
