@@ -1,6 +1,6 @@
 /** hosts.csv / hosts.arrow and alarms.csv: the columns, declared once, and the writer. */
 import { join } from 'node:path';
-import { writeTable, type ColumnType } from '../speedtest/run-files.js';
+import { writeTable, type ColumnType } from '../run-folder/tables.js';
 import type { AlarmEvent } from './alarms.js';
 import type { HostRow } from './rates.js';
 import type { HostRecording } from './recorder.js';

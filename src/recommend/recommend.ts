@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { PipelineError } from '../errors.js';
 import { parseOptions } from '../options/define.js';
 import { recommendOptions, type RecommendOptionsInput, type RecommendOptionsParsed } from '../options/recommend.js';
-import { loadRun } from '../report/load-run.js';
+import { loadRun } from '../run-folder/load-run.js';
 import { systemThroughput, tasksPerSetting } from '../scaling/run-points.js';
 import { analyse, type Recommendation, type RecommendSettings } from './analyse.js';
 import { applyWhere, MAX_WORKERS, normalizeRow, parseMeasurements, readMeasurements, type MeasuredRow } from './measurements.js';

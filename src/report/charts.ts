@@ -7,7 +7,7 @@ import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { MeasurementRow } from '../speedtest/task.js';
 import type { ResourceRow } from '../monitor/resource-monitor.js';
-import type { TaskRow } from './load-run.js';
+import type { TaskRow } from '../run-folder/load-run.js';
 import { PARAMETERS, type RegressionRow } from './regressions.js';
 import { PART_LABELS, TIME_PARTS, type TimeSplit } from './time-split.js';
 

@@ -6,7 +6,7 @@ import { renderSvg, svgToPng } from './charts.js';
 import { hostsOverTime } from './host-charts.js';
 import { hostFigures, threadBusyShare, whatBound, type Bound, type HostFigures } from './host-figures.js';
 import { hostMarkdown, hostSectionHtml, hostTopHtml, sharedMachineNotes } from './host-section.js';
-import type { Run } from './load-run.js';
+import type { Run } from '../run-folder/load-run.js';
 
 export interface HostParts {
   figures: HostFigures[];

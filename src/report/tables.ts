@@ -2,7 +2,7 @@
 import { summarise } from '../speedtest/summary.js';
 import type { MeasurementRow } from '../speedtest/task.js';
 import type { ResourceRow } from '../monitor/resource-monitor.js';
-import type { TaskRow } from './load-run.js';
+import type { TaskRow } from '../run-folder/load-run.js';
 import type { RegressionRow } from './regressions.js';
 import type { MultiRegressionRow } from './regressions-multi.js';
 import { PART_LABELS, TIME_PARTS, type TimeSplit } from './time-split.js';

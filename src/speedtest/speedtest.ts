@@ -20,7 +20,7 @@ import { describeKeys } from '../tfrecord/keys.js';
 import { openTfrecordDataset } from './tfrecord-dataset.js';
 import { VERSION } from '../version.js';
 import { gridTasks, partitionTasks, type CacheMode, type DatasetKind } from './grid.js';
-import { writeTable, type ColumnType } from './run-files.js';
+import { writeTable, type ColumnType } from '../run-folder/tables.js';
 import type { Problem } from './sources.js';
 import type { MeasurementRow, SpeedtestJob, SpeedtestJobResult, TaskSpan } from './task.js';
 import { summarise, type SpeedtestSummary } from './summary.js';

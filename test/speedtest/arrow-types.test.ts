@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { tableFromIPC, Type, type Table } from 'apache-arrow';
 import { parse } from 'csv-parse/sync';
-import { toArrow } from '../../src/speedtest/run-files.js';
+import { toArrow } from '../../src/run-folder/tables.js';
 import { speedtest } from '../../src/speedtest/speedtest.js';
 import { ROOT, withTempDir } from '../helpers.js';
 

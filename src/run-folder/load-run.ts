@@ -1,4 +1,7 @@
-/** Reads a speed-test run folder: measurements and resources from Arrow, tasks from CSV, run.json. */
+/**
+ * Reads a speed-test run folder: measurements, resources and hosts from Arrow, tasks and problems
+ * from CSV, run.json. report, compare and recommend all read runs here (none imports another).
+ */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
