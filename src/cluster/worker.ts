@@ -8,7 +8,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { parseOptions } from '../options/define.js';
 import { workerOptions, type WorkerOptionsInput } from '../options/worker.js';
 import { createPool, defaultWorkers } from '../pool/pool.js';
-import { isTaskName, PROGRESS_SLOTS, type TaskMessage, type TaskOutcome } from '../pool/protocol.js';
+import { isTaskName, newProgressBuffer, PROGRESS_SLOTS, type TaskMessage, type TaskOutcome } from '../pool/protocol.js';
 import { defaultWorkerName, HostSampler } from '../hosts/sampler.js';
 import { HostSender } from './host-stream.js';
 import { connect, evictionWarning, maskUrl, PREFIX, STAGE_QUEUE, TASK_QUEUE, waitForRedis } from './redis.js';
@@ -52,7 +52,7 @@ export async function runWorker(input: WorkerOptions): Promise<WorkerResult> {
   const tasks = new Worker(
     TASK_QUEUE,
     async (job: Job) => {
-      const progress = new SharedArrayBuffer(8);
+      const progress = newProgressBuffer();
       const counters = new Int32Array(progress);
       const ticker = setInterval(() => {
         void job.updateProgress({ items: Atomics.load(counters, PROGRESS_SLOTS.items), kilobytes: Atomics.load(counters, PROGRESS_SLOTS.kilobytes) }).catch(() => undefined);

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { PipelineError } from '../errors.js';
 import { readLock } from '../output/lock.js';
-import { PROGRESS_SLOTS, type ConvertPartitionResult, type ConvertTask, type ConvertTaskFile, type ProgressBuffer } from '../pool/protocol.js';
+import { PROGRESS_SLOTS, throwIfStopped, type ConvertPartitionResult, type ConvertTask, type ConvertTaskFile, type ProgressBuffer } from '../pool/protocol.js';
 import { encodeExample } from '../tfrecord/example.js';
 import { writeRecords } from '../tfrecord/writer.js';
 import { convertImage, ImageSkip, type StoredImage } from './image.js';
@@ -24,6 +24,8 @@ export async function convertPartition(task: ConvertTask, progressBuffer: Progre
     for await (const { file, image, inputBytes } of inOrder(task.files, IN_FLIGHT, (file) => load(file, task))) {
       Atomics.add(progress, PROGRESS_SLOTS.items, 1);
       Atomics.add(progress, PROGRESS_SLOTS.kilobytes, Math.round(inputBytes / 1024));
+      // Leaving the loop awaits the images in flight (inOrder), and the writer removes its temporary file.
+      throwIfStopped(progressBuffer);
       if (typeof image === 'string') {
         skipped.push({ path: file.rel, reason: image });
         continue;
@@ -47,6 +49,7 @@ export async function convertPartition(task: ConvertTask, progressBuffer: Progre
     const holder = await readLock(run.dir);
     if (holder?.runId !== run.id) throw new PipelineError('STALE_RUN', `run ${run.id} no longer owns ${run.dir} (now: ${holder ? `run ${holder.runId}` : 'no run'}); shard not committed`, { path: task.shardPath });
   } : undefined;
+  throwIfStopped(progressBuffer);
   await beforeCommit?.();
   const written = await writeRecords(task.shardPath, examples(), { compression: task.compression, indexPath: task.indexPath, beforeCommit });
   return {

@@ -3,11 +3,10 @@
  * hand their task list to an executor and get each result back as it completes, so they write the
  * same files whichever runs them.
  */
-import { setMaxListeners } from 'node:events';
 import type { HostFeed } from '../cluster/host-stream.js';
 import { createPool } from './pool.js';
 import { deserializeError } from '../errors.js';
-import { PROGRESS_SLOTS, type TaskInput, type TaskMessage, type TaskName, type TaskOutcome, type TaskResult } from './protocol.js';
+import { newProgressBuffer, PROGRESS_SLOTS, requestStop, type TaskInput, type TaskMessage, type TaskName, type TaskOutcome, type TaskResult } from './protocol.js';
 
 export type { TaskName } from './protocol.js';
 
@@ -29,35 +28,40 @@ export interface Executor {
 
 export function localExecutor(workers: number): Executor {
   const pool = createPool(workers);
-  const progress = new SharedArrayBuffer(8);
+  const progress = newProgressBuffer();
   const counters = new Int32Array(progress);
   return {
     async runAll(name, tasks, onResult, signal) {
-      const abort = new AbortController();
-      // One listener per pool job: as many as there are tasks.
-      setMaxListeners(0, abort.signal);
-      const onAbort = () => abort.abort(signal?.reason);
+      // Tasks are stopped cooperatively (PROGRESS_SLOTS.stop), never by terminating their thread:
+      // on the first failure or an abort every running task ends at its next image and cleans up,
+      // and only then does runAll reject.
+      requestStop(progress, false);
+      let failure: { error: unknown } | undefined;
+      const stop = (error: unknown) => {
+        failure ??= { error };
+        requestStop(progress);
+      };
+      const onAbort = () => stop(signal?.reason);
+      if (signal?.aborted) onAbort();
       signal?.addEventListener('abort', onAbort, { once: true });
       try {
-        await Promise.all(
+        await Promise.allSettled(
           tasks.map(async (task, index) => {
             try {
+              if (failure) return;
               const message: TaskMessage<typeof name> = { input: task, progress };
-              const outcome: TaskOutcome<typeof name> = await pool.run(message, { name, signal: abort.signal });
+              const outcome: TaskOutcome<typeof name> = await pool.run(message, { name });
               if (!outcome.ok) throw deserializeError(outcome.error);
-              await onResult(outcome.value, index);
+              if (!failure) await onResult(outcome.value, index);
             } catch (error) {
-              abort.abort(error);
-              throw error;
+              stop(error);
             }
           }),
         );
-      } catch (error) {
-        if (signal?.aborted) throw signal.reason;
-        throw error;
       } finally {
         signal?.removeEventListener('abort', onAbort);
       }
+      if (failure) throw signal?.aborted ? signal.reason : failure.error;
     },
     progress: () => ({ items: Atomics.load(counters, PROGRESS_SLOTS.items), kilobytes: Atomics.load(counters, PROGRESS_SLOTS.kilobytes) }),
     close: () => pool.destroy(),

@@ -4,15 +4,40 @@
  * a task's input and result cannot drift apart. Errors cross threads and Redis as data with their
  * code and stack (src/errors.ts: serializeError / deserializeError).
  */
-import { serializeError, type SerializedError } from '../errors.js';
+import { PipelineError, serializeError, type SerializedError } from '../errors.js';
 import type { SpeedtestJob, SpeedtestJobResult } from '../speedtest/task.js';
 import type { ImageOptions } from '../convert/image.js';
 import type { Compression } from '../tfrecord/compression.js';
 import type { Skip } from '../dataset/scan.js';
 
-/** Counters shared by all workers (Atomics), read by the driver for progress: see PROGRESS_SLOTS. */
+/**
+ * Int32 slots shared by the driver and all workers (Atomics): progress counters the driver reads,
+ * and `stop`, which the driver sets to ask running tasks to end at their next image. Tasks are
+ * stopped this way, never by terminating their thread: a native addon (sharp, libjpeg-turbo)
+ * whose work completes on a terminating thread aborts the whole process (node-addon-api throws
+ * Napi::Error there), and a terminated task could not remove its temporary shard.
+ */
 export type ProgressBuffer = SharedArrayBuffer;
-export const PROGRESS_SLOTS = { items: 0, kilobytes: 1 } as const;
+export const PROGRESS_SLOTS = { items: 0, kilobytes: 1, stop: 2 } as const;
+
+export function newProgressBuffer(): ProgressBuffer {
+  return new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * Object.keys(PROGRESS_SLOTS).length);
+}
+
+/** Asks every task that shares `progress` to stop at its next image (see PROGRESS_SLOTS). */
+export function requestStop(progress: ProgressBuffer, stop = true): void {
+  Atomics.store(new Int32Array(progress), PROGRESS_SLOTS.stop, stop ? 1 : 0);
+}
+
+/** True once the driver asked the tasks to stop. */
+export function stopRequested(progress: ProgressBuffer): boolean {
+  return Atomics.load(new Int32Array(progress), PROGRESS_SLOTS.stop) === 1;
+}
+
+/** Throws ABORTED when the driver asked the tasks to stop: called by tasks between images. */
+export function throwIfStopped(progress: ProgressBuffer): void {
+  if (stopRequested(progress)) throw new PipelineError('ABORTED', 'task stopped: the run is ending');
+}
 
 export interface ConvertTaskFile {
   path: string;

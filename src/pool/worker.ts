@@ -16,7 +16,7 @@ sharp.cache(false);
 /** One handler per task name: the compiler checks that none is missing and that each has its types. */
 const handlers: { [N in TaskName]: TaskHandler<N> } = {
   convertPartition: taskHandler<'convertPartition'>(convertPartitionTask),
-  runSpeedtestJob: taskHandler<'runSpeedtestJob'>((job) => runSpeedtestJobTask(job)),
+  runSpeedtestJob: taskHandler<'runSpeedtestJob'>(runSpeedtestJobTask),
 };
 
 export const { convertPartition, runSpeedtestJob } = handlers;

@@ -157,6 +157,8 @@ export interface PassPlan {
   repetitions: number;
   cache?: DecodedCache;
   clock?: StageClock;
+  /** Called before each pass; throws to stop the task between passes (the run is ending). */
+  beforePass?: () => void;
 }
 
 /**
@@ -166,8 +168,12 @@ export interface PassPlan {
  */
 export async function runPasses(source: ImageSource, plan: PassPlan): Promise<PassResult[]> {
   const clock = plan.clock ?? new StageClock();
-  for (let w = 0; w < plan.warmup; w++) await timedPass(source, plan.batchSize, plan.batchNumber, plan.cache, clock);
+  const pass = () => {
+    plan.beforePass?.();
+    return timedPass(source, plan.batchSize, plan.batchNumber, plan.cache, clock);
+  };
+  for (let w = 0; w < plan.warmup; w++) await pass();
   const results: PassResult[] = [];
-  for (let r = 0; r < plan.repetitions; r++) results.push(await timedPass(source, plan.batchSize, plan.batchNumber, plan.cache, clock));
+  for (let r = 0; r < plan.repetitions; r++) results.push(await pass());
   return results;
 }

@@ -10,6 +10,7 @@ import type { GridTask } from './grid.js';
 import { DecodedCache, runPasses, type PassResult } from './pass.js';
 import { StageClock } from './stages.js';
 import { imageFileSource, tfrecordSource, type ImageSource, type Problem, type RecordLayout, type Shard } from './sources.js';
+import { throwIfStopped, type ProgressBuffer } from '../pool/protocol.js';
 
 export interface SpeedtestJob {
   partition: number;
@@ -101,7 +102,9 @@ export interface SpeedtestJobResult {
 
 const now = (start: number) => performance.timeOrigin + performance.now() - start;
 
-export async function runSpeedtestJob(job: SpeedtestJob): Promise<SpeedtestJobResult> {
+/** Runs a job's tasks; with `progress`, stops between passes once the driver asks (PROGRESS_SLOTS.stop). */
+export async function runSpeedtestJob(job: SpeedtestJob, progress?: ProgressBuffer): Promise<SpeedtestJobResult> {
+  const beforePass = progress ? () => throwIfStopped(progress) : undefined;
   const result: SpeedtestJobResult = { thread: `${hostname()}/${process.pid}/${threadId}`, threadId, tid: osThreadId(), rows: [], spans: [], problems: [], reads: {}, failed: {} };
   for (const task of job.tasks) {
     const started = now(job.runStartMs);
@@ -116,7 +119,7 @@ export async function runSpeedtestJob(job: SpeedtestJob): Promise<SpeedtestJobRe
     );
     const cache = task.cache === 'on' ? new DecodedCache(job.cacheLimitBytes) : undefined;
     // Problems seen in warm-up are the same files again in the timed passes: reported once (dedupe).
-    const passes = await runPasses(source, { batchSize: task.batchSize, batchNumber: task.batchNumber, warmup: job.warmup, repetitions: job.repetitions, cache, clock });
+    const passes = await runPasses(source, { batchSize: task.batchSize, batchNumber: task.batchNumber, warmup: job.warmup, repetitions: job.repetitions, cache, clock, beforePass });
     const images = passes.reduce((n, p) => n + p.images, 0);
     passes.forEach((pass, i) => result.rows.push(measurementRow(task, i + 1, pass, job.runStartMs)));
     result.spans.push({ task: task.task, threadId, start_ms: started, end_ms: now(job.runStartMs), rows: job.repetitions, images });

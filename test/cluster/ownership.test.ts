@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { convertPartition as convertPartitionHandler } from '../../src/pool/worker.js';
+import { newProgressBuffer } from '../../src/pool/protocol.js';
 import { acquireLock } from '../../src/output/lock.js';
 import { decodeExample } from '../../src/tfrecord/example.js';
 import { readRecords } from '../../src/tfrecord/reader.js';
@@ -87,7 +88,7 @@ test('a worker never commits a shard for a run that no longer owns the output fo
       run: { dir: out, id },
     });
     // Through the worker entry, as the pool and cluster workers call it: errors come back as data.
-    const convertPartition = (input: ReturnType<typeof task>) => convertPartitionHandler({ input, progress: new SharedArrayBuffer(8) });
+    const convertPartition = (input: ReturnType<typeof task>) => convertPartitionHandler({ input, progress: newProgressBuffer() });
     const stale = await convertPartition(task('an-old-run'));
     assert.equal(stale.ok, false);
     assert.equal(!stale.ok && stale.error.code, 'STALE_RUN');

@@ -8,6 +8,7 @@ import sharp from 'sharp';
 import { convert } from '../../src/convert/convert.js';
 import { crc32 } from '@node-rs/crc32';
 import { convertPartition } from '../../src/convert/partition-task.js';
+import { newProgressBuffer } from '../../src/pool/protocol.js';
 import { decodeExample, type Features } from '../../src/tfrecord/example.js';
 import { readRecordsFromFiles } from '../../src/tfrecord/reader.js';
 import { collect, ROOT, withTempDir } from '../helpers.js';
@@ -97,7 +98,7 @@ test('a file that vanished or cannot be read when its task runs is skipped, not 
       indexPath: join(dir, 'part.idx'),
       image: { width: 32, height: 32, fit: 'cover', format: 'jpeg', quality: 90, maxPixels: 1e8 },
       compression: 'none',
-    }, new SharedArrayBuffer(8));
+    }, newProgressBuffer());
     assert.equal(result.records, 1);
     assert.deepEqual(result.skipped, [
       { path: 'x/gone.jpg', reason: 'vanished during the run (ENOENT)' },
