@@ -6,26 +6,18 @@
  * processes, start-up included); output quality (bench/quality.py); peak memory of a 50,000-image
  * convert.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, linkSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../src/version.js';
 import { photos500, photosLarge } from './datasets.js';
 import { measureQuality } from './quality.js';
-import { PEERS, PYTHON, round, SCRATCH, writeResult } from './util.js';
+import { PEERS, PYTHON, round, SCRATCH, timed, writeResult } from './util.js';
 
 interface Run { images: number; seconds: number; imagesPerSecond: number; cpuSeconds: number; peakRssBytes?: number }
 
 const ROUNDS = 3;
 const CONVERT_OUT = join(SCRATCH, 'convert-out');
-
-/** Runs a command under /usr/bin/time: its JSON stdout and the CPU seconds of the whole process tree. */
-function timed(command: string, args: string[]): { json: Record<string, number>; cpuSeconds: number } {
-  const run = spawnSync('/usr/bin/time', ['-f', 'cpu %U %S', command, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (run.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${run.stderr}`);
-  const [, user, system] = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(run.stderr) ?? [];
-  return { json: JSON.parse(run.stdout), cpuSeconds: Number(user) + Number(system) };
-}
 
 function ours(input: string, workers: number, partitions: number, keep = false): Run {
   rmSync(CONVERT_OUT, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 /** Shared helpers of the benchmarks: timing, results files, peers. */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -60,3 +60,12 @@ export function pythonPeer(script: string, args: string[]): string {
 }
 
 export const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/** Runs a command under /usr/bin/time: its JSON stdout and the CPU seconds of the whole process tree. */
+export function timed(command: string, args: string[], json = true): { json: Record<string, number>; cpuSeconds: number } {
+  const run = spawnSync('/usr/bin/time', ['-f', 'cpu %U %S', command, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (run.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${run.stderr}`);
+  const [, user, system] = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(run.stderr) ?? [];
+  return { json: json ? JSON.parse(run.stdout) : {}, cpuSeconds: Number(user) + Number(system) };
+}
+
