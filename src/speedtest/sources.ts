@@ -84,17 +84,31 @@ export function tfrecordSource(shards: readonly Shard[], onProblem: (p: Problem)
           skip -= shard.records;
           continue;
         }
+        // A record the reader drops (its CRC failed, or the framing broke) is a failed read: it
+        // keeps its position and counts towards --max-problems like an image that cannot decode.
+        let dropped = 0;
         const records = readRecords(shard.path, {
-          onProblem: (p) => onProblem({ source: p.file, offset: p.offset, error: p.error }),
+          onProblem: (p) => {
+            dropped++;
+            onProblem({ source: p.file, offset: p.offset, error: p.error });
+          },
           onTiming,
         });
+        const failedReads = function* (): Generator<SourceItem> {
+          for (; dropped > 0; dropped--) {
+            if (skip > 0) skip--;
+            else yield { image: null, bytesRead: 0 };
+          }
+        };
         for await (const record of records) {
+          yield* failedReads();
           if (skip > 0) {
             skip--;
             continue;
           }
           yield decodeRecord(record.data, shard.path, record.offset, layout, onProblem, clock);
         }
+        yield* failedReads();
       }
     },
   };

@@ -103,6 +103,26 @@ test('a corrupt shard and an unreadable image are reported in the run folder and
   });
 });
 
+test('records whose CRC fails are failed reads: 4 corrupt records of 100 exceed the default --max-problems (1%) and exit 3', async () => {
+  await withTempDir(async (dir) => {
+    const shards = join(dir, 'shards');
+    await mkdir(shards);
+    for (const e of await readdir(SHARDS, { withFileTypes: true })) if (e.isFile()) await copyFile(join(SHARDS, e.name), join(shards, e.name));
+    for (const name of (await readdir(shards)).filter((f) => f.endsWith('.tfrecord'))) {
+      const bytes = await readFile(join(shards, name));
+      bytes[500] ^= 0xff; // inside record 0's data: its CRC fails, the reader drops the record
+      await writeFile(join(shards, name), bytes);
+    }
+    const out = join(dir, 'run');
+    await assert.rejects(
+      speedtest({ tfrecords: shards, out, batchSizes: [4], batchNumbers: [25], repetitions: [1], warmup: 0, workers: 1 }),
+      (error: { code?: string; message: string }) => error.code === 'DATA' && /reads failed/.test(error.message) && /data crc mismatch/.test(error.message),
+    );
+    const run = JSON.parse(await readFile(join(out, 'run.json'), 'utf8'));
+    assert.ok(run.problems.count >= 4);
+  });
+});
+
 test('SIGINT leaves a valid partial run folder: rows so far, run.json saying it was interrupted, exit 130', async () => {
   await withTempDir(async (dir) => {
     const out = join(dir, 'run');
