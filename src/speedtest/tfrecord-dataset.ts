@@ -4,12 +4,12 @@
  * and the keys of the image, label and size (src/tfrecord/keys.ts) from the first records.
  */
 import { stat } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { PipelineError } from '../errors.js';
 import { detectCompression } from '../tfrecord/compression.js';
 import { decodeExample, type Features } from '../tfrecord/example.js';
 import { findRecordFiles } from '../tfrecord/files.js';
-import { selectByManifest, unlistedNote } from '../tfrecord/manifest-files.js';
+import { selectByManifests, unlistedNote } from '../tfrecord/manifest-files.js';
 import { detectKeys, type DetectedKeys, type KeyOptions } from '../tfrecord/keys.js';
 import { readRecords, type RecordProblem } from '../tfrecord/reader.js';
 import { indexMismatch, indexPathFor, readIndex } from '../tfrecord/record-index.js';
@@ -29,9 +29,9 @@ export async function openTfrecordDataset(targets: readonly string[], options: K
   const found = await findRecordFiles(targets, { split: options.split });
   const notes = [...found.notes];
   // A converted folder's shards are the ones its manifest lists; others are reported, not read.
-  const { files, unlisted, missing } = targets.length === 1 ? await selectByManifest(targets[0], found.files) : { files: found.files, unlisted: [], missing: [] };
-  if (missing.length) throw new PipelineError('DATA', `${targets[0]}: ${missing.length} shard(s) listed in manifest.json are missing (${basename(missing[0])}${missing.length > 1 ? ', ...' : ''}); rerun convert with --resume`, { path: missing[0] });
-  if (unlisted.length) notes.push(unlistedNote(targets[0], unlisted));
+  const { files, unlisted, missing } = await selectByManifests(targets, found.files);
+  if (missing.length) throw new PipelineError('DATA', `${dirname(missing[0])}: ${missing.length} shard(s) listed in manifest.json are missing (${basename(missing[0])}${missing.length > 1 ? ', ...' : ''}); rerun convert with --resume`, { path: missing[0] });
+  if (unlisted.length) notes.push(unlistedNote(dirname(unlisted[0]), unlisted));
   const shards: Shard[] = [];
   // A few files at a time: a dataset of thousands of shards must not open them all at once.
   for (let i = 0; i < files.length; i += 8) {

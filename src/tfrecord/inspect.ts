@@ -10,7 +10,7 @@ import { findRecordFiles } from './files.js';
 import { detectKeys, type DetectedKeys } from './keys.js';
 import { parseOptions } from '../options/define.js';
 import { inspectOptions, type InspectOptionsInput } from '../options/inspect.js';
-import { selectByManifest } from './manifest-files.js';
+import { selectByManifests } from './manifest-files.js';
 import { indexMismatch, indexPathFor, readIndex } from './record-index.js';
 import { readRecords, type RecordProblem } from './reader.js';
 
@@ -39,7 +39,7 @@ export async function inspect(input: InspectOptions): Promise<InspectResult> {
   const targets = options.targets ?? (options.target !== undefined ? [options.target] : []);
   const found = await findRecordFiles(targets, { split: options.split });
   // A converted folder's shards are the ones its manifest lists (src/tfrecord/manifest-files.ts).
-  const selection = targets.length === 1 ? await selectByManifest(targets[0], found.files) : { files: found.files, missing: [], unlisted: [] };
+  const selection = await selectByManifests(targets, found.files);
   const paths = selection.files;
   const result: InspectResult = { files: 0, records: 0, bytes: 0, features: {}, errors: [], detected: null, notes: [...found.notes] };
   // A shard the manifest lists but that is gone is an integrity failure like a bad CRC.
