@@ -288,7 +288,8 @@ async function convertSplits(out: string, input: string, list: boolean, options:
   const dataset = list ? await readImageList(input) : await scanDataset(input, { exclude: [out] });
   const name = options.name ?? (basename(input).replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9_]+/g, '_') || 'dataset');
   const groups = splitItems(dataset.files, options.split!);
-  await checkSplitRoot(out, [...groups.keys()], options);
+  // A split that gets no images is not written: under --overwrite its old folder goes too.
+  await checkSplitRoot(out, [...groups].filter(([, files]) => files.length > 0).map(([split]) => split), options);
   const splits: Record<string, ConvertResult> = {};
   for (const [split, files] of groups) {
     if (files.length === 0) {
@@ -297,17 +298,25 @@ async function convertSplits(out: string, input: string, list: boolean, options:
     }
     // Inputs that could not even be listed belong to no split: reported with the first one.
     const skipped = Object.keys(splits).length === 0 ? dataset.skipped : [];
-    splits[split] = await convert({ ...options, input, out: join(out, split), split: undefined, dataset: { ...dataset, files, skipped }, tfdsPrefix: `${name}-${split}` });
+    // --strict is decided once every split is written, so one split's skips do not stop the others.
+    splits[split] = await convert({ ...options, input, out: join(out, split), split: undefined, strict: false, dataset: { ...dataset, files, skipped }, tfdsPrefix: `${name}-${split}` });
   }
   const all = Object.values(splits);
   const sum = (f: (r: ConvertResult) => number) => all.reduce((n, r) => n + f(r), 0);
   const seconds = sum((r) => r.seconds);
-  return {
+  const result: ConvertResult = {
     ...all[0],
     images: sum((r) => r.images), records: sum((r) => r.records), skipped: sum((r) => r.skipped), shards: sum((r) => r.shards), bytes: sum((r) => r.bytes),
     seconds, imagesPerSecond: sum((r) => r.records) / seconds, out, resumed: sum((r) => r.resumed), warnings: all.flatMap((r) => r.warnings),
     peakRssBytes: Math.max(...all.map((r) => r.peakRssBytes)), alarms: all.flatMap((r) => r.alarms), splits,
   };
+  const skippedIn = Object.entries(splits).filter(([, r]) => r.skipped > 0);
+  if (options.strict && skippedIn.length > 0) {
+    const error = new PipelineError('STRICT', `--strict: ${result.skipped} input(s) skipped, listed in ${skippedIn.map(([split]) => join(out, split, 'skipped.csv')).join(', ')}`);
+    Object.assign(error, { result });
+    throw error;
+  }
+  return result;
 }
 
 /** convert-run/: hosts.csv, hosts.arrow, alarms.csv and a run.json with the hosts, alarms and cost. */

@@ -142,3 +142,27 @@ test('bad lists and options: one clear line, exit 2 or 3', async () => {
     }
   });
 });
+
+test('--split --overwrite: a split that now gets no images loses its old folder (no image in two splits)', async () => {
+  await withTempDir(async (dir) => {
+    const out = join(dir, 'sp');
+    await convert({ input: PHOTOS, out, split: 'train=0.5,val=0.5', size: '32x32' });
+    assert.deepEqual((await readdir(out)).sort(), ['train', 'val']);
+    const again = await convert({ input: PHOTOS, out, split: 'train=0.999,val=0.001', size: '32x32', overwrite: true });
+    assert.equal(again.records, 100);
+    assert.deepEqual(await readdir(out), ['train'], 'the old val split is gone');
+  });
+});
+
+test('--split --strict: every split is written, then exit 3 naming each skipped.csv', async () => {
+  await withTempDir(async (dir) => {
+    const input = join(dir, 'in');
+    await cp(PHOTOS, input, { recursive: true });
+    await writeFile(join(input, 'flowers', 'zz-bad.jpg'), 'not an image');
+    const out = join(dir, 'sp');
+    const run = await runCli(['convert', input, '--out', out, '--split', 'train=0.5,val=0.5', '--size', '32x32', '--strict', '--quiet']);
+    assert.equal(run.code, 3, run.stderr);
+    assert.match(run.stderr, /--strict: 1 input\(s\) skipped, listed in .*skipped\.csv/);
+    for (const split of ['train', 'val']) assert.ok((await readdir(join(out, split))).includes('manifest.json'), `${split} written`);
+  });
+});
