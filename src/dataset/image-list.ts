@@ -18,6 +18,8 @@ export interface ListEntry {
   label: string;
   /** 1-based line of the list, for messages. */
   line: number;
+  /** A CSV's first row when its names were not recognised as a header: it may be one all the same. */
+  unnamedHeader?: boolean;
 }
 
 /** True for a file the convert command reads as a list (by suffix: .csv, .jsonl, .ndjson, .json). */
@@ -32,6 +34,10 @@ export async function readImageList(listPath: string): Promise<Dataset> {
   const entries = /\.(jsonl|ndjson|json)$/i.test(listPath) ? parseJsonLines(text, listPath) : parseCsvList(text, listPath);
   if (entries.length === 0) throw new PipelineError('DATA', `${listPath}: the list names no images`, { path: listPath });
   const root = dirname(listPath);
+  // A header with other column names (file_path,species) must not become an image and a class
+  // (its class would shift every label id after it): a first row that names no file is a header.
+  const first = entries[0];
+  if (first.unnamedHeader && entries.length > 1 && !(await stat(isAbsolute(first.path) ? first.path : join(root, first.path)).catch(() => undefined))) entries.shift();
 
   // Integer labels are ids as given; anything else is a class name.
   const ids = entries.every((e) => /^\d+$/.test(e.label));
@@ -104,11 +110,11 @@ function parseCsvList(text: string, listPath: string): ListEntry[] {
   if (p >= 0 && l >= 0) {
     [pathCol, labelCol, start] = [p, l, 1];
   }
-  return rows.slice(start).map(({ row, line }) => {
+  return rows.slice(start).map(({ row, line }, i) => {
     if (row.length <= Math.max(pathCol, labelCol) || !row[pathCol].trim()) {
       throw new PipelineError('DATA', `${listPath}: line ${line}: expected path,label, got ${JSON.stringify(row.join(','))}`, { path: listPath });
     }
-    return { path: row[pathCol].trim(), label: row[labelCol].trim(), line };
+    return { path: row[pathCol].trim(), label: row[labelCol].trim(), line, ...(start === 0 && i === 0 ? { unnamedHeader: true } : {}) };
   });
 }
 
