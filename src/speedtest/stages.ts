@@ -3,7 +3,8 @@
  * (performance.now() milliseconds) of one stage; `attribute` turns the intervals of a pass into
  * (a) busy time per stage (sum of the intervals' lengths, which can exceed the wall time when
  * several images are in flight) and (b) each stage's share of the wall clock: every instant of the
- * pass is split equally among the intervals running at that instant, and instants when none runs
+ * pass is split equally among the intervals of work (parse, decode, fit, assembly) running at that
+ * instant; an instant with only reads running is `read`, and instants when none runs
  * are `wait` (the thread idle, waiting for the event loop, I/O callbacks or the thread pool). The
  * shares and wait add up to the pass's wall time by construction. Pure except StageClock's array.
  */
@@ -71,8 +72,14 @@ export function attribute(intervals: readonly { stage: Stage; start: number; end
   for (const [at, delta, stage] of events) {
     const dt = at - t;
     if (dt > 0) {
-      if (running === 0) wait += dt;
-      else for (const s of STAGES) if (active[s] > 0) share[s] += (dt * active[s]) / running;
+      // Work on the thread outranks reads: a read's interval runs until its await resumes, which
+      // includes the time the thread spent decoding other images meanwhile, so `read` only gets the
+      // instants when nothing else runs (the pass waiting on storage alone).
+      const working = running - active.read;
+      if (working > 0) {
+        for (const s of STAGES) if (s !== 'read' && active[s] > 0) share[s] += (dt * active[s]) / working;
+      } else if (running > 0) share.read += dt;
+      else wait += dt;
     }
     t = at;
     active[stage] += delta;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { attribute } from '../../src/speedtest/stages.js';
 
-test('attribute splits overlapping time equally, counts gaps as wait, clips to the window', () => {
+test('attribute gives overlapping work to the work, not to the read awaiting beside it; splits work equally; counts gaps as wait; clips to the window', () => {
   const t = attribute(
     [
       { stage: 'read', start: 0, end: 4 },
@@ -14,9 +14,16 @@ test('attribute splits overlapping time equally, counts gaps as wait, clips to t
     0,
     10,
   );
-  assert.deepEqual(t.share, { read: 3, verify_parse: 0, decode: 3, fit: 0.5, assembly: 1 });
+  // 0-2 read alone; 2-6 decode (the read's await could not resume while the thread decoded).
+  assert.deepEqual(t.share, { read: 2, verify_parse: 0, decode: 4, fit: 0.5, assembly: 1 });
   assert.equal(t.wait, 2.5);
   assert.deepEqual(t.busy, { read: 4, verify_parse: 0, decode: 4, fit: 0.5, assembly: 1 });
+});
+
+test('overlapping work of two stages is split equally between them', () => {
+  const t = attribute([{ stage: 'verify_parse', start: 0, end: 4 }, { stage: 'decode', start: 2, end: 6 }, { stage: 'read', start: 0, end: 6 }], 0, 6);
+  assert.deepEqual(t.share, { read: 0, verify_parse: 3, decode: 3, fit: 0, assembly: 0 });
+  assert.equal(t.wait, 0);
 });
 
 test('attribute of no intervals is all wait', () => {
