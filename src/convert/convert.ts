@@ -18,7 +18,7 @@ import type { ConvertTask } from '../pool/protocol.js';
 import { VERSION } from '../version.js';
 import { temporarySuffix } from '../tfrecord/writer.js';
 import { IMAGE_PATH, type ImageOptions } from './image.js';
-import { fingerprint, PARTS_DIR, previousShards, recordShard, removeParts, shardStillValid, type Manifest, type ShardEntry } from './manifest.js';
+import { fingerprint, PARTS_DIR, previousOptions, previousShards, recordShard, removeParts, shardStillValid, type Manifest, type ShardEntry } from './manifest.js';
 import { writeFileAtomic, writeJsonAtomic } from '../output/atomic.js';
 import { checkOutPath } from '../output/out-path.js';
 import { checkSplitRoot, claimOutput, SHARD_FILE, type OutputClaim } from '../output/ownership.js';
@@ -144,6 +144,12 @@ async function convertInto(claim: OutputClaim, options: ConvertRun): Promise<Con
   // --resume: keep every shard that still verifies (content, input stamps, index), redo the rest.
   const done = new Map<number, ShardEntry>();
   if (claim.state === 'resume') {
+    // Options are not inherited: a --resume without the first run's options redoes its shards
+    // with these. Said in one line, so that nobody loses a long run to a forgotten --size.
+    const before = await previousOptions(out);
+    const now: Record<string, unknown> = { size: `${image.width}x${image.height}`, fit: image.fit, format: image.format, quality: image.quality, compression };
+    const changed = before ? Object.keys(now).filter((k) => before[k] !== undefined && before[k] !== now[k]) : [];
+    if (changed.length) warn(`--resume: ${changed.map((k) => `--${k} ${now[k]} (the run being resumed used ${before![k]})`).join(', ')}: its shards are redone with this run's options; repeat the first run's options to keep them`);
     const previous = await previousShards(out);
     for (const plan of plans) {
       const entry = previous.get(plan.names.shard);

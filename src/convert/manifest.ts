@@ -55,6 +55,12 @@ export async function recordShard(outDir: string, base: string, entry: ShardEntr
   await writeJsonAtomic(join(outDir, PARTS_DIR, `${base}.json`), entry);
 }
 
+/** The options an earlier, finished run recorded in its manifest (undefined without one). */
+export async function previousOptions(outDir: string): Promise<Record<string, unknown> | undefined> {
+  const manifest = await readFile(join(outDir, 'manifest.json'), 'utf8').then((t) => JSON.parse(t) as Manifest).catch(() => undefined);
+  return manifest?.options;
+}
+
 /** Shards recorded by an earlier run (its manifest, or the part records of a run that was stopped). */
 export async function previousShards(outDir: string): Promise<Map<string, ShardEntry>> {
   const found = new Map<string, ShardEntry>();

@@ -86,3 +86,18 @@ test('an input changed since the last run of a partition: only that shard is red
     assert.equal(result.resumed, 3);
   });
 });
+
+test('--resume without the first run\'s options says which ones differ (its shards are redone with the new ones)', async () => {
+  await withTempDir(async (dir) => {
+    const out = join(dir, 'out');
+    await convert({ input: PHOTOS, out, partitions: 2, size: '48x48', compression: 'gzip' });
+    const again = await convert({ input: PHOTOS, out, partitions: 2, size: '32x32', resume: true });
+    const line = again.warnings.find((w) => w.startsWith('--resume:'));
+    assert.ok(line, again.warnings.join('\n'));
+    assert.match(line, /--size 32x32 \(the run being resumed used 48x48\), --compression none \(the run being resumed used gzip\)/);
+    assert.equal(again.resumed, 0);
+    const same = await convert({ input: PHOTOS, out, partitions: 2, size: '32x32', resume: true });
+    assert.ok(!same.warnings.some((w) => w.startsWith('--resume:')), 'same options: no warning');
+    assert.equal(same.resumed, 2);
+  });
+});
