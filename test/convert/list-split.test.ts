@@ -166,3 +166,17 @@ test('--split --strict: every split is written, then exit 3 naming each skipped.
     for (const split of ['train', 'val']) assert.ok((await readdir(join(out, split))).includes('manifest.json'), `${split} written`);
   });
 });
+
+test('a CSV list whose header has other column names (file_path,species) never becomes a class', async () => {
+  await withTempDir(async (dir) => {
+    const data = join(dir, 'data');
+    await cp(PHOTOS, data, { recursive: true });
+    const rows = ['file_path,species'];
+    for (const cls of ['flowers', 'insects']) for (const f of (await readdir(join(data, cls))).sort().slice(0, 3)) rows.push(`${cls}/${f},${cls}`);
+    await writeFile(join(data, 'list.csv'), rows.join('\n') + '\n');
+    const result = await convert({ input: join(data, 'list.csv'), out: join(dir, 'out'), size: '32x32' });
+    assert.equal(result.records, 6);
+    assert.equal(result.skipped, 0);
+    assert.equal(await readFile(join(dir, 'out', 'labels.txt'), 'utf8'), 'flowers\ninsects\n');
+  });
+});
