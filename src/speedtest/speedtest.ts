@@ -159,7 +159,12 @@ async function speedtestInto(out: string, runId: string, options: SpeedtestRun):
         options.onProgress?.({ tasks: done, total, seconds: (performance.now() - started) / 1000 });
       }, options.signal);
     } catch (error) {
-      if (!options.signal?.aborted) throw error;
+      if (!options.signal?.aborted) {
+        // A failed run stops its samplers too: a library caller's process must not keep sampling.
+        monitor.stop();
+        await hostRecording.stop();
+        throw error;
+      }
       interrupted = true;
     } finally {
       if (!options.executor) await executor.close();
