@@ -14,7 +14,7 @@ for (const batch of [32, 64]) for (const latency of [1, 10]) for (const nodes of
 test('CSV and JSON Lines tables parse to the same rows; nodes, throughput and extra columns are read', () => {
   const csv = parseMeasurements('workers,seconds,machine,price_per_hour,batch_size\n1,100,m5,0.2,32\n2,55,m5,0.2,32\n', 't.csv');
   const jsonl = parseMeasurements('{"workers":1,"seconds":100,"machine":"m5","price_per_hour":0.2,"batch_size":32}\n\n{"workers":2,"seconds":55,"machine":"m5","price_per_hour":0.2,"batch_size":32}\n', 't.jsonl');
-  assert.deepEqual(csv.map(({ source, ...r }) => r), jsonl.map(({ source, ...r }) => r));
+  assert.deepEqual(csv.map(({ source: _source, ...r }) => r), jsonl.map(({ source: _source, ...r }) => r));
   assert.deepEqual(csv[0], { source: 't.csv:2', machine: 'm5', workers: 1, seconds: 100, throughput: undefined, pricePerHour: 0.2, cores: undefined, scale: undefined, extra: { batch_size: '32' } });
   const other = parseMeasurements('Nodes,Throughput\n4,1200\n', 'x.csv');
   assert.equal(other[0].workers, 4);

@@ -10,7 +10,7 @@ import { collect, GOLDEN } from '../helpers.js';
 async function expected(name: string) {
   // Parse with big integers kept exact: int64 extremes do not fit a double.
   const text = await readFile(join(GOLDEN, name), 'utf8');
-  return JSON.parse(text.replace(/(?<=[\[,\s])(-?\d{16,})(?=[\],\s])/g, '"big:$1"'), (_k, v) =>
+  return JSON.parse(text.replace(/(?<=[[,\s])(-?\d{16,})(?=[\],\s])/g, '"big:$1"'), (_k, v) =>
     typeof v === 'string' && v.startsWith('big:') ? BigInt(v.slice(4)) : v,
   );
 }

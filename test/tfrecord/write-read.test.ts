@@ -54,7 +54,7 @@ for (const compression of ['none', 'gzip', 'zlib'] as const) {
 
 test('our Example encoding is byte-identical to the checker\'s writer (sorted keys, packed lists)', async () => {
   await withTempDir(async (dir) => {
-    const spec = JSON.parse(await readFile(join(GOLDEN, 'varied.json'), 'utf8').then((t) => t.replace(/(?<=[\[,\s])(-?\d{16,})(?=[\],\s])/g, '"$1"')));
+    const spec = JSON.parse(await readFile(join(GOLDEN, 'varied.json'), 'utf8').then((t) => t.replace(/(?<=[[,\s])(-?\d{16,})(?=[\],\s])/g, '"$1"')));
     const examples: Features[] = spec.map((ex: Record<string, any>) => {
       const out: Features = {};
       for (const [k, v] of Object.entries(ex)) {
