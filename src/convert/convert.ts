@@ -14,7 +14,7 @@ import { isImageList, readImageList } from '../dataset/image-list.js';
 import { splitItems } from '../dataset/split.js';
 import { localExecutor, type Executor } from '../pool/executor.js';
 import { defaultWorkers } from '../pool/pool.js';
-import type { ConvertTask } from '../pool/protocol.js';
+import type { ConvertTask } from './task-types.js';
 import { VERSION } from '../version.js';
 import { temporarySuffix } from '../tfrecord/writer.js';
 import { IMAGE_PATH, type ImageOptions } from './image.js';

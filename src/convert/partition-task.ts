@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { PipelineError } from '../errors.js';
 import { readLock } from '../output/lock.js';
-import { PROGRESS_SLOTS, throwIfStopped, type ConvertPartitionResult, type ConvertTask, type ConvertTaskFile, type ProgressBuffer } from '../pool/protocol.js';
+import { PROGRESS_SLOTS, throwIfStopped, type ProgressBuffer } from '../pool/protocol.js';
+import type { ConvertPartitionResult, ConvertTask, ConvertTaskFile } from './task-types.js';
 import { encodeExample } from '../tfrecord/example.js';
 import { writeRecords } from '../tfrecord/writer.js';
 import { convertImage, ImageSkip, type StoredImage } from './image.js';

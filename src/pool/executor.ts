@@ -16,7 +16,12 @@ export interface Executor {
    * Rejects on the first failure (a task's error comes back with its code and the worker's
    * stack) or when `signal` aborts.
    */
-  runAll<N extends TaskName>(name: N, tasks: readonly TaskInput<N>[], onResult: (result: TaskResult<N>, index: number) => Promise<void>, signal?: AbortSignal): Promise<void>;
+  runAll<N extends TaskName>(
+    name: N,
+    tasks: readonly TaskInput<N>[],
+    onResult: (result: TaskResult<N>, index: number) => Promise<void>,
+    signal?: AbortSignal,
+  ): Promise<void>;
   /** Items (images) done so far and input kilobytes, for progress. */
   progress(): { items: number; kilobytes: number };
   close(): Promise<void>;

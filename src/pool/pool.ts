@@ -5,8 +5,11 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 
-/** The built worker (dist/src/pool/worker.js): worker threads run compiled JavaScript only. */
-const WORKER_FILE = new URL('./worker.js', import.meta.url).href;
+/**
+ * The built worker entry (dist/src/tasks/worker.js), the one file that knows every task function:
+ * the pool loads it by path, never imports it. Worker threads run compiled JavaScript only.
+ */
+const WORKER_FILE = new URL('../tasks/worker.js', import.meta.url).href;
 
 export function defaultWorkers(): number {
   return availableParallelism();

@@ -1,14 +1,10 @@
 /**
- * The worker protocol: every task the pool runs, by name, with its input and result types. The
- * local pool, the cluster executor, the cluster worker and the worker entry all use this map, so
- * a task's input and result cannot drift apart. Errors cross threads and Redis as data with their
+ * The worker protocol: every task the pool runs, by name, with its input and result types (the
+ * registry `Tasks`). The local pool, the cluster executor, the cluster worker and the worker entry
+ * all use this map, so a task's input and result cannot drift apart. Errors cross threads and Redis as data with their
  * code and stack (src/errors.ts: serializeError / deserializeError).
  */
 import { PipelineError, serializeError, type SerializedError } from '../errors.js';
-import type { SpeedtestJob, SpeedtestJobResult } from '../speedtest/task.js';
-import type { ImageOptions } from '../convert/image.js';
-import type { Compression } from '../tfrecord/compression.js';
-import type { Skip } from '../dataset/scan.js';
 
 /**
  * Int32 slots shared by the driver and all workers (Atomics): progress counters the driver reads,
@@ -39,52 +35,18 @@ export function throwIfStopped(progress: ProgressBuffer): void {
   if (stopRequested(progress)) throw new PipelineError('ABORTED', 'task stopped: the run is ending');
 }
 
-export interface ConvertTaskFile {
-  path: string;
-  rel: string;
-  label: number;
-  className: string;
-}
-
-export interface ConvertTask {
-  partition: number;
-  files: ConvertTaskFile[];
-  shardPath: string;
-  indexPath: string;
-  image: ImageOptions;
-  compression: Compression;
-  /** Feature keys of the image, the class id and the class name (convert --image-key / --label-key). */
-  keys?: { image: string; class: string; label: string };
-  /** The run that owns the output folder: the shard is committed only while it still does (src/output/lock.ts). */
-  run?: { dir: string; id: string };
-}
-
-export interface ConvertPartitionResult {
-  partition: number;
-  records: number;
-  bytes: number;
-  fileBytes: number;
-  sha256: string;
-  skipped: Skip[];
-  seconds: number;
-}
-
-/** Task name -> input and result: the worker entry (src/pool/worker.ts) exports one function per name. */
-export interface Tasks {
-  convertPartition: { input: ConvertTask; result: ConvertPartitionResult };
-  runSpeedtestJob: { input: SpeedtestJob; result: SpeedtestJobResult };
-}
+/**
+ * The task registry: task name -> input and result. Empty here: each domain registers its tasks
+ * by declaration merging beside their types (src/convert/task-types.ts,
+ * src/speedtest/task-types.ts), and the worker entry (src/tasks/worker.ts) implements every one.
+ * The pool, the executors and the cluster worker know tasks only through this interface.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface Tasks {}
 
 export type TaskName = keyof Tasks;
 export type TaskInput<N extends TaskName> = Tasks[N]['input'];
 export type TaskResult<N extends TaskName> = Tasks[N]['result'];
-
-const TASK_NAMES: Record<TaskName, true> = { convertPartition: true, runSpeedtestJob: true };
-
-/** A job name read from Redis is one of ours (anything else is refused, not run). */
-export function isTaskName(name: string): name is TaskName {
-  return Object.hasOwn(TASK_NAMES, name);
-}
 
 /** What a worker thread receives: the task's input and the counters shared for progress. */
 export type TaskMessage<N extends TaskName> = { input: TaskInput<N>; progress: ProgressBuffer };

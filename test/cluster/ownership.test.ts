@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { convertPartition as convertPartitionHandler } from '../../src/pool/worker.js';
+import { convertPartition as convertPartitionHandler } from '../../src/tasks/worker.js';
 import { newProgressBuffer } from '../../src/pool/protocol.js';
 import { acquireLock } from '../../src/output/lock.js';
 import { decodeExample } from '../../src/tfrecord/example.js';

@@ -53,7 +53,7 @@ test('package.json: a free name, exports with types, files limited to what runs,
 test('the tarball holds dist/src, bin, README, licence and docs; no tests, fixtures or benchmarks', async () => {
   const { stdout } = await exec('tar', ['-tzf', tarball]);
   const files = stdout.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
-  for (const wanted of ['package.json', 'README.md', 'LICENSE', 'bin/pipeline.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/pool/worker.js', 'docs/DESIGN.md']) assert.ok(files.includes(wanted), wanted);
+  for (const wanted of ['package.json', 'README.md', 'LICENSE', 'bin/pipeline.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/tasks/worker.js', 'docs/DESIGN.md']) assert.ok(files.includes(wanted), wanted);
   const outside = files.filter((f) => !/^(package\.json|README\.md|LICENSE|bin\/|dist\/src\/|docs\/)/.test(f));
   assert.deepEqual(outside, []);
 });

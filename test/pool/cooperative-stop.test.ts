@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { PipelineError } from '../../src/errors.js';
 import { localExecutor } from '../../src/pool/executor.js';
-import type { ConvertTask } from '../../src/pool/protocol.js';
+import type { ConvertTask } from '../../src/convert/task-types.js';
 import { biggerDataset, waitFor, withTempDir } from '../helpers.js';
 
 /** Every image of the bundled photos (copied `copies` times) as one partition per class folder. */

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { describeFailure, exitCodeFor } from '../../src/cli/exit-codes.js';
 import { deserializeError, PipelineError, serializeError, WorkerError } from '../../src/errors.js';
 import { localExecutor } from '../../src/pool/executor.js';
-import { isTaskName } from '../../src/pool/protocol.js';
+import { isTaskName } from '../../src/tasks/names.js';
 import type { SpeedtestJob } from '../../src/speedtest/task.js';
 import { ROOT } from '../helpers.js';
 

@@ -1,13 +1,13 @@
 /**
  * The worker thread's entry: the named tasks the pool runs (piscina's `name` option), one per
- * entry of the protocol's task map (src/pool/protocol.ts). It imports no pool code. sharp's own
+ * entry of the task registry (src/pool/protocol.ts). It imports no pool code but the protocol. sharp's own
  * thread count is 1 per image: parallelism comes from the pool's threads and the images each one
  * keeps in flight.
  */
 import sharp from 'sharp';
 import { convertPartition as convertPartitionTask } from '../convert/partition-task.js';
 import { runSpeedtestJob as runSpeedtestJobTask } from '../speedtest/task.js';
-import { taskHandler, type TaskHandler, type TaskName } from './protocol.js';
+import { taskHandler, type TaskHandler, type TaskName } from '../pool/protocol.js';
 
 sharp.concurrency(1);
 // libvips' operation cache helps when the same image is processed again; here every image is new.

@@ -1,0 +1,43 @@
+/**
+ * Convert's task on the pool: one partition of the dataset written as one shard. Registered in the
+ * pool's task registry (src/pool/protocol.ts) under `convertPartition`.
+ */
+import type { ImageOptions } from './image.js';
+import type { Compression } from '../tfrecord/compression.js';
+import type { Skip } from '../dataset/scan.js';
+
+export interface ConvertTaskFile {
+  path: string;
+  rel: string;
+  label: number;
+  className: string;
+}
+
+export interface ConvertTask {
+  partition: number;
+  files: ConvertTaskFile[];
+  shardPath: string;
+  indexPath: string;
+  image: ImageOptions;
+  compression: Compression;
+  /** Feature keys of the image, the class id and the class name (convert --image-key / --label-key). */
+  keys?: { image: string; class: string; label: string };
+  /** The run that owns the output folder: the shard is committed only while it still does (src/output/lock.ts). */
+  run?: { dir: string; id: string };
+}
+
+export interface ConvertPartitionResult {
+  partition: number;
+  records: number;
+  bytes: number;
+  fileBytes: number;
+  sha256: string;
+  skipped: Skip[];
+  seconds: number;
+}
+
+declare module '../pool/protocol.js' {
+  interface Tasks {
+    convertPartition: { input: ConvertTask; result: ConvertPartitionResult };
+  }
+}
