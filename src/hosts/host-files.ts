@@ -1,27 +1,17 @@
-/** hosts.csv / hosts.arrow and alarms.csv: the columns, declared once, and the writer. */
-import { join } from 'node:path';
-import { writeTable, type ColumnType } from '../run-folder/tables.js';
+/** hosts.csv / hosts.arrow and alarms.csv (their columns: src/run-folder/files.ts): the writer. */
+import { writeTable } from '../run-folder/tables.js';
+import { ALARMS, HOSTS } from '../run-folder/files.js';
 import type { AlarmEvent } from './alarms.js';
 import type { HostRow } from './rates.js';
 import type { HostRecording } from './recorder.js';
 
-export const HOST_COLUMNS: Record<keyof HostRow, ColumnType> = {
-  host: 'string', role: 'string', machine: 'string', t_ms: 'float', interval_ms: 'float',
-  cpu_user: 'float', cpu_system: 'float', cpu_iowait: 'float', cpu_steal: 'float', cpu_idle: 'float', load1: 'float',
-  mem_used_bytes: 'float', mem_available_bytes: 'float', mem_cache_bytes: 'float', mem_used_percent: 'float',
-  disk_read_bytes_per_s: 'float', disk_write_bytes_per_s: 'float', disk_read_ops_per_s: 'float', disk_write_ops_per_s: 'float', disk_busy_percent: 'float',
-  net_in_bytes_per_s: 'float', net_out_bytes_per_s: 'float', net_in_packets_per_s: 'float', net_out_packets_per_s: 'float',
-  lo_in_bytes_per_s: 'float', lo_out_bytes_per_s: 'float', process_cpu: 'float', process_rss_bytes: 'float',
-};
-
-export const ALARM_COLUMNS: Record<string, ColumnType> = { host: 'string', alarm: 'string', metric: 'string', op: 'string', threshold: 'float', start_ms: 'float', end_ms: 'float', peak: 'float' };
-
 /** A figure that could not be measured is empty in the CSV and null in Arrow, never NaN or 0. */
-const blankNaN = (row: HostRow) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'number' && !Number.isFinite(v) ? null : v]));
+const blankNaN = (row: HostRow) =>
+  Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'number' && !Number.isFinite(v) ? null : v])) as { [K in keyof HostRow]: HostRow[K] | null };
 
 export async function writeHostFiles(dir: string, recording: HostRecording): Promise<string[]> {
-  await writeTable(join(dir, 'hosts'), recording.rows.map(blankNaN), HOST_COLUMNS);
-  await writeTable(join(dir, 'alarms'), recording.alarms as AlarmEvent[], ALARM_COLUMNS, false);
+  await writeTable(dir, HOSTS, recording.rows.map(blankNaN));
+  await writeTable(dir, ALARMS, recording.alarms as AlarmEvent[]);
   return ['hosts.csv', 'hosts.arrow', 'alarms.csv'];
 }
 

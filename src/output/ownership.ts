@@ -8,6 +8,7 @@ import { mkdir, readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PipelineError } from '../errors.js';
 import { acquireLock, LOCK_FILE, type Lock } from './lock.js';
+import { SPEEDTEST_FILES } from '../run-folder/files.js';
 
 export type RunKind = 'convert' | 'speedtest';
 
@@ -25,12 +26,6 @@ export const TEMPORARY = /\.tmp-[^/]+$/;
 // `part-00000-of-00004.tfrecord`, or TFDS-style `photos-train.tfrecord-00000-of-00004` (convert --split).
 export const SHARD_FILE = /^(part-\d{5}-of-\d{5}\.(tfrecord(\.gz|\.zlib)?|idx)|[^/]+-[A-Za-z][A-Za-z0-9_]*\.tfrecord-\d{5}-of-\d{5}(\.gz|\.zlib|\.idx)?)$/;
 const CONVERT_FILES = new Set(['manifest.json', 'labels.txt', 'skipped.csv', '_parts', 'convert-run']);
-/** Every file a speed test and its report write into a run folder (DESIGN.md). */
-export const SPEEDTEST_FILES = new Set([
-  'run.json', 'measurements.csv', 'measurements.arrow', 'tasks.csv', 'resources.csv', 'resources.arrow', 'problems.csv',
-  'hosts.csv', 'hosts.arrow', 'alarms.csv', 'regression.csv', 'regression-multi.csv', 'summary.md', 'report.html', 'charts',
-]);
-
 async function readJson(path: string): Promise<any> {
   return JSON.parse(await readFile(path, 'utf8'));
 }

@@ -7,32 +7,14 @@
  */
 import { fitOls } from '../stats/ols.js';
 import type { MeasurementRow } from '../speedtest/task.js';
+import type { REGRESSION_MULTI, RowOf } from '../run-folder/files.js';
 import { PARAMETERS } from './regressions.js';
 
 const TERMS = [...PARAMETERS, 'workers', 'partitions'] as const;
 const VIF_LIMIT = 10;
 
-export interface MultiRegressionRow {
-  dataset: string;
-  cache: string;
-  term: string;
-  coefficient: number | null;
-  stderr: number | null;
-  t: number | null;
-  p_value: number | null;
-  ci_low: number | null;
-  ci_high: number | null;
-  vif: number | null;
-  n: number;
-  r2: number | null;
-  adjusted_r2: number | null;
-  note: string;
-}
-
-export const MULTI_REGRESSION_COLUMNS = {
-  dataset: 'string', cache: 'string', term: 'string', coefficient: 'float', stderr: 'float', t: 'float', p_value: 'float',
-  ci_low: 'float', ci_high: 'float', vif: 'float', n: 'int', r2: 'float', adjusted_r2: 'float', note: 'string',
-} as const;
+/** A regression-multi.csv row (its columns: src/run-folder/files.ts). */
+export type MultiRegressionRow = RowOf<typeof REGRESSION_MULTI.columns>;
 
 export function multipleRegressions(rows: readonly MeasurementRow[]): MultiRegressionRow[] {
   const out: MultiRegressionRow[] = [];

@@ -5,30 +5,13 @@
 import { fitLine } from '../stats/linregress.js';
 import { tCritical } from '../stats/student-t.js';
 import type { MeasurementRow } from '../speedtest/task.js';
+import type { REGRESSION, RowOf } from '../run-folder/files.js';
 
 export const PARAMETERS = ['batch_size', 'batch_number', 'repetition', 'data_size'] as const;
 export type Parameter = (typeof PARAMETERS)[number];
 
-export interface RegressionRow {
-  dataset: string;
-  cache: string;
-  parameter: Parameter;
-  n: number;
-  slope: number | null;
-  intercept: number | null;
-  r: number | null;
-  r2: number | null;
-  p_value: number | null;
-  stderr: number | null;
-  slope_ci_low: number | null;
-  slope_ci_high: number | null;
-  note: string;
-}
-
-export const REGRESSION_COLUMNS = {
-  dataset: 'string', cache: 'string', parameter: 'string', n: 'int', slope: 'float', intercept: 'float', r: 'float', r2: 'float',
-  p_value: 'float', stderr: 'float', slope_ci_low: 'float', slope_ci_high: 'float', note: 'string',
-} as const;
+/** A regression.csv row (its columns: src/run-folder/files.ts). */
+export type RegressionRow = Omit<RowOf<typeof REGRESSION.columns>, 'parameter'> & { parameter: Parameter };
 
 export function regressions(rows: readonly MeasurementRow[]): RegressionRow[] {
   const out: RegressionRow[] = [];

@@ -13,8 +13,9 @@ import { scalingSpec } from '../scaling/chart.js';
 import { chooseModel } from '../scaling/models.js';
 import { systemThroughput, tasksPerSetting } from '../scaling/run-points.js';
 import { loadRun } from '../run-folder/load-run.js';
-import { REGRESSION_COLUMNS, regressions } from './regressions.js';
-import { MULTI_REGRESSION_COLUMNS, multipleRegressions } from './regressions-multi.js';
+import { regressions } from './regressions.js';
+import { REGRESSION, REGRESSION_MULTI } from '../run-folder/files.js';
+import { multipleRegressions } from './regressions-multi.js';
 import { fmt, keyFigures, markdownTable, MEDIAN_HEADER, medianCells, MULTI_HEADER, multiCells, REGRESSION_HEADER, regressionCells, TIME_HEADER, timeCells } from './tables.js';
 import { dominantStageSentence, timeSplits } from './time-split.js';
 import { hostParts } from './host-report.js';
@@ -41,9 +42,9 @@ export async function report(input: ReportOptions): Promise<ReportResult> {
   await prepareReportFolder(out);
 
   const fits = regressions(run.measurements);
-  await writeTable(join(out, 'regression'), fits, REGRESSION_COLUMNS, false);
+  await writeTable(out, REGRESSION, fits);
   const multi = multipleRegressions(run.measurements);
-  await writeTable(join(out, 'regression-multi'), multi, MULTI_REGRESSION_COLUMNS, false);
+  await writeTable(out, REGRESSION_MULTI, multi);
   const splits = timeSplits(run.measurements);
 
   const charts: Chart[] = [];

@@ -1,25 +1,23 @@
 /**
  * Writes a table of rows as CSV and as an Arrow IPC file from the same values, so the two always
- * agree. Column types are declared once per table: 'int' (Int32: counts, sizes, indices),
- * 'int64' (Int64: counters that can pass 2^31, bytes and operations), 'float' (Float64: times,
- * rates), 'string'. Readers get Int64 values as bigint (see loadRun).
+ * agree. The columns and their types come from the table's schema (files.ts). Readers get Int64
+ * values as bigint (read-table.ts turns them back into numbers).
  */
+import { join } from 'node:path';
 import { writeFileAtomic } from '../output/atomic.js';
 import { Float64, Int32, Int64, Table, Utf8, tableToIPC, vectorFromArray, type DataType, type Vector } from 'apache-arrow';
 import { stringify } from 'csv-stringify/sync';
-
-export type ColumnType = 'string' | 'int' | 'int64' | 'float';
-
-export type Columns<Row> = { [K in keyof Row & string]?: ColumnType };
+import { columnType, type ColumnSpecs, type ColumnType, type RowOf, type TableSchema } from './files.js';
 
 const arrowType = (t: ColumnType): DataType => (t === 'string' ? new Utf8() : t === 'int' ? new Int32() : t === 'int64' ? new Int64() : new Float64());
 
 /** Arrow's Int64 builder takes bigints; a counter that could not be read (NaN) is null. */
 const int64 = (v: unknown) => (typeof v === 'number' ? (Number.isFinite(v) ? BigInt(Math.round(v)) : null) : v);
 
-export function toArrow<Row extends object>(rows: readonly Row[], columns: Record<string, ColumnType>): Uint8Array {
+export function toArrow<Row extends object>(rows: readonly Row[], columns: ColumnSpecs): Uint8Array {
   const vectors: Record<string, Vector> = {};
-  for (const [name, type] of Object.entries(columns)) {
+  for (const [name, spec] of Object.entries(columns)) {
+    const type = columnType(spec);
     const raw = rows.map((r) => (r as Record<string, unknown>)[name] ?? null);
     const values = type === 'int64' ? raw.map(int64) : raw;
     vectors[name] = vectorFromArray(values as never[], arrowType(type)) as Vector;
@@ -27,7 +25,7 @@ export function toArrow<Row extends object>(rows: readonly Row[], columns: Recor
   return tableToIPC(new Table(vectors), 'file');
 }
 
-export function toCsv<Row extends object>(rows: readonly Row[], columns: Record<string, ColumnType>): string {
+export function toCsv<Row extends object>(rows: readonly Row[], columns: ColumnSpecs): string {
   const names = Object.keys(columns);
   return stringify(
     rows.map((r) => names.map((n) => (r as Record<string, unknown>)[n])),
@@ -35,8 +33,14 @@ export function toCsv<Row extends object>(rows: readonly Row[], columns: Record<
   );
 }
 
-/** `base.csv` and (when `arrow`) `base.arrow`. */
-export async function writeTable<Row extends object>(base: string, rows: readonly Row[], columns: Record<string, ColumnType>, arrow = true): Promise<void> {
-  await writeFileAtomic(`${base}.csv`, toCsv(rows, columns));
-  if (arrow) await writeFileAtomic(`${base}.arrow`, toArrow(rows, columns));
+/**
+ * `dir/<name>.csv` and (when the schema says so) `dir/<name>.arrow`. Rows may carry more fields
+ * than the schema's columns (only those are written) and null for a value not measured.
+ */
+export async function writeTable<C extends ColumnSpecs>(dir: string, schema: TableSchema<C>, rows: readonly WritableRow<C>[]): Promise<void> {
+  await writeFileAtomic(join(dir, `${schema.name}.csv`), toCsv(rows, schema.columns));
+  if (schema.arrow) await writeFileAtomic(join(dir, `${schema.name}.arrow`), toArrow(rows, schema.columns));
 }
+
+/** A row as written: the schema's fields, any of them possibly null (blank in the CSV). */
+type WritableRow<C extends ColumnSpecs> = { [K in keyof RowOf<C>]: RowOf<C>[K] | null };

@@ -20,7 +20,8 @@ import { describeKeys } from '../tfrecord/keys.js';
 import { openTfrecordDataset } from './tfrecord-dataset.js';
 import { VERSION } from '../version.js';
 import { gridTasks, partitionTasks, type CacheMode, type DatasetKind } from './grid.js';
-import { writeTable, type ColumnType } from '../run-folder/tables.js';
+import { writeTable } from '../run-folder/tables.js';
+import { MEASUREMENTS, PROBLEMS, resourcesTable, TASKS, type TaskRow } from '../run-folder/files.js';
 import type { Problem } from './sources.js';
 import type { MeasurementRow, SpeedtestJob, SpeedtestJobResult, TaskSpan } from './task.js';
 import { summarise, type SpeedtestSummary } from './summary.js';
@@ -45,28 +46,8 @@ export interface SpeedtestResult extends SpeedtestSummary {
   cost?: CostFigure;
 }
 
-export const MEASUREMENT_COLUMNS: Record<keyof MeasurementRow, ColumnType> = {
-  dataset: 'string', cache: 'string', batch_size: 'int', batch_number: 'int', repetition: 'int', data_size: 'int',
-  images: 'int', seconds: 'float', images_per_second: 'float', bytes_read: 'int64', workers: 'int', partitions: 'int',
-  task: 'int', worker: 'int', start_ms: 'float', end_ms: 'float', epochs: 'int', cached_images: 'int',
-  first_batch_ms: 'float', steady_images_per_second: 'float',
-  read_ms: 'float', verify_parse_ms: 'float', decode_ms: 'float', fit_ms: 'float', assembly_ms: 'float', wait_ms: 'float',
-  read_busy_ms: 'float', verify_parse_busy_ms: 'float', decode_busy_ms: 'float', fit_busy_ms: 'float', assembly_busy_ms: 'float',
-  thread_cpu_ms: 'float',
-};
-
-interface TaskRowOut {
-  task: number; worker: number; workers: number; partitions: number; dataset: string; cache: string;
-  batch_size: number; batch_number: number; start_ms: number; end_ms: number; rows: number; images: number;
-  /** The host that ran it (hosts.csv's name); its times are on the driver's clock. */
-  host: string;
-  /** machine/pid/threadId, to find the host; not written. */
-  thread: string;
-}
-
-const TASK_COLUMNS: Record<string, ColumnType> = {
-  task: 'int', worker: 'int', workers: 'int', partitions: 'int', dataset: 'string', cache: 'string', batch_size: 'int', batch_number: 'int', start_ms: 'float', end_ms: 'float', rows: 'int', images: 'int', host: 'string',
-};
+/** A tasks.csv row, and the thread that ran it (machine/pid/threadId, to find the host; not written). */
+type TaskRowOut = Required<TaskRow> & { thread: string };
 
 export async function speedtest(input: SpeedtestOptions): Promise<SpeedtestResult> {
   const parsed = parseOptions(speedtestOptions, input);
@@ -204,14 +185,11 @@ async function speedtestInto(out: string, runId: string, options: SpeedtestRun):
   const threadOrder = allThreads;
   const resources = monitor.rows(allThreads.map(([thread, tid]) => (thread.startsWith(localPrefix) ? tid : -1)));
 
-  await writeTable(join(out, 'measurements'), rows, MEASUREMENT_COLUMNS);
-  await writeTable(join(out, 'tasks'), spans, TASK_COLUMNS, false);
-  const resourceColumns: Record<string, ColumnType> = { elapsed_ms: 'float', cpu_process: 'float', cpu_main: 'float', cpu_other: 'float' };
-  threadOrder.forEach((_, w) => (resourceColumns[`cpu_worker_${w}`] = 'float'));
-  Object.assign(resourceColumns, { rss_bytes: 'int64', read_bytes: 'int64', read_ops: 'int64', written_bytes: 'int64' });
-  await writeTable(join(out, 'resources'), resources, resourceColumns);
+  await writeTable(out, MEASUREMENTS, rows);
+  await writeTable(out, TASKS, spans);
+  await writeTable(out, resourcesTable(threadOrder.length), resources);
   await writeHostFiles(out, hosts);
-  await writeTable(join(out, 'problems'), problems, { task: 'int', source: 'string', offset: 'int64', error: 'string' }, false);
+  await writeTable(out, PROBLEMS, problems);
 
   const summary = summarise(rows, spans, { out, problems: problems.length, interrupted });
   const verdict = problemVerdict({ datasets, rows, problems, reads, failed, maxProblems: options.maxProblems ?? { fraction: 0.01 } });

@@ -11,6 +11,7 @@ import { DecodedCache, runPasses, type PassResult } from './pass.js';
 import { StageClock } from './stages.js';
 import { imageFileSource, tfrecordSource, type ImageSource, type Problem, type RecordLayout, type Shard } from './sources.js';
 import { throwIfStopped, type ProgressBuffer } from '../pool/protocol.js';
+import type { MeasurementRow } from '../run-folder/files.js';
 
 export interface SpeedtestJob {
   partition: number;
@@ -33,46 +34,8 @@ export interface SpeedtestJob {
   run?: { dir: string; id: string };
 }
 
-export interface MeasurementRow {
-  dataset: string;
-  cache: string;
-  batch_size: number;
-  batch_number: number;
-  repetition: number;
-  data_size: number;
-  images: number;
-  seconds: number;
-  images_per_second: number;
-  bytes_read: number;
-  workers: number;
-  partitions: number;
-  task: number;
-  worker: number;
-  start_ms: number;
-  end_ms: number;
-  epochs: number;
-  cached_images: number;
-  // Where the time goes (optional: runs written before these columns existed lack them).
-  /** Pass start to the first complete batch, ms. */
-  first_batch_ms?: number;
-  /** images/s after the first batch (null with a single batch). */
-  steady_images_per_second?: number | null;
-  /** Wall-clock share of each stage, ms; with wait_ms they add up to the pass's wall time (src/speedtest/stages.ts). */
-  read_ms?: number;
-  verify_parse_ms?: number;
-  decode_ms?: number;
-  fit_ms?: number;
-  assembly_ms?: number;
-  wait_ms?: number;
-  /** Sums of per-item times per stage, ms (more than the wall time when items overlap). */
-  read_busy_ms?: number;
-  verify_parse_busy_ms?: number;
-  decode_busy_ms?: number;
-  fit_busy_ms?: number;
-  assembly_busy_ms?: number;
-  /** CPU time of the worker thread during the pass, ms (not the thread pool's reads and resizes). */
-  thread_cpu_ms?: number | null;
-}
+/** A measurements row: its columns are declared in src/run-folder/files.ts. */
+export type { MeasurementRow } from '../run-folder/files.js';
 
 export interface TaskSpan {
   task: number;
