@@ -17,5 +17,6 @@ export async function writeHostFiles(dir: string, recording: HostRecording): Pro
 
 /** What run.json records about the hosts (the rows themselves are in hosts.*). */
 export function hostsJson(recording: HostRecording) {
-  return { intervalMs: recording.intervalMs, hosts: recording.hosts, alarms: recording.alarms, cost: recording.cost, ...(recording.malformedBatches ? { malformedBatches: recording.malformedBatches } : {}) };
+  const { intervalMs, hosts, alarms, cost, malformedBatches } = recording;
+  return { intervalMs, hosts, alarms, cost, ...(malformedBatches ? { malformedBatches } : {}) };
 }

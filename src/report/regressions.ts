@@ -22,7 +22,8 @@ export function regressions(rows: readonly MeasurementRow[]): RegressionRow[] {
     for (const parameter of PARAMETERS) {
       const outcome = fitLine(group.map((r) => r[parameter]), group.map((r) => r.images_per_second));
       if (!outcome.ok) {
-        out.push({ dataset, cache, parameter, n: outcome.n, slope: null, intercept: null, r: null, r2: null, p_value: null, stderr: null, slope_ci_low: null, slope_ci_high: null, note: outcome.note });
+        const none = { slope: null, intercept: null, r: null, r2: null, p_value: null, stderr: null, slope_ci_low: null, slope_ci_high: null };
+        out.push({ dataset, cache, parameter, n: outcome.n, ...none, note: outcome.note });
         continue;
       }
       const { fit } = outcome;
