@@ -10,6 +10,7 @@ import { deserializeError, PipelineError, type SerializedError } from '../errors
 import type { Executor } from '../pool/executor.js';
 import { startHostFeed } from './host-stream.js';
 import { connect, evictionWarning, maskUrl, PREFIX, STAGE_QUEUE, TASK_QUEUE, waitForRedis } from './redis.js';
+import { REDIS_WATCHDOG_INTERVAL_MS } from '../options/intervals.js';
 
 export const JOB_ATTEMPTS = 4;
 /** Without a ready connection to Redis this long, the driver gives up (one clear error, exit 3). */
@@ -105,7 +106,7 @@ export async function clusterExecutor(url: string, onInfo?: (message: string) =>
           const ok = redis.status === 'ready' && eventsConnection.status === 'ready';
           if (ok) readySince = Date.now();
           else if (redis.status === 'end' || eventsConnection.status === 'end' || Date.now() - readySince > LOST_AFTER_MS) onLost();
-        }, 250);
+        }, REDIS_WATCHDOG_INTERVAL_MS);
         // Stopped (SIGINT / SIGTERM): take this run's jobs out of the queues first, so that no
         // worker runs them for a run that is gone. Running jobs cannot be removed (a worker holds
         // their lock); they find the run no longer owns the folder and commit nothing.

@@ -26,6 +26,7 @@ import { shardNames } from './shard-names.js';
 import type { AlarmEvent } from '../hosts/alarms.js';
 import { startHostRecording, type CostFigure } from '../hosts/recorder.js';
 import { hostsJson, writeHostFiles } from '../hosts/host-files.js';
+import { PROGRESS_INTERVAL_MS } from '../options/intervals.js';
 
 /** The options (src/options/convert.ts: defaults, limits) and the caller's hooks. */
 export type ConvertOptions = ConvertOptionsInput & ConvertHooks;
@@ -174,7 +175,7 @@ async function convertInto(claim: OutputClaim, options: ConvertRun): Promise<Con
   });
   let hostsStopped = false;
   let hosts!: Awaited<ReturnType<typeof hostRecording.stop>>;
-  const ticker = setInterval(() => report(), 250);
+  const ticker = setInterval(() => report(), PROGRESS_INTERVAL_MS);
   function report() {
     const { items, kilobytes } = executor.progress();
     options.onProgress?.({ images: items, total, inputBytes: kilobytes * 1024, seconds: (performance.now() - started) / 1000 });

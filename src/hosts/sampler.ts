@@ -1,5 +1,5 @@
 /**
- * Samples the host every `intervalMs` (default 250 ms): /proc/stat, /proc/loadavg, /proc/meminfo,
+ * Samples the host every `intervalMs` (default: src/options/intervals.ts): /proc/stat, /proc/loadavg, /proc/meminfo,
  * /proc/diskstats and /proc/net/dev, turned into per-interval rates (src/hosts/rates.ts). Runs in
  * every process that does work: the local run, the driver and each `pipeline worker`. It times
  * its own reads and parsing, so the run can say what the sampling cost.
@@ -8,8 +8,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parseCpuStat, parseDiskstats, parseLoadavg, parseMeminfo, parseNetDev } from './proc-host.js';
 import { rowBetween, type HostRow, type HostSnapshot } from './rates.js';
+import { HOST_INTERVAL_MS } from '../options/intervals.js';
 
-export const DEFAULT_HOST_INTERVAL_MS = 250;
 
 export interface HostSamplerOptions {
   /** The name rows carry: a worker's --name, else hostname/pid for workers, hostname otherwise. */
@@ -50,7 +50,7 @@ export class HostSampler {
   constructor(private readonly options: HostSamplerOptions) {
     this.host = options.host;
     this.role = options.role;
-    this.intervalMs = options.intervalMs ?? DEFAULT_HOST_INTERVAL_MS;
+    this.intervalMs = options.intervalMs ?? HOST_INTERVAL_MS;
   }
 
   start(): this {

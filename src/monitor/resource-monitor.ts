@@ -1,11 +1,12 @@
 /**
- * Samples the process every 250 ms: CPU percent of the process and of each thread (from
+ * Samples the process every 250 ms (src/options/intervals.ts): CPU percent of the process and of each thread (from
  * /proc/self/task/<tid>/stat), RSS, and bytes / operations read and bytes written (/proc/self/io).
  * Threads are named at the end, when the pool has said which are its workers (their OS thread ids).
  * A missing source (not Linux, /proc hidden) is noted, and its columns left empty.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpuTicksFromStat, parseIo, rssFromStatus } from './proc.js';
+import { RESOURCE_INTERVAL_MS } from '../options/intervals.js';
 
 /** USER_HZ: the kernel's unit for stat's CPU times; 100 on every mainstream Linux. */
 const TICKS_PER_SECOND = 100;
@@ -40,7 +41,7 @@ export class ResourceMonitor {
   private busyMs = 0;
   readonly missing: string[] = [];
 
-  start(intervalMs = 250): void {
+  start(intervalMs = RESOURCE_INTERVAL_MS): void {
     this.started = performance.now();
     this.sample();
     this.timer = setInterval(() => this.sample(), intervalMs);

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { ALARM_METRICS, parseAlarm } from '../hosts/alarms.js';
 import type { OptionSpec } from './define.js';
 import { fromText, positiveNumber } from './values.js';
+import { HOST_INTERVAL_MS } from './intervals.js';
 
 const alarmObject = z.object({ text: z.string(), metric: z.enum(ALARM_METRICS), op: z.enum(['>', '<']), threshold: z.number(), durationMs: z.number().nonnegative() });
 /** An alarm rule as `--alarm` takes it ("cpu>90 for 10s"), or one already parsed; parsed before any work. */
@@ -41,7 +42,7 @@ export const hostOptionSpecs = {
     schema: z.array(alarmRule).default([]), flag: '--alarm', value: '<rule>', repeatable: true, expected: `a list of alarms, each ${ALARM_EXPECTED}`,
     help: 'alarm on a host figure, e.g. "cpu>90 for 10s" (repeatable; cpu, iowait, mem, disk_read, disk_write, net_in, net_out)', defaultText: 'none',
   },
-  hostIntervalMs: { schema: z.number().int().min(10).max(60_000).default(250), flag: '--host-interval', value: '<ms>', fromText: fromText.int, expected: 'an integer from 10 to 60000 (milliseconds)', help: 'host sampling period (hosts.csv)' },
+  hostIntervalMs: { schema: z.number().int().min(10).max(60_000).default(HOST_INTERVAL_MS), flag: '--host-interval', value: '<ms>', fromText: fromText.int, expected: 'an integer from 10 to 60000 (milliseconds)', help: 'host sampling period (hosts.csv)' },
   pricePerWorkerHour: { schema: positiveNumber.optional(), value: '<p>', fromText: fromText.number, expected: 'a positive number', help: 'the summary gives the run\'s cost from the worker hosts\' wall time' },
   pricePerHost: {
     schema: z.union([z.record(positiveNumber), z.array(hostPrice).transform((pairs) => Object.fromEntries(pairs))]).optional(), flag: '--price-per-host', value: '<name=p>', repeatable: true,

@@ -110,12 +110,12 @@ export type ServeOptions = ServeOptionsInput & {
 export async function serve(input: ServeOptions): Promise<{ url: string; stopped: true }> {
   const options = { ...parseOptions(serveOptions, input), signal: input.signal, onInfo: input.onInfo, onError: input.onError };
   const server = createRecommendServer({ onError: options.onError });
-  const host = options.host ?? '127.0.0.1';
+  const host = options.host;
   await new Promise<void>((resolvePromise, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) =>
-      reject(new PipelineError('USAGE', e.code === 'EADDRINUSE' ? `port ${options.port ?? 8080} on ${host} is in use: pick another with --port` : e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND' ? `--host ${host}: not an address of this machine` : e.code === 'EACCES' ? `port ${options.port}: permission denied (ports under 1024 need privileges)` : `cannot listen on ${host}:${options.port}: ${e.message}`)),
+      reject(new PipelineError('USAGE', e.code === 'EADDRINUSE' ? `port ${options.port} on ${host} is in use: pick another with --port` : e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND' ? `--host ${host}: not an address of this machine` : e.code === 'EACCES' ? `port ${options.port}: permission denied (ports under 1024 need privileges)` : `cannot listen on ${host}:${options.port}: ${e.message}`)),
     );
-    server.listen(options.port ?? 8080, host, () => resolvePromise());
+    server.listen(options.port, host, () => resolvePromise());
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;

@@ -3,8 +3,9 @@
  * (repetitions run inside a task), dealt into contiguous partitions as Spark deals a list.
  */
 import { partitionRanges } from '../dataset/scan.js';
+import type { DatasetKind } from '../options/speedtest.js';
 
-export type DatasetKind = 'images' | 'tfrecord';
+export type { DatasetKind } from '../options/speedtest.js';
 export type CacheMode = 'off' | 'on';
 
 export interface GridTask {

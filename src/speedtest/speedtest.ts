@@ -12,6 +12,8 @@ import { PipelineError, usageError } from '../errors.js';
 import { withClusterExecutor } from '../cluster/with-cluster.js';
 import { parseOptions } from '../options/define.js';
 import { speedtestOptions, type SpeedtestOptionsInput, type SpeedtestSettings } from '../options/speedtest.js';
+import { DEFAULT_FIT_SIZE } from '../options/speedtest-defaults.js';
+import { RESOURCE_INTERVAL_MS } from '../options/intervals.js';
 import { scanDataset } from '../dataset/scan.js';
 import { localExecutor, type Executor } from '../pool/executor.js';
 import { defaultWorkers } from '../pool/pool.js';
@@ -108,7 +110,7 @@ async function speedtestInto(out: string, runId: string, options: SpeedtestRun):
   // A scaling study runs the whole grid once per setting (--sweep-workers x --sweep-partitions).
   const settings = (options.sweepWorkers ?? [workers]).flatMap((w) => (options.sweepPartitions ?? [partitions]).map((p) => ({ workers: w, partitions: Math.min(p, tasks.length) })));
   const monitor = new ResourceMonitor();
-  monitor.start();
+  monitor.start(RESOURCE_INTERVAL_MS);
   const hostRecording = startHostRecording({
     role: options.executor?.hostFeed ? 'driver' : 'local', runStartMs, intervalMs: options.hostIntervalMs, alarms: options.alarms,
     pricePerWorkerHour: options.pricePerWorkerHour, pricePerHost: options.pricePerHost, feed: await options.executor?.hostFeed?.(),
@@ -192,7 +194,7 @@ async function speedtestInto(out: string, runId: string, options: SpeedtestRun):
   await writeTable(out, PROBLEMS, problems);
 
   const summary = summarise(rows, spans, { out, problems: problems.length, interrupted });
-  const verdict = problemVerdict({ datasets, rows, problems, reads, failed, maxProblems: options.maxProblems ?? { fraction: 0.01 } });
+  const verdict = problemVerdict({ datasets, rows, problems, reads, failed, maxProblems: options.maxProblems });
   summary.firstProblem = problems.length ? describeProblem(problems[0]) : null;
   const cpu = cpus();
   await writeFileAtomic(
@@ -201,7 +203,7 @@ async function speedtestInto(out: string, runId: string, options: SpeedtestRun):
       {
         tool: { name: 'pipeline', version: VERSION },
         command: 'speedtest',
-        options: { images: options.images, tfrecords: options.tfrecords, split: options.split, imageKey: options.imageKey, labelKey: options.labelKey, channels, maxProblems: options.maxProblems ?? { fraction: 0.01 }, datasets, caches, batchSizes, batchNumbers, repetitions, warmup, cacheLimitBytes, workers, partitions, size, sweepWorkers: options.sweepWorkers, sweepPartitions: options.sweepPartitions },
+        options: { images: options.images, tfrecords: options.tfrecords, split: options.split, imageKey: options.imageKey, labelKey: options.labelKey, channels, maxProblems: options.maxProblems, datasets, caches, batchSizes, batchNumbers, repetitions, warmup, cacheLimitBytes, workers, partitions, size, sweepWorkers: options.sweepWorkers, sweepPartitions: options.sweepPartitions },
         node: process.version,
         cpu: { model: cpu[0]?.model ?? 'unknown', cores: cpu.length },
         memoryBytes: totalmem(),
@@ -209,11 +211,11 @@ async function speedtestInto(out: string, runId: string, options: SpeedtestRun):
         end: new Date().toISOString(),
         interrupted,
         notes,
-        monitor: { intervalMs: 250, missingSources: monitor.missing, ...monitor.overhead },
+        monitor: { intervalMs: RESOURCE_INTERVAL_MS, missingSources: monitor.missing, ...monitor.overhead },
         executor: (options.executor ?? { stats: () => ({ mode: 'local', workers }) }).stats(),
         datasetSizes: { images: images.length, tfrecord: shards.reduce((n, s) => n + s.records, 0) },
         tfrecords: tfrecords ? { files: shards.map((s) => s.path), splits: tfrecords.splits, keys: tfrecords.keys, channels, resized: size ? `image files fitted to ${size.width}x${size.height}` : 'no: images of different sizes are delivered at their own size (ragged batches)' } : undefined,
-        problems: { count: problems.length, reads, failed, maxProblems: options.maxProblems ?? { fraction: 0.01 }, verdict: verdict ?? 'within --max-problems', first: problems.slice(0, 10).map(describeProblem) },
+        problems: { count: problems.length, reads, failed, maxProblems: options.maxProblems, verdict: verdict ?? 'within --max-problems', first: problems.slice(0, 10).map(describeProblem) },
         summary,
         hosts: hostsJson(hosts),
         alarms: hosts.alarms,
@@ -275,7 +277,7 @@ async function storedSize(targets: string[], sizes: string[] | undefined): Promi
     const m = /^(\d+)x(\d+)$/.exec(manifest?.options?.size ?? '');
     if (m) return { width: Number(m[1]), height: Number(m[2]) };
   }
-  if (!sizes) return { width: 192, height: 192 };
+  if (!sizes) return { ...DEFAULT_FIT_SIZE };
   const m = sizes.length === 1 ? /^(\d+)x(\d+)$/.exec(sizes[0]) : null;
   return m ? { width: Number(m[1]), height: Number(m[2]) } : undefined;
 }

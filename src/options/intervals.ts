@@ -1,0 +1,16 @@
+/**
+ * Timings that no option sets but that are defaults all the same: every sampling and polling
+ * period of the tool, here beside the options' own defaults.
+ */
+
+/** How often the process is sampled for resources.csv (per-thread CPU, RSS, I/O). */
+export const RESOURCE_INTERVAL_MS = 250;
+
+/** How often hosts are sampled for hosts.csv, unless --host-interval says otherwise. */
+export const HOST_INTERVAL_MS = 250;
+
+/** How often convert reports progress (the progress line, `onProgress`). */
+export const PROGRESS_INTERVAL_MS = 250;
+
+/** How often the cluster driver checks that its Redis connections are still up. */
+export const REDIS_WATCHDOG_INTERVAL_MS = 250;
