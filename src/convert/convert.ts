@@ -16,7 +16,7 @@ import { localExecutor, type Executor } from '../pool/executor.js';
 import { defaultWorkers } from '../pool/pool.js';
 import type { ConvertTask } from './task-types.js';
 import { VERSION } from '../version.js';
-import { temporarySuffix } from '../tfrecord/writer.js';
+import { temporarySuffix } from '../output/temporary.js';
 import { IMAGE_PATH, type ImageOptions } from './image.js';
 import { fingerprint, PARTS_DIR, previousOptions, previousShards, recordShard, removeParts, shardStillValid, type Manifest, type ShardEntry } from './manifest.js';
 import { writeFileAtomic, writeJsonAtomic } from '../output/atomic.js';
@@ -27,6 +27,7 @@ import type { AlarmEvent } from '../hosts/alarms.js';
 import { startHostRecording, type CostFigure } from '../hosts/recorder.js';
 import { hostsJson, writeHostFiles } from '../hosts/host-files.js';
 import { PROGRESS_INTERVAL_MS } from '../options/intervals.js';
+import { CONVERT_RUN_FOLDER } from '../run-folder/convert-files.js';
 
 /** The options (src/options/convert.ts: defaults, limits) and the caller's hooks. */
 export type ConvertOptions = ConvertOptionsInput & ConvertHooks;
@@ -41,9 +42,6 @@ export interface ConvertHooks {
   dataset?: Dataset;
   tfdsPrefix?: string;
 }
-
-/** Where convert records its run (hosts, alarms, run.json): a sub-folder, so the dataset's own files stay apart. */
-export const CONVERT_RUN_FOLDER = 'convert-run';
 
 export interface ConvertProgress {
   images: number;

@@ -11,10 +11,11 @@ import { join } from 'node:path';
 import type { Skip } from '../dataset/scan.js';
 import { writeJsonAtomic } from '../output/atomic.js';
 import { checkIndex } from '../tfrecord/index-check.js';
+import { PARTS_DIR } from '../run-folder/convert-files.js';
 
 export { writeJsonAtomic };
 
-export const PARTS_DIR = '_parts';
+export { PARTS_DIR } from '../run-folder/convert-files.js';
 
 export interface ShardEntry {
   partition: number;

@@ -3,7 +3,7 @@
  * so a file with its final name is always complete, whenever the process dies.
  */
 import { open, rename, rm } from 'node:fs/promises';
-import { temporaryPath } from '../tfrecord/writer.js';
+import { temporaryPath } from './temporary.js';
 
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const tmp = temporaryPath(path);

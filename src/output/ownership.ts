@@ -8,7 +8,9 @@ import { mkdir, readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PipelineError } from '../errors.js';
 import { acquireLock, LOCK_FILE, type Lock } from './lock.js';
+import { TEMPORARY } from './temporary.js';
 import { SPEEDTEST_FILES } from '../run-folder/files.js';
+import { CONVERT_FILES, PARTS_DIR } from '../run-folder/convert-files.js';
 
 export type RunKind = 'convert' | 'speedtest';
 
@@ -20,12 +22,9 @@ interface KindRules {
   files(dir: string, names: string[]): Promise<string[]>;
 }
 
-/** Temporary files of writers (`name.tmp-host-pid`): never complete, always removable leftovers. */
-export const TEMPORARY = /\.tmp-[^/]+$/;
 /** Shards and indexes convert names (src/convert/shard-names.ts). */
 // `part-00000-of-00004.tfrecord`, or TFDS-style `photos-train.tfrecord-00000-of-00004` (convert --split).
 export const SHARD_FILE = /^(part-\d{5}-of-\d{5}\.(tfrecord(\.gz|\.zlib)?|idx)|[^/]+-[A-Za-z][A-Za-z0-9_]*\.tfrecord-\d{5}-of-\d{5}(\.gz|\.zlib|\.idx)?)$/;
-const CONVERT_FILES = new Set(['manifest.json', 'labels.txt', 'skipped.csv', '_parts', 'convert-run']);
 async function readJson(path: string): Promise<any> {
   return JSON.parse(await readFile(path, 'utf8'));
 }
@@ -33,7 +32,7 @@ async function readJson(path: string): Promise<any> {
 const RULES: Record<RunKind, KindRules> = {
   convert: {
     async isRun(dir, names) {
-      if (names.includes('_parts')) return true;
+      if (names.includes(PARTS_DIR)) return true;
       if (!names.includes('manifest.json')) return false;
       const manifest = await readJson(join(dir, 'manifest.json')).catch(() => undefined);
       // A damaged manifest beside our shard names is still our run (it is what --overwrite is for).

@@ -5,7 +5,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { PARTS_DIR } from '../convert/manifest.js';
+import { PARTS_DIR } from '../run-folder/convert-files.js';
 import { PipelineError } from '../errors.js';
 
 export interface ManifestSelection {

@@ -5,12 +5,12 @@
 import { createWriteStream } from 'node:fs';
 import { open, rename, rm, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
-import { hostname } from 'node:os';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type Compression, compressor } from './compression.js';
 import { FRAME_OVERHEAD, frameParts } from './framing.js';
 import { formatIndex, type IndexEntry } from './record-index.js';
+import { temporaryPath } from '../output/temporary.js';
 
 const BATCH_BYTES = 1 << 20;
 
@@ -32,18 +32,6 @@ export interface WriteResult {
   fileBytes: number;
   /** SHA-256 of the file on disk, hex. */
   sha256: string;
-}
-
-/**
- * Temporary names end in `.tmp-<host>-<pid>` (unique among the machines of a cluster sharing the
- * output folder), so a leftover is never taken for a finished file.
- */
-export function temporarySuffix(): string {
-  return `${hostname().replace(/[^A-Za-z0-9_-]/g, '_')}-${process.pid}`;
-}
-
-export function temporaryPath(path: string): string {
-  return `${path}.tmp-${temporarySuffix()}`;
 }
 
 export async function writeRecords(

@@ -1,0 +1,18 @@
+/**
+ * Temporary file names, shared by every writer that commits by rename (output/atomic.ts, the
+ * TFRecord writer): `name.tmp-<host>-<pid>`, unique among the machines of a cluster sharing the
+ * output folder, so a leftover is never taken for a finished file, and recognised by TEMPORARY.
+ */
+import { hostname } from 'node:os';
+
+/** `<host>-<pid>`: this process's part of its temporary names. */
+export function temporarySuffix(): string {
+  return `${hostname().replace(/[^A-Za-z0-9_-]/g, '_')}-${process.pid}`;
+}
+
+export function temporaryPath(path: string): string {
+  return `${path}.tmp-${temporarySuffix()}`;
+}
+
+/** Temporary files of writers (`name.tmp-host-pid`): never complete, always removable leftovers. */
+export const TEMPORARY = /\.tmp-[^/]+$/;
