@@ -8,7 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PipelineError } from '../errors.js';
 import { loadRun } from '../run-folder/load-run.js';
-import { renderSvg, svgToPng } from '../report/charts.js';
+import { renderSvg, svgToPng } from '../charts/render.js';
 import { compareHtml, compareMarkdown, ratioChart } from './compare-page.js';
 import { compareRows, type Comparison } from './comparisons.js';
 

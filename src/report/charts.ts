@@ -1,21 +1,13 @@
 /**
- * The report's charts as Vega-Lite specifications, rendered headless to SVG by Vega (no browser,
- * no canvas) and to PNG by sharp (librsvg). Pure spec builders; one render function.
+ * The report's charts as Vega-Lite specifications: pure spec builders (src/charts/ renders them).
  */
-import sharp from 'sharp';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
+import type { Chart } from '../charts/render.js';
 import type { MeasurementRow } from '../speedtest/task.js';
 import type { ResourceRow } from '../monitor/resource-monitor.js';
 import type { TaskRow } from '../run-folder/load-run.js';
 import { PARAMETERS, type RegressionRow } from './regressions.js';
 import { PART_LABELS, TIME_PARTS, type TimeSplit } from './time-split.js';
-
-export interface Chart {
-  name: string;
-  title: string;
-  spec: TopLevelSpec;
-}
 
 const series = (r: { dataset: string; cache: string }) => `${r.dataset} / cache ${r.cache}`;
 
@@ -121,7 +113,9 @@ export function whereTimeGoes(splits: readonly TimeSplit[]): Chart {
     title: "Where the time goes: each stage's share of the passes' wall time (%)",
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      data: { values: splits.flatMap((s) => TIME_PARTS.map((part, order) => ({ series: series(s), stage: PART_LABELS[part], order, percent: 100 * s.shares[part] }))) },
+      data: {
+        values: splits.flatMap((s) => TIME_PARTS.map((part, order) => ({ series: series(s), stage: PART_LABELS[part], order, percent: 100 * s.shares[part] }))),
+      },
       mark: 'bar',
       width: 560,
       height: { step: 30 },
@@ -189,20 +183,4 @@ export function taskTimeline(tasks: readonly TaskRow[]): Chart {
       },
     } as TopLevelSpec,
   };
-}
-
-/** Shared look: legends wide enough for "tfrecord / cache off", axes not forced through zero. */
-const CONFIG = { legend: { labelLimit: 320 }, scale: { zero: false }, font: 'DejaVu Sans, Verdana, sans-serif' };
-
-export async function renderSvg(spec: TopLevelSpec): Promise<string> {
-  const view = new vega.View(vega.parse(compile({ ...spec, config: { ...CONFIG, ...(spec as { config?: object }).config } } as TopLevelSpec).spec), { renderer: 'none' });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
-}
-
-export async function svgToPng(svg: string): Promise<Buffer> {
-  return sharp(Buffer.from(svg), { density: 144 }).png().toBuffer();
 }

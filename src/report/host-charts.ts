@@ -5,7 +5,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { HostRow } from '../hosts/rates.js';
-import type { Chart } from './charts.js';
+import type { Chart } from '../charts/render.js';
 import type { TaskRow } from '../run-folder/load-run.js';
 
 /** Most points a host's series keeps: longer runs are averaged over consecutive samples. */

@@ -2,7 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AlarmEvent } from '../hosts/alarms.js';
-import { renderSvg, svgToPng } from './charts.js';
+import { renderSvg, svgToPng } from '../charts/render.js';
 import { hostsOverTime } from './host-charts.js';
 import { hostFigures, threadBusyShare, whatBound, type Bound, type HostFigures } from './host-figures.js';
 import { hostMarkdown, hostSectionHtml, hostTopHtml, sharedMachineNotes } from './host-section.js';

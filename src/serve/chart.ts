@@ -1,5 +1,5 @@
-/** The scaling chart of an answer as SVG (the page shows it; rendered by the report's Vega renderer). */
-import { renderSvg } from '../report/charts.js';
+/** The scaling chart of an answer as SVG (the page shows it; rendered by src/charts/). */
+import { renderSvg } from '../charts/render.js';
 import type { Recommendation } from '../recommend/recommend.js';
 import { scalingSpec } from '../scaling/chart.js';
 
