@@ -4,7 +4,8 @@
  * Welch's t-test on images/s (unequal variances, as scipy.stats.ttest_ind(a, b, equal_var=False)).
  * The verdict is "faster" or "slower" (B against A) when p < alpha, else "no evidence". Pure.
  */
-import { median, medianRatioInterval } from '../stats/bootstrap.js';
+import { medianRatioInterval } from '../stats/bootstrap.js';
+import { median } from '../stats/median.js';
 import { welchTest } from '../stats/welch.js';
 
 export const ALPHA = 0.05;

@@ -5,7 +5,7 @@
  * points, or when no model predicts its held-out points well enough, the answer comes from the
  * measured table alone, and says so.
  */
-import { median } from 'simple-statistics';
+import { median } from '../stats/median.js';
 import { chooseModel, MODEL_NAMES, predictSeconds, type ModelFit, type ModelName, type TimePoint } from '../scaling/models.js';
 import { MAX_WORKERS, type MeasuredRow } from './measurements.js';
 

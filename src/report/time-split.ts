@@ -4,7 +4,7 @@
  * time to the first batch, the median steady-state rate and the worker thread's CPU per image.
  * Runs written before the stage columns existed give nothing. Pure.
  */
-import { median } from '../stats/bootstrap.js';
+import { median } from '../stats/median.js';
 import type { MeasurementRow } from '../speedtest/task.js';
 
 export const TIME_PARTS = ['read', 'verify_parse', 'decode', 'fit', 'assembly', 'wait'] as const;

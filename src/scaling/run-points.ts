@@ -3,7 +3,7 @@
  * count is the median per-pass images/s times the threads that ran such passes at once (every
  * thread runs one pass at a time, so the system delivers the sum of its threads' rates).
  */
-import { median } from 'simple-statistics';
+import { median } from '../stats/median.js';
 import type { MeasurementRow } from '../speedtest/task.js';
 
 export interface ThroughputPoint {

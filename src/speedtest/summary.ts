@@ -1,5 +1,5 @@
 /** The speed test's summary (its --json result), pure: medians, ratios, wall time per cache mode. */
-import { median } from 'simple-statistics';
+import { median } from '../stats/median.js';
 import type { MeasurementRow } from './task.js';
 
 export interface SpeedtestSummary {

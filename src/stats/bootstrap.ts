@@ -3,6 +3,8 @@
  * generator is mulberry32 (32-bit state, a few lines, easy to reproduce elsewhere: the test
  * re-implements it in Python and gets the same intervals from numpy). Pure.
  */
+import { median } from './median.js';
+
 export const BOOTSTRAP = { resamples: 2000, seed: 20240917, level: 0.95 } as const;
 
 /** mulberry32: uniform numbers in [0, 1) from a 32-bit seed. */
@@ -17,11 +19,6 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
-export function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 /** numpy's default (linear) percentile of sorted values, q in [0, 1]. */
 export function quantileSorted(sorted: readonly number[], q: number): number {
