@@ -14,6 +14,7 @@
 import { predictSeconds, fitModel, type TimePoint } from '../scaling/models.js';
 import { analyse, MIN_POINTS, type Analysis, type MachineState, type Recommendation, type RecommendSettings } from './analyse.js';
 import type { MeasuredRow } from './measurements.js';
+import standardNormalCdf from '@stdlib/stats-base-dists-normal-cdf';
 
 export interface NextRun {
   machine: string;
@@ -34,13 +35,7 @@ export interface NextAnswer {
 }
 
 const normalPdf = (z: number) => Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
-/** Abramowitz and Stegun 7.1.26 through erf: 1.5e-7 absolute, ample for ranking candidates. */
-function normalCdf(z: number): number {
-  const x = Math.abs(z) / Math.SQRT2;
-  const t = 1 / (1 + 0.3275911 * x);
-  const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
-  return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
-}
+const normalCdf = (z: number) => standardNormalCdf(z, 0, 1);
 
 export function expectedImprovement(best: number, mean: number, sd: number): number {
   if (!(sd > 0)) return Math.max(best - mean, 0);

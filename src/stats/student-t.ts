@@ -1,9 +1,11 @@
 /**
- * Two-sided p-value of Student's t, from the regularised incomplete beta function:
+ * Student's t: the two-sided p-value and critical value (@stdlib's quantile). The p-value comes
+ * from the regularised incomplete beta function:
  *   P(|T| > t) = I_{df / (df + t^2)}(df / 2, 1 / 2)
  * computed directly (never as 1 - cdf), so tiny p-values such as 4.84e-86 keep their digits.
  */
 import betainc from '@stdlib/math-base-special-betainc';
+import tQuantile from '@stdlib/stats-base-dists-t-quantile';
 
 export function twoSidedPValue(t: number, df: number): number {
   if (Number.isNaN(t)) return NaN;
@@ -12,20 +14,8 @@ export function twoSidedPValue(t: number, df: number): number {
   return betainc(x, df / 2, 0.5);
 }
 
-/**
- * The two-sided critical value: t such that P(|T| > t) = `alpha` (scipy's t.ppf(1 - alpha / 2, df)),
- * found by bisection on twoSidedPValue, which decreases in t, to the last bits of a double.
- */
+/** The two-sided critical value: t such that P(|T| > t) = `alpha` (scipy's t.ppf(1 - alpha / 2, df)). */
 export function tCritical(alpha: number, df: number): number {
   if (!(alpha > 0 && alpha < 1) || !(df > 0)) return NaN;
-  let lo = 0;
-  let hi = 1;
-  while (twoSidedPValue(hi, df) > alpha) hi *= 2;
-  for (let i = 0; i < 200 && hi - lo > 1e-16 * hi; i++) {
-    const mid = (lo + hi) / 2;
-    if (mid === lo || mid === hi) break;
-    if (twoSidedPValue(mid, df) > alpha) lo = mid;
-    else hi = mid;
-  }
-  return (lo + hi) / 2;
+  return tQuantile(1 - alpha / 2, df);
 }

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { MeasuredRow } from '../../src/recommend/measurements.js';
 import { expectedImprovement, nextRun } from '../../src/recommend/next.js';
-import { runCli, withTempDir } from '../helpers.js';
+import { PYTHON, runCli, withTempDir } from '../helpers.js';
 
 const row = (law: (m: number) => number, workers: number, machine = 'default'): MeasuredRow => ({ source: 'synthetic', machine, workers, seconds: law(workers), extra: {} });
 
@@ -25,6 +26,16 @@ test('expected improvement: zero spread is the plain improvement; spread adds ho
   assert.equal(expectedImprovement(10, 12, 0), 0);
   assert.ok(expectedImprovement(10, 12, 2) > 0);
   assert.ok(Math.abs(expectedImprovement(10, 10, 1) - 1 / Math.sqrt(2 * Math.PI)) < 1e-6);
+});
+
+test('expected improvement equals (best - mean) x scipy norm.cdf(z) + sd x norm.pdf(z) to 1e-12', () => {
+  const cases = [[10, 12, 2], [10, 8, 3], [100, 140, 7], [1, 1.5, 0.01], [5, 30, 4]];
+  const script = 'import json,sys; from scipy.stats import norm; print(json.dumps([(b - m) * norm.cdf((b - m) / s) + s * norm.pdf((b - m) / s) for b, m, s in json.load(sys.stdin)]))';
+  const scipy: number[] = JSON.parse(execFileSync(PYTHON, ['-c', script], { input: JSON.stringify(cases), encoding: 'utf8' }));
+  cases.forEach(([best, mean, sd], i) => {
+    const ours = expectedImprovement(best, mean, sd);
+    assert.ok(Math.abs(ours - scipy[i]) <= 1e-12 * Math.max(1, Math.abs(scipy[i])), `${cases[i]}: ours ${ours}, scipy ${scipy[i]}`);
+  });
 });
 
 test('--next on a synthetic table reaches the optimum within 6 runs, then answers null with the reason', () => {
