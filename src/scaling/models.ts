@@ -13,6 +13,7 @@
  * its parameters (at least as many points as parameters); its fit on all points (trainError) is
  * never taken as evidence, since a saturated model fits any points exactly.
  */
+import { solveLeastSquares } from '../stats/ols.js';
 
 export type ModelName = 'ernest' | 'amdahl' | 'usl';
 export const MODEL_NAMES: readonly ModelName[] = ['ernest', 'amdahl', 'usl'];
@@ -54,33 +55,12 @@ export function predictSeconds(fit: Pick<ModelFit, 'model' | 'theta'>, m: number
   return basis(fit.model, m, scale).reduce((s, v, i) => s + v * fit.theta[i], 0);
 }
 
-/** Unconstrained least squares on the given columns (normal equations on scaled columns); undefined when singular. */
+/**
+ * Unconstrained least squares on the given columns (src/stats/ols.ts: Householder QR, no normal
+ * equations, so columns spanning decades of m keep their digits); undefined when they are dependent.
+ */
 function leastSquares(rows: number[][], y: number[], columns: number[]): number[] | undefined {
-  const k = columns.length;
-  // Scaling each column to unit norm keeps the normal equations well conditioned when m spans decades.
-  const norms = columns.map((c) => Math.sqrt(rows.reduce((s, r) => s + r[c] ** 2, 0)) || 1);
-  const x = rows.map((r) => columns.map((c, j) => r[c] / norms[j]));
-  const a = Array.from({ length: k }, (_, i) => Array.from({ length: k }, (_, j) => x.reduce((s, r) => s + r[i] * r[j], 0)));
-  const b = Array.from({ length: k }, (_, i) => x.reduce((s, r, n) => s + r[i] * y[n], 0));
-  for (let i = 0; i < k; i++) {
-    let p = i;
-    for (let r = i + 1; r < k; r++) if (Math.abs(a[r][i]) > Math.abs(a[p][i])) p = r;
-    if (Math.abs(a[p][i]) < 1e-12) return undefined;
-    [a[i], a[p]] = [a[p], a[i]];
-    [b[i], b[p]] = [b[p], b[i]];
-    for (let r = i + 1; r < k; r++) {
-      const f = a[r][i] / a[i][i];
-      for (let c = i; c < k; c++) a[r][c] -= f * a[i][c];
-      b[r] -= f * b[i];
-    }
-  }
-  const sol = new Array<number>(k).fill(0);
-  for (let i = k - 1; i >= 0; i--) {
-    let s = b[i];
-    for (let j = i + 1; j < k; j++) s -= a[i][j] * sol[j];
-    sol[i] = s / a[i][i];
-  }
-  return sol.map((v, j) => v / norms[j]);
+  return solveLeastSquares(columns.map((c) => rows.map((r) => r[c])), y);
 }
 
 /**

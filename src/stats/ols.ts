@@ -66,6 +66,24 @@ export function fitOls(columns: Record<string, readonly number[]>, y: readonly n
   return { ok: true, n, terms, r2, adjR2: 1 - ((1 - r2) * (n - 1)) / df, dropped };
 }
 
+/**
+ * Least squares of y on the given columns (no intercept added) by Householder QR: the coefficients,
+ * or undefined when the columns are numerically dependent (a diagonal of R below `rankTolerance`
+ * times its column's norm). The solver of the scaling models' NNLS (src/scaling/models.ts).
+ */
+export function solveLeastSquares(cols: readonly (readonly number[])[], y: readonly number[], rankTolerance = 1e-6): number[] | undefined {
+  const p = cols.length;
+  const { r, qty } = householder(cols.map((c) => [...c]), [...y]);
+  for (let i = 0; i < p; i++) if (!(Math.abs(r[i][i]) > rankTolerance * (norm(cols[i]) || 1))) return undefined;
+  const beta = new Array<number>(p).fill(0);
+  for (let i = p - 1; i >= 0; i--) {
+    let s = qty[i];
+    for (let j = i + 1; j < p; j++) s -= r[i][j] * beta[j];
+    beta[i] = s / r[i][i];
+  }
+  return beta;
+}
+
 function norm(v: readonly number[]): number {
   return Math.sqrt(v.reduce((s, x) => s + x * x, 0));
 }
