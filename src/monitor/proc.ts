@@ -1,10 +1,25 @@
 /** Parsers of Linux /proc files, pure. */
 
-/** utime + stime, in clock ticks, from a /proc/.../stat line (the command name may hold spaces). */
-export function cpuTicksFromStat(stat: string): number {
+/** The fields of a /proc/<pid>/stat or /proc/.../task/<tid>/stat line this tool reads. */
+export interface ProcStat {
+  /** The process or thread id (field 1). */
+  pid: number;
+  /** User and system CPU time, clock ticks (fields 14 and 15). */
+  utime: number;
+  stime: number;
+}
+
+/** One /proc/.../stat line, parsed (the command name in parentheses may hold spaces and ")"). */
+export function parseProcStat(stat: string): ProcStat {
   const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // Fields after ")": state is field 3 of the full line; utime and stime are fields 14 and 15.
-  return Number(rest[11]) + Number(rest[12]);
+  return { pid: Number(stat.slice(0, stat.indexOf(' '))), utime: Number(rest[11]), stime: Number(rest[12]) };
+}
+
+/** utime + stime, in clock ticks, from a /proc/.../stat line. */
+export function cpuTicksFromStat(stat: string): number {
+  const { utime, stime } = parseProcStat(stat);
+  return utime + stime;
 }
 
 export interface IoCounters {

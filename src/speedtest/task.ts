@@ -12,6 +12,7 @@ import { StageClock } from './stages.js';
 import { imageFileSource, tfrecordSource, type ImageSource, type Problem, type RecordLayout, type Shard } from './sources.js';
 import { throwIfStopped, type ProgressBuffer } from '../pool/protocol.js';
 import type { MeasurementRow } from '../run-folder/files.js';
+import { parseProcStat } from '../monitor/proc.js';
 
 export interface SpeedtestJob {
   partition: number;
@@ -154,7 +155,7 @@ function dedupe(problems: (Problem & { task: number })[]): (Problem & { task: nu
 /** This thread's Linux thread id (the name of its /proc/self/task entry); -1 elsewhere. */
 function osThreadId(): number {
   try {
-    return Number(readFileSync('/proc/thread-self/stat', 'latin1').split(' ')[0]);
+    return parseProcStat(readFileSync('/proc/thread-self/stat', 'latin1')).pid;
   } catch {
     return -1;
   }
