@@ -6,6 +6,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { PipelineError } from '../errors.js';
 import { byCodePoint, fileStamp, type Dataset, type DatasetFile, type Skip } from './scan.js';
 
@@ -99,7 +100,7 @@ function parseJsonLines(text: string, listPath: string): ListEntry[] {
 
 /** CSV (RFC 4180 quoting) or TSV; a first row naming a path and a label column is a header. */
 function parseCsvList(text: string, listPath: string): ListEntry[] {
-  const rows = parseDelimited(text, /\.tsv$/i.test(listPath) ? '\t' : ',');
+  const rows = parseDelimited(text, /\.tsv$/i.test(listPath) ? '\t' : ',', listPath);
   if (rows.length === 0) return [];
   let pathCol = 0;
   let labelCol = 1;
@@ -118,44 +119,19 @@ function parseCsvList(text: string, listPath: string): ListEntry[] {
   });
 }
 
-/** Rows of fields; quoted fields may hold the delimiter, quotes ("") and newlines. Blank lines are skipped. */
-export function parseDelimited(text: string, delimiter = ','): { row: string[]; line: number }[] {
-  const rows: { row: string[]; line: number }[] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  let line = 1;
-  let rowLine = 1;
-  const endRow = () => {
-    row.push(field);
-    if (row.length > 1 || row[0].trim() !== '') rows.push({ row, line: rowLine });
-    row = [];
-    field = '';
-  };
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else {
-        if (c === '\n') line++;
-        field += c;
-      }
-    } else if (c === '"' && field.trim() === '') {
-      field = '';
-      quoted = true;
-    } else if (c === delimiter) {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      endRow();
-      line++;
-      rowLine = line;
-    } else field += c;
+/**
+ * Rows of fields, each trimmed, with the line each row starts on (csv-parse: RFC 4180 quoting, so
+ * quoted fields may hold the delimiter, quotes ("") and newlines; any line ending). Blank lines are
+ * skipped; broken quoting is exit 3 naming the list.
+ */
+export function parseDelimited(text: string, delimiter: string, listPath: string): { row: string[]; line: number }[] {
+  let records: { record: string[]; info: { lines: number }; raw: string }[];
+  try {
+    records = parse(text, { delimiter, record_delimiter: ['\r\n', '\n', '\r'], relax_column_count: true, relax_quotes: true, trim: true, raw: true, info: true });
+  } catch (error) {
+    throw new PipelineError('DATA', `${listPath}: not a valid ${delimiter === '\t' ? 'TSV' : 'CSV'} list (${(error as Error).message})`, { path: listPath });
   }
-  if (field !== '' || row.length > 0) endRow();
-  return rows;
+  const lineBreaks = (raw: string) => raw.replace(/(\r\n|\n|\r)$/, '').match(/\r\n|\n|\r/g)?.length ?? 0;
+  // info.lines is the line a record ends on: a quoted field with newlines started lines before.
+  return records.filter(({ record }) => record.length > 1 || record[0] !== '').map(({ record, info, raw }) => ({ row: record, line: info.lines - lineBreaks(raw) }));
 }
