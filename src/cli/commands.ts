@@ -35,9 +35,15 @@ export interface CommandDeclaration {
 }
 
 /** A command whose `run` gets its options parsed and typed by `schema`. */
-function declare<C extends CommandOptions<OptionSpecs>>(schema: C, description: string, run: (options: OptionsOutput<C>, ctx: CommandContext) => Promise<Outcome>): CommandDeclaration {
+function declare<C extends CommandOptions<OptionSpecs>>(
+  schema: C,
+  description: string,
+  run: (options: OptionsOutput<C>, ctx: CommandContext) => Promise<Outcome>,
+): CommandDeclaration {
   return { schema, description, run: run as CommandDeclaration['run'] };
 }
+
+const COMPARE_DESCRIPTION = 'is run b faster than run a? medians, ratio b/a with a bootstrap interval, Welch p-value per dataset x cache x batch size x batch number';
 
 export const COMMANDS: readonly CommandDeclaration[] = [
   declare(inspectOptions, 'counts, schema and integrity of TFRecord files', async (options, { signal }) => {
@@ -87,7 +93,7 @@ export const COMMANDS: readonly CommandDeclaration[] = [
     return { result };
   }),
 
-  declare(compareOptions, 'is run b faster than run a? medians, ratio b/a with a bootstrap interval, Welch p-value per dataset x cache x batch size x batch number', async (options, { json }) => {
+  declare(compareOptions, COMPARE_DESCRIPTION, async (options, { json }) => {
     const { compare } = await import('../compare/compare.js');
     const result = await compare(options);
     // --json: the contract's shape (DESIGN.md); without it, the markdown table.
