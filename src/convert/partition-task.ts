@@ -7,6 +7,7 @@ import { PipelineError } from '../errors.js';
 import { readLock } from '../output/lock.js';
 import { PROGRESS_SLOTS, throwIfStopped, type ProgressBuffer } from '../pool/protocol.js';
 import type { ConvertPartitionResult, ConvertTask, ConvertTaskFile } from './task-types.js';
+import { holdForTest } from '../pool/test-hold.js';
 import { encodeExample } from '../tfrecord/example.js';
 import { writeRecords } from '../tfrecord/writer.js';
 import { convertImage, ImageSkip, type StoredImage } from './image.js';
@@ -25,6 +26,7 @@ export async function convertPartition(task: ConvertTask, progressBuffer: Progre
     for await (const { file, image, inputBytes } of inOrder(task.files, IN_FLIGHT, (file) => load(file, task))) {
       Atomics.add(progress, PROGRESS_SLOTS.items, 1);
       Atomics.add(progress, PROGRESS_SLOTS.kilobytes, Math.round(inputBytes / 1024));
+      await holdForTest(progressBuffer);
       // Leaving the loop awaits the images in flight (inOrder), and the writer removes its temporary file.
       throwIfStopped(progressBuffer);
       if (typeof image === 'string') {

@@ -22,7 +22,10 @@ export function newProgressBuffer(): ProgressBuffer {
 
 /** Asks every task that shares `progress` to stop at its next image (see PROGRESS_SLOTS). */
 export function requestStop(progress: ProgressBuffer, stop = true): void {
-  Atomics.store(new Int32Array(progress), PROGRESS_SLOTS.stop, stop ? 1 : 0);
+  const slots = new Int32Array(progress);
+  Atomics.store(slots, PROGRESS_SLOTS.stop, stop ? 1 : 0);
+  // Wakes a task waiting on the slot (src/pool/test-hold.ts).
+  Atomics.notify(slots, PROGRESS_SLOTS.stop);
 }
 
 /** True once the driver asked the tasks to stop. */

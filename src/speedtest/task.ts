@@ -13,6 +13,7 @@ import { imageFileSource, tfrecordSource, type ImageSource, type Problem, type R
 import { throwIfStopped, type ProgressBuffer } from '../pool/protocol.js';
 import type { MeasurementRow } from '../run-folder/files.js';
 import { parseProcStat } from '../monitor/proc.js';
+import { holdForTest } from '../pool/test-hold.js';
 
 export interface SpeedtestJob {
   partition: number;
@@ -80,6 +81,7 @@ export async function runSpeedtestJob(job: SpeedtestJob, progress?: ProgressBuff
         result.reads[task.dataset] = (result.reads[task.dataset] ?? 0) + 1;
         if (failed) result.failed[task.dataset] = (result.failed[task.dataset] ?? 0) + 1;
       },
+      () => holdForTest(progress),
     );
     const cache = task.cache === 'on' ? new DecodedCache(job.cacheLimitBytes) : undefined;
     // Problems seen in warm-up are the same files again in the timed passes: reported once (dedupe).
@@ -129,13 +131,14 @@ function measurementRow(task: GridTask, repetition: number, pass: PassResult, ru
   };
 }
 
-/** The source, counting each item read from storage and whether it failed. */
-function counted(source: ImageSource, onRead: (failed: boolean) => void): ImageSource {
+/** The source, counting each item read from storage and whether it failed (`afterRead`: the test hold). */
+function counted(source: ImageSource, onRead: (failed: boolean) => void, afterRead: () => Promise<void>): ImageSource {
   return {
     size: source.size,
     async *from(position) {
       for await (const item of source.from(position)) {
         onRead(item.image === null);
+        await afterRead();
         yield item;
       }
     },

@@ -1,17 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { convert } from '../../src/convert/convert.js';
 import { biggerDataset, ROOT, runChecker, runCli, waitFor, withTempDir } from '../helpers.js';
+import { startHeld } from '../handshake.js';
 
 const PHOTOS = join(ROOT, 'fixtures', 'photos');
-
-
-function startConvert(args: string[]) {
-  return spawn(process.execPath, [join(ROOT, 'bin', 'pipeline.js'), 'convert', ...args, '--quiet'], { stdio: 'ignore' });
-}
 
 
 const finalShards = async (out: string) => (await readdir(out).catch(() => [] as string[])).filter((n) => /^part-\d+-of-\d+\.tfrecord$/.test(n));
@@ -23,11 +19,13 @@ test('SIGKILL mid-run, then --resume: complete output, byte-identical to an unin
     await convert({ input, out: reference, partitions: 10, workers: 2 });
 
     const out = join(dir, 'out');
-    const child = startConvert([input, '--out', out, '--partitions', '10', '--workers', '1']);
-    // Killed once two finished shards are recorded (a shard is recorded just after its rename).
+    // One thread, 30 images a partition: held at image 75, in the third partition, it cannot finish.
+    const run = startHeld(['convert', input, '--out', out, '--partitions', '10', '--workers', '1', '--quiet'], 75);
+    await run.held;
+    // Killed once the two finished shards are recorded (just after their rename; the run is held, so this comes).
     await waitFor(async () => (await readdir(join(out, '_parts')).catch(() => [] as string[])).filter((n) => n.endsWith('.json')).length >= 2);
-    child.kill('SIGKILL');
-    await new Promise((r) => child.once('exit', r));
+    run.child.kill('SIGKILL');
+    await run.exit;
     const afterKill = await finalShards(out);
     assert.ok(afterKill.length < 10, 'killed before the end');
     // No file with a final name is incomplete: each one verifies.
@@ -61,11 +59,12 @@ test('SIGINT stops cleanly: exit 130, no temporary files, no partial shard under
   await withTempDir(async (dir) => {
     const input = await biggerDataset(dir, 3);
     const out = join(dir, 'out');
-    const child = startConvert([input, '--out', out, '--partitions', '10', '--workers', '2']);
-    await waitFor(async () => (await readdir(out).catch(() => [] as string[])).some((n) => n.includes('.tmp-')));
-    child.kill('SIGINT');
-    const code = await new Promise((r) => child.once('exit', (c) => r(c)));
-    assert.equal(code, 130);
+    // Each thread holds at its 5th image, its temporary shard open: SIGINT certainly lands midway.
+    const run = startHeld(['convert', input, '--out', out, '--partitions', '10', '--workers', '2', '--quiet'], 5);
+    await run.held;
+    assert.ok((await readdir(out)).some((n) => n.includes('.tmp-')), 'a temporary shard is being written');
+    run.child.kill('SIGINT');
+    assert.equal(await run.exit, 130, run.stderr());
     const left = await readdir(out);
     assert.deepEqual(left.filter((n) => n.includes('.tmp-')), []);
     const shards = left.filter((n) => n.endsWith('.tfrecord'));

@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { copyFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { before, test } from 'node:test';
 import { tableFromIPC } from 'apache-arrow';
 import { parse } from 'csv-parse/sync';
 import { convert } from '../../src/convert/convert.js';
 import { speedtest } from '../../src/speedtest/speedtest.js';
 import { ROOT, withTempDir } from '../helpers.js';
+import { startHeld } from '../handshake.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
@@ -126,13 +125,13 @@ test('records whose CRC fails are failed reads: 4 corrupt records of 100 exceed 
 test('SIGINT leaves a valid partial run folder: rows so far, run.json saying it was interrupted, exit 130', async () => {
   await withTempDir(async (dir) => {
     const out = join(dir, 'run');
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'pipeline.js'), 'speedtest', '--images', PHOTOS, '--tfrecords', SHARDS, '--out', out, '--batch-sizes', '4,8,16,32', '--batch-numbers', '10,20,40', '--workers', '2', '--quiet'], { stdio: 'ignore' });
-    await sleep(4000);
-    child.kill('SIGINT');
-    const code = await new Promise((r) => child.once('exit', (c) => r(c)));
-    assert.equal(code, 130);
-    const run = JSON.parse(await readFile(join(out, 'run.json'), 'utf8'));
-    assert.equal(run.interrupted, true);
+    // Each worker thread holds at its 200th image (the first task reads 160): SIGINT certainly lands midway.
+    const run = startHeld(['speedtest', '--images', PHOTOS, '--tfrecords', SHARDS, '--out', out, '--batch-sizes', '4,8,16,32', '--batch-numbers', '10,20,40', '--workers', '2', '--quiet'], 200);
+    await run.held;
+    run.child.kill('SIGINT');
+    assert.equal(await run.exit, 130, run.stderr());
+    const info = JSON.parse(await readFile(join(out, 'run.json'), 'utf8'));
+    assert.equal(info.interrupted, true);
     const rows = await readCsv(join(out, 'measurements.csv'));
     assert.equal(tableFromIPC(await readFile(join(out, 'measurements.arrow'))).numRows, rows.length);
     assert.ok(rows.length < 2 * 4 * 3 * 3);
