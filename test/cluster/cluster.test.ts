@@ -1,31 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { convert } from '../../src/convert/convert.js';
 import { biggerDataset, ROOT, runCli, waitFor, withTempDir } from '../helpers.js';
 import { startRedis, type RedisServer } from './redis-server.js';
+import { killWorker, startWorker, stopWorkers } from './workers.js';
 
 const PHOTOS = join(ROOT, 'fixtures', 'photos');
-const BIN = join(ROOT, 'bin', 'pipeline.js');
-
-function startWorker(url: string, threads = 1): ChildProcess {
-  return spawn(process.execPath, [BIN, 'worker', '--redis', url, '--workers', String(threads), '--lock-ms', '3000', '--quiet'], { stdio: 'ignore' });
-}
-
-async function stopWorkers(workers: ChildProcess[]): Promise<void> {
-  await Promise.all(workers.map(async (w) => {
-    if (w.exitCode !== null || w.signalCode !== null) return;
-    w.kill('SIGTERM');
-    const timer = setTimeout(() => w.kill('SIGKILL'), 15_000);
-    await once(w, 'exit');
-    clearTimeout(timer);
-  }));
-}
-
-
 
 /** The dataset's files (convert-run/ records each run's hosts, which differ by nature). */
 async function sameFiles(a: string, b: string): Promise<void> {
@@ -69,12 +51,12 @@ test('SIGKILL one worker mid-run: the run completes, identical output, the drive
   await withTempDir(async (dir) => {
     const input = await biggerDataset(dir, 2);
     await convert({ input, out: join(dir, 'local'), partitions: 8, workers: 2 });
-    const victim = startWorker(redis.url);
+    // The victim works alone and holds in the middle of its second job (25 images a job), then dies.
+    const victim = startWorker(redis.url, { holdAt: 30 });
     const out = join(dir, 'cluster');
     const driver = runCli(['convert', input, '--out', out, '--partitions', '8', '--redis', redis.url, '--json']);
-    // The victim works alone until it is in the middle of a job (a temporary shard exists), then dies.
-    await waitFor(async () => (await readdir(out).catch(() => [] as string[])).some((n) => n.includes('.tmp-')));
-    victim.kill('SIGKILL');
+    await victim.held;
+    await killWorker(victim);
     const helpers = [startWorker(redis.url), startWorker(redis.url)];
     try {
       const result = await driver;
@@ -94,18 +76,21 @@ test('Redis killed mid-run: the driver fails with a clear error; a rerun with --
     const input = await biggerDataset(dir, 2);
     await convert({ input, out: join(dir, 'local'), partitions: 8, workers: 2 });
     const own = await startRedis();
-    let workers = [startWorker(own.url)];
+    // The one worker finishes its first job (25 images) and holds in its second: the run cannot end.
+    const held = startWorker(own.url, { holdAt: 30 });
+    let workers = [held];
     try {
       const out = join(dir, 'cluster');
       const driver = runCli(['convert', input, '--out', out, '--partitions', '8', '--redis', own.url]);
-      // Redis dies once the driver has recorded a finished shard, with more to come.
+      // Redis dies once the driver has recorded the finished shard, with more to come.
+      await held.held;
       await waitFor(async () => (await readdir(join(out, '_parts')).catch(() => [] as string[])).some((n) => n.endsWith('.json')));
       await own.stop();
       const result = await driver;
       assert.equal(result.code, 3);
       assert.match(result.stderr, /lost the connection to Redis at redis:\/\/127\.0\.0\.1:\d+; rerun with --resume/);
       assert.doesNotMatch(result.stderr, /\n\s+at /);
-      await stopWorkers(workers);
+      await killWorker(held);
 
       const again = await startRedis(own.port);
       workers = [startWorker(again.url), startWorker(again.url)];

@@ -4,8 +4,6 @@
  * (Redis paused with CLIENT PAUSE) keeps working, and its dropped samples are counted in run.json.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,23 +13,9 @@ import { Redis } from 'ioredis';
 import { convert } from '../../src/convert/convert.js';
 import { ROOT, runCli, withTempDir } from '../helpers.js';
 import { startRedis, type RedisServer } from './redis-server.js';
+import { startWorker, stopWorkers } from './workers.js';
 
 const PHOTOS = join(ROOT, 'fixtures', 'photos');
-const BIN = join(ROOT, 'bin', 'pipeline.js');
-
-function startWorker(url: string, name: string, extra: string[] = []): ChildProcess {
-  return spawn(process.execPath, [BIN, 'worker', '--redis', url, '--workers', '1', '--name', name, '--host-interval', '100', '--quiet', ...extra], { stdio: 'ignore' });
-}
-
-async function stopWorkers(workers: ChildProcess[]): Promise<void> {
-  await Promise.all(workers.map(async (w) => {
-    if (w.exitCode !== null || w.signalCode !== null) return;
-    w.kill('SIGTERM');
-    const timer = setTimeout(() => w.kill('SIGKILL'), 15_000);
-    await once(w, 'exit');
-    clearTimeout(timer);
-  }));
-}
 
 const readCsv = async (path: string) => parse(await readFile(path), { columns: true, cast: true }) as Record<string, any>[];
 
@@ -47,7 +31,7 @@ test('cluster speed test: hosts.csv has the driver and both named workers, loopb
   await withTempDir(async (dir) => {
     const shards = join(dir, 'shards');
     await convert({ input: PHOTOS, out: shards, partitions: 2, size: '64x64' });
-    const workers = [startWorker(redis.url, 'worker-a'), startWorker(redis.url, 'worker-b')];
+    const workers = [startWorker(redis.url, { name: 'worker-a', extra: ['--host-interval', '100'] }), startWorker(redis.url, { name: 'worker-b', extra: ['--host-interval', '100'] })];
     try {
       const out = join(dir, 'run');
       const result = await runCli(['speedtest', '--tfrecords', shards, '--images', PHOTOS, '--out', out, '--batch-sizes', '8,16', '--batch-numbers', '10', '--repetitions', '1,2', '--host-interval', '100', '--alarm', 'cpu>0', '--redis', redis.url, '--json']);
@@ -88,7 +72,7 @@ test('Redis paused (CLIENT PAUSE): the worker keeps working, drops samples and t
   await withTempDir(async (dir) => {
     const shards = join(dir, 'shards');
     await convert({ input: PHOTOS, out: shards, partitions: 2, size: '64x64' });
-    const worker = startWorker(redis.url, 'paused-worker', ['--host-interval', '50', '--sample-buffer', '4']);
+    const worker = startWorker(redis.url, { name: 'paused-worker', extra: ['--host-interval', '50', '--sample-buffer', '4'] });
     const admin = new Redis(redis.url);
     try {
       const out = join(dir, 'run');

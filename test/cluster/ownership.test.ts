@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { decodeExample } from '../../src/tfrecord/example.js';
 import { readRecords } from '../../src/tfrecord/reader.js';
 import { biggerDataset, ROOT, runCli, waitFor, withTempDir } from '../helpers.js';
 import { startRedis, type RedisServer } from './redis-server.js';
+import { startWorker } from './workers.js';
 
 const BIN = join(ROOT, 'bin', 'pipeline.js');
 const PHOTO = join(ROOT, 'fixtures', 'photos', 'water', 'water-000.jpg');
@@ -24,10 +25,6 @@ before(async () => {
 after(async () => {
   await redis?.stop();
 });
-
-function startWorker(url: string): ChildProcess {
-  return spawn(process.execPath, [BIN, 'worker', '--redis', url, '--workers', '1', '--lock-ms', '3000', '--quiet'], { stdio: 'ignore' });
-}
 
 test('a driver stopped by SIGINT takes its jobs out of Redis; the next run into the folder gets no shard of the old one', async () => {
   await withTempDir(async (dir) => {
