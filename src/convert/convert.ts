@@ -4,7 +4,6 @@
  */
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { stringify } from 'csv-stringify/sync';
 import { PipelineError } from '../errors.js';
 import { withClusterExecutor } from '../cluster/with-cluster.js';
 import { parseOptions } from '../options/define.js';
@@ -27,7 +26,8 @@ import type { AlarmEvent } from '../hosts/alarms.js';
 import { startHostRecording, type CostFigure } from '../hosts/recorder.js';
 import { hostsJson, writeHostFiles } from '../hosts/host-files.js';
 import { PROGRESS_INTERVAL_MS } from '../options/intervals.js';
-import { CONVERT_RUN_FOLDER } from '../run-folder/convert-files.js';
+import { CONVERT_RUN_FOLDER, SKIPPED } from '../run-folder/convert-files.js';
+import { writeTable } from '../run-folder/tables.js';
 
 /** The options (src/options/convert.ts: defaults, limits) and the caller's hooks. */
 export type ConvertOptions = ConvertOptionsInput & ConvertHooks;
@@ -240,7 +240,7 @@ async function convertInto(claim: OutputClaim, options: ConvertRun): Promise<Con
     skipped: skipped.length,
   };
   await writeFileAtomic(join(out, 'labels.txt'), dataset.classes.map((c) => c + '\n').join(''));
-  await writeFileAtomic(join(out, 'skipped.csv'), stringify(skipped, { header: true, columns: ['path', 'reason'] }));
+  await writeTable(out, SKIPPED, skipped);
   await writeJsonAtomic(join(out, 'manifest.json'), manifest);
   await removeParts(out);
   await writeConvertRun(join(out, CONVERT_RUN_FOLDER), hosts, runStartMs);

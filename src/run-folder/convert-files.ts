@@ -3,6 +3,7 @@
  * makes): declared here once for convert, for the readers that find shards by their manifest, and
  * for the list `--overwrite` removes (src/output/ownership.ts).
  */
+import { table } from './files.js';
 
 /** Per-shard records of a run in progress (src/convert/manifest.ts): gone once the manifest is written. */
 export const PARTS_DIR = '_parts';
@@ -13,8 +14,9 @@ export const MANIFEST_FILE = 'manifest.json';
 /** Class names, one a line, in label order. */
 export const LABELS_FILE = 'labels.txt';
 
-/** Inputs that were not converted, with the reason (columns path, reason). */
-export const SKIPPED_FILE = 'skipped.csv';
+/** skipped.csv: the inputs that were not converted, each with the reason. */
+export const SKIPPED = table('skipped', { path: 'string', reason: 'string' }, false);
+export const SKIPPED_FILE = `${SKIPPED.name}.csv`;
 
 /** Where convert records its run (hosts, alarms, run.json): a sub-folder, so the dataset's own files stay apart. */
 export const CONVERT_RUN_FOLDER = 'convert-run';

@@ -28,7 +28,7 @@ type OptionalKeys<C> = { [K in keyof C]: C[K] extends { optional: true } ? K : n
 /** The row type a schema's columns describe. */
 export type RowOf<C extends ColumnSpecs> = { [K in Exclude<keyof C, OptionalKeys<C>>]: ValueOf<C[K]> } & { [K in OptionalKeys<C>]?: ValueOf<C[K]> };
 
-const table = <C extends ColumnSpecs>(name: string, columns: C, arrow: boolean): TableSchema<C> => ({ name, columns, arrow });
+export const table = <C extends ColumnSpecs>(name: string, columns: C, arrow: boolean): TableSchema<C> => ({ name, columns, arrow });
 
 /** Columns added to measurements after the first runs (stage times): older runs lack them. */
 const since = (type: ColumnType) => ({ type, optional: true }) as const;
