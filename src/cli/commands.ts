@@ -97,7 +97,8 @@ export const COMMANDS: readonly CommandDeclaration[] = [
     const { compare } = await import('../compare/compare.js');
     const result = await compare(options);
     // --json: the contract's shape (DESIGN.md); without it, the markdown table.
-    return { result: json ? { a: result.a, b: result.b, comparisons: result.comparisons, notes: result.notes, files: result.files } : { markdown: result.markdown, files: result.files } };
+    const { a, b, comparisons, notes, files, markdown } = result;
+    return { result: json ? { a, b, comparisons, notes, files } : { markdown, files } };
   }),
 
   declare(reportOptions, 'regressions, tables and charts from a speed-test run', async (options) => {
