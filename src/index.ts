@@ -13,7 +13,7 @@
 export { readRecords, readRecordsFromFiles, type ReadRecordsOptions, type RecordProblem, type TFRecord } from './tfrecord/reader.js';
 export { writeRecords, type WriteRecordsOptions, type WriteResult } from './tfrecord/writer.js';
 export { formatIndex, parseIndex, readIndex, indexPathFor, type IndexEntry } from './tfrecord/record-index.js';
-export { decodeExample, encodeExample, decodeSequenceExample, encodeSequenceExample, featureType, type Feature, type Features, type FeatureType, type SequenceExample } from './tfrecord/example.js';
+export { decodeAnyExample, decodeExample, encodeExample, decodeSequenceExample, encodeSequenceExample, featureType, type AnyExample, type Feature, type Features, type FeatureType, type SequenceExample } from './tfrecord/example.js';
 export { findRecordFiles, listRecordFiles } from './tfrecord/files.js';
 export type { Compression } from './tfrecord/compression.js';
 export { inspect, type InspectOptions, type InspectResult } from './tfrecord/inspect.js';

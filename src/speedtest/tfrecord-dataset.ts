@@ -7,10 +7,10 @@ import { stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { PipelineError } from '../errors.js';
 import { detectCompression } from '../tfrecord/compression.js';
-import { decodeExample, type Features } from '../tfrecord/example.js';
+import { decodeAnyExample, decodeSequenceExample, type AnyExample } from '../tfrecord/example.js';
 import { findRecordFiles } from '../tfrecord/files.js';
 import { selectByManifests, unlistedNote } from '../tfrecord/manifest-files.js';
-import { detectKeys, type DetectedKeys, type KeyOptions } from '../tfrecord/keys.js';
+import { detectKeysIn, type DetectedKeys, type KeyOptions } from '../tfrecord/keys.js';
 import { readRecords, type RecordProblem } from '../tfrecord/reader.js';
 import { indexMismatch, indexPathFor, readIndex } from '../tfrecord/record-index.js';
 import type { Shard } from './sources.js';
@@ -37,20 +37,39 @@ export async function openTfrecordDataset(targets: readonly string[], options: K
   for (let i = 0; i < files.length; i += 8) {
     shards.push(...(await Promise.all(files.slice(i, i + 8).map((path) => countRecords(path, notes)))));
   }
-  const sample: Features[] = [];
+  const sample: AnyExample[] = [];
   for (const shard of shards) {
     if (sample.length >= SAMPLE) break;
     for await (const record of readRecords(shard.path, { onProblem: () => undefined })) {
       try {
-        sample.push(decodeExample(Buffer.from(record.data)));
+        sample.push(decodeAnyExample(Buffer.from(record.data)));
       } catch (error) {
         throw new PipelineError('DATA', `${shard.path}: record ${record.index} at byte offset ${record.offset} is not a tf.train.Example: ${(error as Error).message}`, { path: shard.path, offset: record.offset });
       }
       if (sample.length >= SAMPLE) break;
     }
   }
-  const keys = detectKeys(sample, options, shards.length === 1 ? shards[0].path : `the ${shards.length} files' records`);
+  const keys = detectKeysIn(sample, options, shards.length === 1 ? shards[0].path : `the ${shards.length} files' records`);
+  if (keys.frames) {
+    // One item per frame: the epoch's size is the frames, which only the records themselves say.
+    for (const shard of shards) shard.frames = await countFrames(shard.path, keys.image.key);
+    const frames = shards.reduce((n, s) => n + (s.frames ?? 0), 0);
+    notes.push(`the images are the frames of feature list "${keys.image.key}": one item per frame, ${frames} frames in ${shards.reduce((n, s) => n + s.records, 0)} SequenceExamples`);
+  }
   return { shards, keys, splits: found.splits, notes };
+}
+
+/** Frames of the feature list `key` in the file's SequenceExamples (a record that does not parse counts as one). */
+async function countFrames(path: string, key: string): Promise<number> {
+  let frames = 0;
+  for await (const record of readRecords(path, { verify: false, onProblem: () => undefined })) {
+    try {
+      frames += decodeSequenceExample(record.data).featureLists[key]?.length ?? 0;
+    } catch {
+      frames++;
+    }
+  }
+  return frames;
 }
 
 /**
