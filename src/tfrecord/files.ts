@@ -6,9 +6,10 @@
  * sub-folder named after the split (`pipeline convert --split`).
  */
 import { open, readdir, stat } from 'node:fs/promises';
-import { basename, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { constants, gunzipSync, inflateSync } from 'node:zlib';
 import { PipelineError } from '../errors.js';
+import { FOLDER_SCAN_DEPTH } from '../options/scan.js';
 import { HEADER_BYTES, readHeaderLength } from './framing.js';
 
 export const RECORD_FILE_PATTERN = /\.tfrecords?(\.gz|\.gzip|\.zlib)?$/i;
@@ -51,11 +52,11 @@ export async function findRecordFiles(targets: readonly string[], options: { spl
     if (!info && /[*?[]/.test(target)) {
       const matches = await expandGlob(target);
       if (matches.length === 0) throw new PipelineError('NOT_FOUND', `${target}: no file matches this pattern`, { path: target });
-      for (const m of matches) found.push(...((await stat(m)).isDirectory() ? await shardsInFolder(m, options.split, notes) : [m]));
+      for (const m of matches) found.push(...((await stat(m)).isDirectory() ? await shardsBelow(m, options.split, notes) : [m]));
       continue;
     }
     if (!info) throw new PipelineError('NOT_FOUND', `${target}: no such file or folder`, { path: target });
-    found.push(...(info.isDirectory() ? await shardsInFolder(target, options.split, notes) : [target]));
+    found.push(...(info.isDirectory() ? await shardsBelow(target, options.split, notes) : [target]));
   }
   let files = [...new Set(found)];
   const counts = (list: string[]) => {
@@ -94,13 +95,45 @@ async function splitFolders(dir: string): Promise<string[]> {
   return out.sort();
 }
 
+/**
+ * The folder's shards; when it has none, those of its sub-folders, down to FOLDER_SCAN_DEPTH
+ * levels (TFDS keeps `<name>/<version>/`), said in a note. Not below a folder of `convert --split`
+ * output (sub-folders with a manifest): those splits are chosen with --split.
+ */
+async function shardsBelow(dir: string, split: string | undefined, notes: string[]): Promise<string[]> {
+  const own = await shardsInFolder(dir, split, notes);
+  if (own.length > 0 || (await splitFolders(dir)).length > 0) return own;
+  const found: string[] = [];
+  let level = [dir];
+  for (let depth = 1; depth <= FOLDER_SCAN_DEPTH && found.length === 0 && level.length > 0; depth++) {
+    const next: string[] = [];
+    for (const parent of level) {
+      const subs = (await readdir(parent, { withFileTypes: true }).catch(() => [])).filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => join(parent, e.name)).sort();
+      next.push(...subs);
+    }
+    for (const sub of next) found.push(...(await shardsInFolder(sub, split, notes)));
+    level = next;
+  }
+  if (found.length > 0) {
+    const folders = [...new Set(found.map((f) => dirname(f)))];
+    notes.push(`${dir}: no shards in the folder itself; ${found.length} found in ${folders.map((f) => relative(dir, f)).join(', ')} (sub-folders are searched ${FOLDER_SCAN_DEPTH} levels down)`);
+  }
+  return found;
+}
+
+/** Files that describe a dataset and sit beside its shards: read by inspect (src/tfrecord/tfds-info.ts), never shards. */
+export const TFDS_SIDECARS = ['dataset_info.json', 'features.json'];
+
 async function shardsInFolder(dir: string, split: string | undefined, notes: string[]): Promise<string[]> {
   // `pipeline convert --split` writes one folder per split.
   if (split !== undefined) {
     const sub = await stat(join(dir, split)).catch(() => undefined);
     if (sub?.isDirectory()) return shardsInFolder(join(dir, split), undefined, notes);
   }
-  const entries = (await readdir(dir, { withFileTypes: true })).filter((e) => !e.name.startsWith('.') && !SIDECAR.test(e.name));
+  const all = await readdir(dir, { withFileTypes: true });
+  const entries = all.filter((e) => !e.name.startsWith('.') && !SIDECAR.test(e.name));
+  // Indexes and convert's own manifest are expected beside shards: not worth a note.
+  const sidecars = all.filter((e) => e.isFile() && !e.name.startsWith('.') && SIDECAR.test(e.name) && !/\.idx$|^manifest\.json$|\.tmp-/.test(e.name)).map((e) => e.name).sort();
   const out: string[] = [];
   const rejected: string[] = [];
   for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
@@ -109,6 +142,12 @@ async function shardsInFolder(dir: string, split: string | undefined, notes: str
     if (!isFile) continue;
     if (SHARD_NAME.some((p) => p.test(entry.name)) || (await looksLikeRecords(path))) out.push(path);
     else rejected.push(entry.name);
+  }
+  if (out.length > 0 && sidecars.length > 0) {
+    const tfds = sidecars.filter((n) => TFDS_SIDECARS.includes(n));
+    const others = sidecars.filter((n) => !TFDS_SIDECARS.includes(n));
+    const list = (names: string[]) => `${names.slice(0, 3).join(', ')}${names.length > 3 ? ', ...' : ''}`;
+    notes.push(`${dir}: ${sidecars.length} sidecar file(s) are not shards${others.length ? `, left out (${list(others)})` : ''}${tfds.length ? `; TFDS's ${tfds.join(', ')} read for its split sizes and features` : ''}`);
   }
   if (out.length > 0 && rejected.length > 0) notes.push(`${dir}: ${rejected.length} file(s) that are not TFRecords left out (${rejected.slice(0, 3).join(', ')}${rejected.length > 3 ? ', ...' : ''})`);
   return out;

@@ -78,7 +78,9 @@ export function detectKeys(sample: readonly Features[], options: KeyOptions = {}
     label = { key: options.labelKey, how: 'option' };
   } else {
     // An int64 label (a class id) before a bytes one (a class name), as a training step wants ids.
-    const known = LABEL_KEYS.find((k) => everywhere(k, 'int64')) ?? LABEL_KEYS.find((k) => everywhere(k, 'bytes'));
+    // A record whose label is an empty feature (TFX's missing value) does not disqualify the key.
+    const labelled = (k: string, type: 'bytes' | 'int64') => sample.every((f) => has(f, k, type) || (f[k] !== undefined && 'empty' in f[k]!)) && sample.some((f) => has(f, k, type));
+    const known = LABEL_KEYS.find((k) => labelled(k, 'int64')) ?? LABEL_KEYS.find((k) => labelled(k, 'bytes'));
     if (known) label = { key: known, how: 'well-known name' };
   }
 

@@ -1,0 +1,72 @@
+/**
+ * TFDS's sidecars beside its shards: `dataset_info.json` (each split's shard lengths, in records)
+ * and `features.json` (the feature spec). Reading them lets inspect check what it read against
+ * what TFDS wrote: a split whose shards hold another number of records than its shard lengths say
+ * is a lost or truncated shard.
+ */
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { splitOf } from './files.js';
+
+export interface TfdsInfo {
+  /** The dataset_info.json path. */
+  path: string;
+  /** Records per shard of each split, in shard order. */
+  splits: Record<string, number[]>;
+  /** Top-level features of features.json and their TFDS type (`Image`, `ClassLabel`, ...), when it is there. */
+  features?: Record<string, string>;
+}
+
+/** The dataset_info.json of `dir` (and its features.json), or undefined when it has none; a file that does not parse is an Error. */
+export async function readTfdsInfo(dir: string): Promise<TfdsInfo | Error | undefined> {
+  const path = join(dir, 'dataset_info.json');
+  const text = await readFile(path, 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  let json: { splits?: { name?: unknown; shardLengths?: unknown[] }[] };
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return new Error(`${path}: not JSON (${(error as Error).message}); its split sizes are not checked`);
+  }
+  const splits: Record<string, number[]> = {};
+  for (const s of Array.isArray(json.splits) ? json.splits : []) {
+    // TFDS writes int64 as strings in JSON ("shardLengths": ["60000"]).
+    if (typeof s?.name === 'string' && Array.isArray(s.shardLengths)) splits[s.name] = s.shardLengths.map(Number);
+  }
+  const info: TfdsInfo = { path, splits };
+  const features = await readFile(join(dir, 'features.json'), 'utf8').then((t) => featureTypes(JSON.parse(t)), () => undefined);
+  if (features) info.features = features;
+  return info;
+}
+
+/** `{"type": "...features_dict.FeaturesDict", "content": {"features": {"image": {"type": "...Image"}}}}` to `{image: "Image"}`. */
+function featureTypes(json: unknown): Record<string, string> | undefined {
+  const features = (json as { content?: { features?: Record<string, { type?: unknown }> } })?.content?.features;
+  if (!features || typeof features !== 'object') return undefined;
+  const out: Record<string, string> = {};
+  for (const [key, f] of Object.entries(features)) out[key] = typeof f?.type === 'string' ? f.type.split('.').pop()! : 'unknown';
+  return out;
+}
+
+export interface SplitCheck {
+  split: string;
+  expected: number;
+  read: number;
+}
+
+/**
+ * Each split read from the folder against its shard lengths: pure. `records` holds the record
+ * count of each file read (files of other folders are ignored); a split none of whose shards was
+ * read (left out with --split) is not checked.
+ */
+export function checkSplits(info: TfdsInfo, records: ReadonlyMap<string, number>): SplitCheck[] {
+  const dir = dirname(info.path);
+  const read: Record<string, number> = {};
+  for (const [file, n] of records) {
+    const split = dirname(file) === dir ? splitOf(basename(file)) : undefined;
+    if (split !== undefined) read[split] = (read[split] ?? 0) + n;
+  }
+  return Object.entries(read)
+    .filter(([split]) => info.splits[split] !== undefined)
+    .map(([split, n]) => ({ split, expected: info.splits[split]!.reduce((a, b) => a + b, 0), read: n }));
+}
