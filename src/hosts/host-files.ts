@@ -1,4 +1,4 @@
-/** hosts.csv / hosts.arrow and alarms.csv: the columns, declared once, and the writer. */
+/** hosts.csv / hosts.arrow and alarms.csv: the columns, declared once, and the writer. Byte counts (mem_*_bytes, process_rss_bytes) are Int64, rates and times Float64. */
 import { join } from 'node:path';
 import { writeTable, type ColumnType } from '../run-folder/tables.js';
 import type { AlarmEvent } from './alarms.js';
@@ -8,10 +8,10 @@ import type { HostRecording } from './recorder.js';
 export const HOST_COLUMNS: Record<keyof HostRow, ColumnType> = {
   host: 'string', role: 'string', machine: 'string', t_ms: 'float', interval_ms: 'float',
   cpu_user: 'float', cpu_system: 'float', cpu_iowait: 'float', cpu_steal: 'float', cpu_idle: 'float', load1: 'float',
-  mem_used_bytes: 'float', mem_available_bytes: 'float', mem_cache_bytes: 'float', mem_used_percent: 'float',
+  mem_used_bytes: 'int64', mem_available_bytes: 'int64', mem_cache_bytes: 'int64', mem_used_percent: 'float',
   disk_read_bytes_per_s: 'float', disk_write_bytes_per_s: 'float', disk_read_ops_per_s: 'float', disk_write_ops_per_s: 'float', disk_busy_percent: 'float',
   net_in_bytes_per_s: 'float', net_out_bytes_per_s: 'float', net_in_packets_per_s: 'float', net_out_packets_per_s: 'float',
-  lo_in_bytes_per_s: 'float', lo_out_bytes_per_s: 'float', process_cpu: 'float', process_rss_bytes: 'float',
+  lo_in_bytes_per_s: 'float', lo_out_bytes_per_s: 'float', process_cpu: 'float', process_rss_bytes: 'int64',
 };
 
 export const ALARM_COLUMNS: Record<string, ColumnType> = { host: 'string', alarm: 'string', metric: 'string', op: 'string', threshold: 'float', start_ms: 'float', end_ms: 'float', peak: 'float' };
