@@ -22,6 +22,7 @@ export { inspect, type InspectOptions, type InspectResult } from './tfrecord/ins
 export { convert, type ConvertOptions, type ConvertProgress, type ConvertResult } from './convert/convert.js';
 export { speedtest, type SpeedtestOptions, type SpeedtestResult } from './speedtest/speedtest.js';
 export { report, type ReportOptions, type ReportResult } from './report/report.js';
+export type { Chart, ChartSpec } from './report/charts.js';
 export { compare, type CompareOptions, type CompareResult } from './compare/compare.js';
 export { recommend, recommendNext, type RecommendOptions } from './recommend/recommend.js';
 export type { Candidate, Recommendation } from './recommend/recommend.js';
