@@ -13,6 +13,7 @@ import { selectByManifests, unlistedNote } from '../tfrecord/manifest-files.js';
 import { detectKeysIn, type DetectedKeys, type KeyOptions } from '../tfrecord/keys.js';
 import { readRecords, type RecordProblem } from '../tfrecord/reader.js';
 import { indexMismatch, indexPathFor, readIndex } from '../tfrecord/record-index.js';
+import { checkSplits, readTfdsInfo } from '../tfrecord/tfds-info.js';
 import type { Shard } from './sources.js';
 
 export interface TfrecordDataset {
@@ -37,6 +38,7 @@ export async function openTfrecordDataset(targets: readonly string[], options: K
   for (let i = 0; i < files.length; i += 8) {
     shards.push(...(await Promise.all(files.slice(i, i + 8).map((path) => countRecords(path, notes)))));
   }
+  await noteTfdsSplits(shards, notes);
   const sample: AnyExample[] = [];
   for (const shard of shards) {
     if (sample.length >= SAMPLE) break;
@@ -57,6 +59,19 @@ export async function openTfrecordDataset(targets: readonly string[], options: K
     notes.push(`the images are the frames of feature list "${keys.image.key}": one item per frame, ${frames} frames in ${shards.reduce((n, s) => n + s.records, 0)} SequenceExamples`);
   }
   return { shards, keys, splits: found.splits, notes };
+}
+
+/** TFDS's dataset_info.json beside the shards: a split holding other than its shard lengths is said (inspect makes it an error). */
+async function noteTfdsSplits(shards: readonly Shard[], notes: string[]): Promise<void> {
+  const records = new Map(shards.map((s) => [s.path, s.records]));
+  for (const dir of new Set(shards.map((s) => dirname(s.path)))) {
+    const info = await readTfdsInfo(dir);
+    if (info instanceof Error) notes.push(info.message);
+    if (!info || info instanceof Error) continue;
+    for (const c of checkSplits(info, records)) {
+      if (c.read !== c.expected) notes.push(`warning: ${info.path}: split "${c.split}": its shard lengths say ${c.expected} records, its shards hold ${c.read} (a shard lost or cut short? pipeline inspect --verify checks them)`);
+    }
+  }
 }
 
 /** Frames of the feature list `key` in the file's SequenceExamples (a record that does not parse counts as one). */

@@ -108,4 +108,9 @@ test('TFDS: a split holding other than its shard lengths is a problem (exit 3)',
   assert.match(got.errors[0]!.file, /dataset_info\.json$/);
   assert.equal((await runCli(['inspect', made.tfdsbad!.dir])).code, 3);
   assert.deepEqual((await inspect({ target: made.tfds!.dir })).errors, []);
+  await withTempDir(async (dir) => {
+    await speedtest({ tfrecords: made.tfdsbad!.dir, out: join(dir, 'run'), ...grid });
+    const run = JSON.parse(await readFile(join(dir, 'run', 'run.json'), 'utf8'));
+    assert.match(run.notes.join('\n'), /split "train": its shard lengths say 81 records, its shards hold 80/);
+  });
 });
