@@ -12,8 +12,7 @@ import { detectKeysIn, type DetectedKeys } from './keys.js';
 import { parseOptions } from '../options/define.js';
 import { inspectOptions, type InspectOptionsInput } from '../options/inspect.js';
 import { selectByManifests } from './manifest-files.js';
-import { checkSplits, readTfdsInfo } from './tfds-info.js';
-import { dirname } from 'node:path';
+import { checkTfdsSidecars } from './tfds-info.js';
 import { indexMismatch, indexPathFor, readIndex } from './record-index.js';
 import { readRecords, type RecordProblem } from './reader.js';
 
@@ -114,7 +113,12 @@ export async function inspect(input: InspectOptions): Promise<InspectResult> {
     if (options.strict) result.errors.push({ ...conflict.first, error: conflict.message });
     else result.notes.push(`${conflict.message}; --strict makes this an error`);
   }
-  if (!options.signal?.aborted) await checkTfdsSidecars(recordsPerFile, result);
+  // TFDS's dataset_info.json: a split holding other than its shard lengths is an error.
+  if (!options.signal?.aborted) {
+    const tfds = await checkTfdsSidecars(recordsPerFile, result.features);
+    result.errors.push(...tfds.errors);
+    result.notes.push(...tfds.notes);
+  }
   if (sample.length > 0) {
     try {
       result.detected = detectKeysIn(sample, options);
@@ -125,32 +129,6 @@ export async function inspect(input: InspectOptions): Promise<InspectResult> {
   }
   if (dump > 0) result.examples = examples;
   return result;
-}
-
-/**
- * TFDS's dataset_info.json beside the shards: each split read must hold the records its shard
- * lengths say (else an error: a shard lost or cut short); features.json's features are noted,
- * and any the records do not hold.
- */
-async function checkTfdsSidecars(recordsPerFile: ReadonlyMap<string, number>, result: InspectResult): Promise<void> {
-  for (const dir of new Set([...recordsPerFile.keys()].map((f) => dirname(f)))) {
-    const info = await readTfdsInfo(dir);
-    if (info === undefined) continue;
-    if (info instanceof Error) {
-      result.notes.push(info.message);
-      continue;
-    }
-    const checks = checkSplits(info, recordsPerFile);
-    for (const c of checks) {
-      if (c.read !== c.expected) result.errors.push({ file: info.path, offset: 0, record: 0, error: `split "${c.split}": its shard lengths say ${c.expected} records, its shards hold ${c.read}` });
-    }
-    const agreed = checks.filter((c) => c.read === c.expected);
-    if (agreed.length) result.notes.push(`${info.path}: split sizes checked, as read: ${agreed.map((c) => `${c.split} ${c.read}`).join(', ')}`);
-    if (info.features) {
-      const missing = Object.keys(info.features).filter((k) => result.features[k] === undefined);
-      result.notes.push(`${dir}/features.json: ${Object.entries(info.features).map(([k, t]) => `${k} (${t})`).join(', ')}${missing.length ? `; not in the records: ${missing.join(', ')} (TFDS may store a feature under nested keys)` : ''}`);
-    }
-  }
 }
 
 /** A note when the shard's .idx does not match it (the cheap check: contiguous records ending at the stream's end). */

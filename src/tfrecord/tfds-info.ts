@@ -70,3 +70,33 @@ export function checkSplits(info: TfdsInfo, records: ReadonlyMap<string, number>
     .filter(([split]) => info.splits[split] !== undefined)
     .map(([split, n]) => ({ split, expected: info.splits[split]!.reduce((a, b) => a + b, 0), read: n }));
 }
+
+/**
+ * The dataset_info.json of every folder the files come from, checked: each split read must hold
+ * the records its shard lengths say (else an error, as a record problem naming the
+ * dataset_info.json: a shard lost or cut short); features.json's features are noted, with any the
+ * records (`features`: the keys read) do not hold.
+ */
+export async function checkTfdsSidecars(records: ReadonlyMap<string, number>, features: Readonly<Record<string, unknown>>): Promise<{ errors: { file: string; offset: number; record: number; error: string }[]; notes: string[] }> {
+  const errors: { file: string; offset: number; record: number; error: string }[] = [];
+  const notes: string[] = [];
+  for (const dir of new Set([...records.keys()].map((f) => dirname(f)))) {
+    const info = await readTfdsInfo(dir);
+    if (info === undefined) continue;
+    if (info instanceof Error) {
+      notes.push(info.message);
+      continue;
+    }
+    const checks = checkSplits(info, records);
+    for (const c of checks) {
+      if (c.read !== c.expected) errors.push({ file: info.path, offset: 0, record: 0, error: `split "${c.split}": its shard lengths say ${c.expected} records, its shards hold ${c.read}` });
+    }
+    const agreed = checks.filter((c) => c.read === c.expected);
+    if (agreed.length) notes.push(`${info.path}: split sizes checked, as read: ${agreed.map((c) => `${c.split} ${c.read}`).join(', ')}`);
+    if (info.features) {
+      const missing = Object.keys(info.features).filter((k) => features[k] === undefined);
+      notes.push(`${join(dir, 'features.json')}: ${Object.entries(info.features).map(([k, t]) => `${k} (${t})`).join(', ')}${missing.length ? `; not in the records: ${missing.join(', ')} (TFDS may store a feature under nested keys)` : ''}`);
+    }
+  }
+  return { errors, notes };
+}
