@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { speedtest } from '../../src/speedtest/speedtest.js';
 import { inspect } from '../../src/tfrecord/inspect.js';
-import { PYTHON, ROOT, runCli, withTempDir } from '../helpers.js';
+import { PYTHON, ROOT, runChecker, runCli, withTempDir } from '../helpers.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'pipeline-tf-layouts-'));
 interface Made { dir: string; records: number; files: string[]; image: string; label: string | null; frames?: number; shards_dir?: string }
@@ -22,6 +22,18 @@ before(() => {
   made = JSON.parse(execFileSync(PYTHON, [join(ROOT, 'test', 'foreign', 'make_foreign.py'), join(ROOT, 'fixtures', 'photos'), scratch], { encoding: 'utf8' }));
 });
 after(() => rm(scratch, { recursive: true, force: true }));
+
+test('the independent checker and inspect agree on records and types (a SequenceExample read by the checker as its context)', async () => {
+  for (const name of ['tfx', 'video', 'odapi']) {
+    const d = made[name]!;
+    const checked = await runChecker(['check', ...d.files.map((f) => join(d.dir, f))]);
+    const got = await inspect({ target: d.dir, verify: true });
+    assert.equal(got.records, checked.json.records, name);
+    assert.equal(got.records, d.records, name);
+    // The checker keeps the first record's type; every key's first record here has its usual type.
+    assert.deepEqual(got.features, checked.json.features, name);
+  }
+});
 
 const grid = { batchSizes: [10], batchNumbers: [3], repetitions: [1], warmup: 0, workers: 1 };
 

@@ -30,6 +30,6 @@ test('the independent checker reads our empty feature as one with no list', asyn
     await writeRecords(file, [encodeExample({ missing: { empty: true }, n: { int64: [3n] } })]);
     const checked = await runChecker(['check', file, '--dump']);
     assert.equal(checked.code, 0);
-    assert.deepEqual(checked.json.examples, [{ missing: { none: [] }, n: { int64: [3] } }]);
+    assert.deepEqual(checked.json.examples, [{ missing: { empty: [] }, n: { int64: [3] } }]);
   });
 });
