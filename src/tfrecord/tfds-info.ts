@@ -52,7 +52,11 @@ export interface SplitCheck {
   split: string;
   expected: number;
   read: number;
+  /** The shards (by their `-0000N-of-` number) holding other than their length, or missing (read 0). */
+  wrongShards: { shard: number; file: string | null; expected: number; read: number }[];
 }
+
+const SHARD_NUMBER = /-(\d+)-of-\d+(?:\.gz|\.zlib)?$/;
 
 /**
  * Each split read from the folder against its shard lengths: pure. `records` holds the record
@@ -62,13 +66,24 @@ export interface SplitCheck {
 export function checkSplits(info: TfdsInfo, records: ReadonlyMap<string, number>): SplitCheck[] {
   const dir = dirname(info.path);
   const read: Record<string, number> = {};
+  const byShard: Record<string, Map<number, [string, number]>> = {};
   for (const [file, n] of records) {
     const split = dirname(file) === dir ? splitOf(basename(file)) : undefined;
-    if (split !== undefined) read[split] = (read[split] ?? 0) + n;
+    if (split === undefined) continue;
+    read[split] = (read[split] ?? 0) + n;
+    const shard = SHARD_NUMBER.exec(basename(file))?.[1];
+    if (shard !== undefined) (byShard[split] ??= new Map()).set(Number(shard), [file, n]);
   }
   return Object.entries(read)
     .filter(([split]) => info.splits[split] !== undefined)
-    .map(([split, n]) => ({ split, expected: info.splits[split]!.reduce((a, b) => a + b, 0), read: n }));
+    .map(([split, n]) => {
+      const lengths = info.splits[split]!;
+      const shards = byShard[split] ?? new Map<number, [string, number]>();
+      const wrongShards = lengths
+        .map((expected, shard) => ({ shard, file: shards.get(shard)?.[0] ?? null, expected, read: shards.get(shard)?.[1] ?? 0 }))
+        .filter((s) => s.read !== s.expected);
+      return { split, expected: lengths.reduce((a, b) => a + b, 0), read: n, wrongShards };
+    });
 }
 
 /**
@@ -89,7 +104,9 @@ export async function checkTfdsSidecars(records: ReadonlyMap<string, number>, fe
     }
     const checks = checkSplits(info, records);
     for (const c of checks) {
-      if (c.read !== c.expected) errors.push({ file: info.path, offset: 0, record: 0, error: `split "${c.split}": its shard lengths say ${c.expected} records, its shards hold ${c.read}` });
+      if (c.read === c.expected) continue;
+      const which = c.wrongShards.slice(0, 3).map((w) => (w.file ? `${basename(w.file)} holds ${w.read}, ${w.expected} said` : `shard ${w.shard} missing (${w.expected} records)`));
+      errors.push({ file: info.path, offset: 0, record: 0, error: `split "${c.split}": its shard lengths say ${c.expected} records, its shards hold ${c.read}${which.length ? ` (${which.join('; ')}${c.wrongShards.length > 3 ? '; ...' : ''})` : ''}` });
     }
     const agreed = checks.filter((c) => c.read === c.expected);
     if (agreed.length) notes.push(`${info.path}: split sizes checked, as read: ${agreed.map((c) => `${c.split} ${c.read}`).join(', ')}`);
