@@ -17,6 +17,7 @@ export const RECORD_FILE_PATTERN = /\.tfrecords?(\.gz|\.gzip|\.zlib)?$/i;
 const SHARD_NAME = [RECORD_FILE_PATTERN, /\.tfrec$/i, /\.tfrecords?-\d+-of-\d+(\.gz|\.zlib)?$/i, /^[A-Za-z_]+-\d{5}-of-\d{5}$/];
 /** Files that sit beside shards and are never shards themselves. */
 const SIDECAR = /(\.(idx|index|json|txt|csv|md|html|arrow|png|svg|py|lock|log)|\.tmp-[^/]*)$/i;
+const IMAGE_FILE = /\.(jpe?g|png|webp|gif|bmp|tiff?)$/i;
 const TFDS_NAME = /^.+-([A-Za-z][A-Za-z0-9_]*)\.tfrec(?:ord)?s?(?:-\d+-of-\d+)?(?:\.gz|\.zlib)?$/i;
 const SLIM_NAME = /^([A-Za-z_]+)-\d{5}-of-\d{5}$/;
 
@@ -82,7 +83,7 @@ export async function findRecordFiles(targets: readonly string[], options: { spl
     // `convert --split` output: the shards are one level down, one folder per split.
     const subs = targets.length === 1 ? await splitFolders(targets[0]) : [];
     if (subs.length) throw new PipelineError('NOT_FOUND', `${targets[0]}: the shards are in one folder per split (${subs.join(', ')}): choose one with --split`, { path: targets[0] });
-    throw new PipelineError('NOT_FOUND', `${targets.join(' ')}: no TFRecord files (checked each file's first record)`, { path: targets[0] });
+    throw new PipelineError('NOT_FOUND', `${targets.join(' ')}: no TFRecord files (checked each file's first record, in sub-folders too down to ${FOLDER_SCAN_DEPTH} levels)`, { path: targets[0] });
   }
   return { files, splits: counts(files), notes };
 }
@@ -140,7 +141,8 @@ async function shardsInFolder(dir: string, split: string | undefined, notes: str
     const path = join(dir, entry.name);
     const isFile = entry.isFile() || (entry.isSymbolicLink() && (await stat(path).catch(() => undefined))?.isFile());
     if (!isFile) continue;
-    if (SHARD_NAME.some((p) => p.test(entry.name)) || (await looksLikeRecords(path))) out.push(path);
+    // An image file is never a shard: not opened, so a scan that descends into an image dataset's class folders stays cheap.
+    if (!IMAGE_FILE.test(entry.name) && (SHARD_NAME.some((p) => p.test(entry.name)) || (await looksLikeRecords(path)))) out.push(path);
     else rejected.push(entry.name);
   }
   if (out.length > 0 && sidecars.length > 0) {
