@@ -60,6 +60,8 @@ export interface Shard {
   records: number;
   /** Images in the shard when they are the frames of SequenceExamples (layout.frames); else one per record. */
   frames?: number;
+  /** Frames of each record (layout.frames): a record the reader drops is that many failed reads. */
+  framesPerRecord?: number[];
 }
 
 /** Which features to read (detected once by the driver, src/tfrecord/keys.ts) and the channels to decode to. */
@@ -94,7 +96,7 @@ export function tfrecordSource(shards: readonly Shard[], onProblem: (p: Problem)
         let dropped = 0;
         const records = readRecords(shard.path, {
           onProblem: (p) => {
-            dropped++;
+            dropped += layout.frames ? shard.framesPerRecord?.[p.record] ?? 1 : 1;
             onProblem({ source: p.file, offset: p.offset, error: p.error });
           },
           onTiming,
@@ -108,7 +110,12 @@ export function tfrecordSource(shards: readonly Shard[], onProblem: (p: Problem)
         for await (const record of records) {
           yield* failedReads();
           if (layout.frames) {
-            // A record holds several items: skip whole records, then frames within one.
+            // A record holds several items: skip whole records (by their frame counts, unparsed), then frames within one.
+            const known = shard.framesPerRecord?.[record.index];
+            if (known !== undefined && skip >= known) {
+              skip -= known;
+              continue;
+            }
             const frames = decodeFrames(record.data, shard.path, record.offset, layout, onProblem, clock);
             for (const frame of frames) {
               if (skip > 0) skip--;

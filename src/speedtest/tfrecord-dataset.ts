@@ -54,7 +54,10 @@ export async function openTfrecordDataset(targets: readonly string[], options: K
   const keys = detectKeysIn(sample, options, shards.length === 1 ? shards[0].path : `the ${shards.length} files' records`);
   if (keys.frames) {
     // One item per frame: the epoch's size is the frames, which only the records themselves say.
-    for (const shard of shards) shard.frames = await countFrames(shard.path, keys.image.key);
+    for (const shard of shards) {
+      shard.framesPerRecord = await countFrames(shard.path, keys.image.key);
+      shard.frames = shard.framesPerRecord.reduce((a, b) => a + b, 0);
+    }
     const frames = shards.reduce((n, s) => n + (s.frames ?? 0), 0);
     notes.push(`the images are the frames of feature list "${keys.image.key}": one item per frame, ${frames} frames in ${shards.reduce((n, s) => n + s.records, 0)} SequenceExamples`);
   }
@@ -74,14 +77,14 @@ async function noteTfdsSplits(shards: readonly Shard[], notes: string[]): Promis
   }
 }
 
-/** Frames of the feature list `key` in the file's SequenceExamples (a record that does not parse counts as one). */
-async function countFrames(path: string, key: string): Promise<number> {
-  let frames = 0;
+/** Frames of the feature list `key` in each of the file's SequenceExamples (a record that does not parse is one item, a failed read). */
+async function countFrames(path: string, key: string): Promise<number[]> {
+  const frames: number[] = [];
   for await (const record of readRecords(path, { verify: false, onProblem: () => undefined })) {
     try {
-      frames += decodeSequenceExample(record.data).featureLists[key]?.length ?? 0;
+      frames.push(decodeSequenceExample(record.data).featureLists[key]?.length ?? 0);
     } catch {
-      frames++;
+      frames.push(1);
     }
   }
   return frames;

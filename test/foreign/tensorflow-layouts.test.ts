@@ -6,12 +6,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { copyFile, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { speedtest } from '../../src/speedtest/speedtest.js';
 import { inspect } from '../../src/tfrecord/inspect.js';
+import { readRecords } from '../../src/tfrecord/reader.js';
 import { PYTHON, ROOT, runChecker, runCli, withTempDir } from '../helpers.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'pipeline-tf-layouts-'));
@@ -88,6 +89,31 @@ test('SequenceExample: speedtest reads the frames of the feature list, one item 
       const rows = (await readFile(join(out, 'measurements.csv'), 'utf8')).trim().split('\n').slice(1).map((l) => l.split(','));
       assert.equal(Number(rows[0]![6]), 30, 'images delivered');
     }
+  });
+});
+
+test('SequenceExample: a record whose data CRC fails is as many failed reads as it has frames; positions stay right', async () => {
+  await withTempDir(async (dir) => {
+    const file = join(dir, 'video.tfrecord');
+    await copyFile(join(made.video!.dir, 'video.tfrecord'), file);
+    // One byte of record 4's last JPEG changed: its data CRC fails, its protobuf still parses.
+    const records: { offset: number; length: number }[] = [];
+    for await (const r of readRecords(file)) records.push({ offset: r.offset, length: r.data.length });
+    const handle = await open(file, 'r+');
+    const at = records[4]!.offset + 12 + records[4]!.length - 100;
+    const byte = Buffer.alloc(1);
+    await handle.read(byte, 0, 1, at);
+    await handle.write(Buffer.from([byte[0]! ^ 0xff]), 0, 1, at);
+    await handle.close();
+    const out = join(dir, 'run');
+    const summary = await speedtest({ tfrecords: file, out, ...grid, maxProblems: { count: 3 } });
+    assert.equal(summary.problems, 1, 'one problem: the record');
+    const rows = (await readFile(join(out, 'measurements.csv'), 'utf8')).trim().split('\n').slice(1).map((l) => l.split(','));
+    assert.equal(Number(rows[0]![5]), 30, 'data size: 30 frames');
+    // 30 wanted, 3 failed: the pass reads 3 more from a second epoch.
+    assert.deepEqual([Number(rows[0]![6]), Number(rows[0]![16])], [30, 2], 'images delivered, epochs');
+    const run = JSON.parse(await readFile(join(out, 'run.json'), 'utf8'));
+    assert.deepEqual([run.problems.reads.tfrecord, run.problems.failed.tfrecord], [33, 3]);
   });
 });
 
