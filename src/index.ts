@@ -13,7 +13,7 @@
 export { readRecords, readRecordsFromFiles, type ReadRecordsOptions, type RecordProblem, type TFRecord } from './tfrecord/reader.js';
 export { writeRecords, type WriteRecordsOptions, type WriteResult } from './tfrecord/writer.js';
 export { formatIndex, parseIndex, readIndex, indexPathFor, type IndexEntry } from './tfrecord/record-index.js';
-export { decodeExample, encodeExample, decodeSequenceExample, encodeSequenceExample, featureType, type Feature, type Features, type FeatureType, type SequenceExample } from './tfrecord/example.js';
+export { decodeAnyExample, decodeExample, encodeExample, decodeSequenceExample, encodeSequenceExample, featureType, type AnyExample, type Feature, type Features, type FeatureType, type SequenceExample } from './tfrecord/example.js';
 export { findRecordFiles, listRecordFiles } from './tfrecord/files.js';
 export type { Compression } from './tfrecord/compression.js';
 export { inspect, type InspectOptions, type InspectResult } from './tfrecord/inspect.js';
@@ -22,6 +22,7 @@ export { inspect, type InspectOptions, type InspectResult } from './tfrecord/ins
 export { convert, type ConvertOptions, type ConvertProgress, type ConvertResult } from './convert/convert.js';
 export { speedtest, type SpeedtestOptions, type SpeedtestResult } from './speedtest/speedtest.js';
 export { report, type ReportOptions, type ReportResult } from './report/report.js';
+export type { Chart, ChartSpec } from './charts/render.js';
 export { compare, type CompareOptions, type CompareResult } from './compare/compare.js';
 export { recommend, recommendNext, type RecommendOptions } from './recommend/recommend.js';
 export type { Candidate, Recommendation } from './recommend/recommend.js';

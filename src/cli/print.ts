@@ -1,4 +1,6 @@
 /** Human-readable output of command results (the --json output is the result itself). */
+import { summariseHex } from '../tfrecord/dump-summary.js';
+
 export function printHuman(result: unknown): void {
   if (typeof result === 'object' && result !== null && typeof (result as { markdown?: unknown }).markdown === 'string') {
     const { markdown, files } = result as { markdown: string; files?: string[] };
@@ -26,7 +28,8 @@ export function printHuman(result: unknown): void {
     }
     lines.push(`${key}: ${typeof value === 'number' && !Number.isInteger(value) ? value.toFixed(2) : String(value)}`);
   }
-  if (Array.isArray(r.examples)) lines.push(`examples:`, ...r.examples.map((e) => '  ' + JSON.stringify(e, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))));
+  // Long bytes values (images) as a summary line, not tens of thousands of hex characters.
+  if (Array.isArray(r.examples)) lines.push(`examples:`, ...r.examples.map((e) => '  ' + JSON.stringify(e, (_k, v) => (typeof v === 'bigint' ? v.toString() : typeof v === 'string' ? summariseHex(v) : v))));
   process.stdout.write(lines.join('\n') + '\n');
 }
 

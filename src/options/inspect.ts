@@ -11,6 +11,7 @@ export const inspectOptions = defineOptions('inspect', {
   imageKey: { schema: z.string().min(1).optional(), expected: 'a feature key', help: 'the feature holding the encoded image', value: '<key>', defaultText: 'detected' },
   labelKey: { schema: z.string().min(1).optional(), expected: 'a feature key', help: 'the feature holding the label', value: '<key>', defaultText: 'detected' },
   verify: { schema: z.boolean().default(false), expected: 'true or false', help: 'check every record\'s length and data CRC' },
+  strict: { schema: z.boolean().default(false), expected: 'true or false', help: 'a feature whose type changes between records is an error (exit 3), not a note' },
   dump: { schema: nonNegativeInt.default(0), expected: 'a whole number >= 0', help: 'print the first N examples', value: '<n>', fromText: fromText.int },
 });
 

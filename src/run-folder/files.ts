@@ -83,10 +83,10 @@ export const RESOURCES = resourcesTable(0);
 export const HOSTS = table('hosts', {
   host: 'string', role: 'string', machine: 'string', t_ms: 'float', interval_ms: 'float',
   cpu_user: 'float', cpu_system: 'float', cpu_iowait: 'float', cpu_steal: 'float', cpu_idle: 'float', load1: 'float',
-  mem_used_bytes: 'float', mem_available_bytes: 'float', mem_cache_bytes: 'float', mem_used_percent: 'float',
+  mem_used_bytes: 'int64', mem_available_bytes: 'int64', mem_cache_bytes: 'int64', mem_used_percent: 'float',
   disk_read_bytes_per_s: 'float', disk_write_bytes_per_s: 'float', disk_read_ops_per_s: 'float', disk_write_ops_per_s: 'float', disk_busy_percent: 'float',
   net_in_bytes_per_s: 'float', net_out_bytes_per_s: 'float', net_in_packets_per_s: 'float', net_out_packets_per_s: 'float',
-  lo_in_bytes_per_s: 'float', lo_out_bytes_per_s: 'float', process_cpu: 'float', process_rss_bytes: 'float',
+  lo_in_bytes_per_s: 'float', lo_out_bytes_per_s: 'float', process_cpu: 'float', process_rss_bytes: 'int64',
 } satisfies Record<keyof HostRow, ColumnType>, true);
 
 /** alarms.csv: one row per alarm that fired (src/hosts/alarms.ts). */

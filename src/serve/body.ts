@@ -1,7 +1,7 @@
 /**
  * A REST request body to recommend options, parsed by recommend's own schema (src/options/) so a
- * bad value gets the same message as on the command line (`--max-workers: expected a positive
- * integer, got "x"`). Measurements come as rows (`measurements`) or as CSV / JSON Lines text
+ * bad value gets the command line's message, naming the JSON key the client sent (`maxWorkers:
+ * expected a positive integer, got "x"`, where the CLI says `--max-workers`). Measurements come as rows (`measurements`) or as CSV / JSON Lines text
  * (`table`); the server never reads files or run folders named by a client.
  */
 import { usageError, PipelineError } from '../errors.js';
@@ -16,6 +16,13 @@ const isField = (key: string): key is Field => (FIELDS as readonly string[]).inc
 
 /** Empty form fields mean "not given", as an absent CLI option does. */
 const blank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
+
+/** `--max-workers` -> `maxWorkers` in a message: a client sent JSON keys, not flags. */
+export function withJsonKeys(message: string): string {
+  const keys = [...FIELDS, 'measurements', 'where'];
+  const byFlag = new Map(keys.map((k) => [`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, k]));
+  return message.replace(/--[a-z][a-z-]*/g, (flag) => byFlag.get(flag) ?? flag);
+}
 
 export function optionsFromBody(body: unknown): RecommendOptions {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new PipelineError('USAGE', 'request body: expected a JSON object with measurements (rows) or table (CSV text) and the CLI\'s options');

@@ -7,6 +7,7 @@
 const SCRIPT = String.raw`
 const $ = (id) => document.getElementById(id);
 const fmt = (x) => (typeof x === 'number' ? Number(x.toPrecision(4)).toString() : String(x));
+const workers = (n) => n + (n === 1 ? ' worker' : ' workers');
 function body() {
   const b = { table: $('table').value };
   for (const k of ['goal', 'model', 'alpha', 'beta', 'budget', 'pricePerWorkerHour', 'candidates', 'maxWorkers', 'where']) {
@@ -46,7 +47,7 @@ async function recommend(event) {
     const rec = JSON.parse(await post('/api/recommend', b));
     const r = rec.recommended;
     $('recommended').textContent = r
-      ? 'Recommended: ' + r.workers + ' workers' + (r.machine === 'default' ? '' : ' on ' + r.machine) + ', ' + fmt(r.predictedSeconds) + ' s, cost ' + fmt(r.cost) + ' (' + (r.measured ? 'measured' : 'predicted by ' + r.predictedFrom) + '; answer from the ' + rec.basis + ')'
+      ? 'Recommended: ' + workers(r.workers) + (r.machine === 'default' ? '' : ' on ' + r.machine) + ', ' + fmt(r.predictedSeconds) + ' s, cost ' + fmt(r.cost) + ' (' + (r.measured ? 'measured' : 'predicted by ' + r.predictedFrom) + '; answer from the ' + rec.basis + ')'
       : 'No candidate fits the budget.';
     table($('measuredTable'), ['machine', 'workers', 'seconds', 'runs'], rec.measured);
     table($('candidateTable'), ['machine', 'workers', 'predictedSeconds', 'cost', 'objective', 'predictedFrom', 'extrapolation'],
@@ -67,7 +68,7 @@ async function next() {
   $('error').textContent = '';
   try {
     const a = JSON.parse(await post('/api/next', body()));
-    $('next').textContent = (a.next ? 'Measure next: ' + a.next.workers + ' workers' + (a.next.machine === 'default' ? '' : ' on ' + a.next.machine) : 'Nothing more to measure') + '. ' + a.reason;
+    $('next').textContent = (a.next ? 'Measure next: ' + workers(a.next.workers) + (a.next.machine === 'default' ? '' : ' on ' + a.next.machine) : 'Nothing more to measure') + '. ' + a.reason;
   } catch (e) {
     $('error').textContent = e.message;
   }

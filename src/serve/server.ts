@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { PipelineError } from '../errors.js';
 import { toJson } from '../json.js';
 import { VERSION } from '../version.js';
-import { optionsFromBody } from './body.js';
+import { optionsFromBody, withJsonKeys } from './body.js';
 import { parseOptions } from '../options/define.js';
 import { serveOptions, type ServeOptionsInput } from '../options/serve.js';
 import { formPage } from './page.js';
@@ -90,7 +90,7 @@ export function createRecommendServer(options: { maxBodyBytes?: number; onError?
         // The rest of an oversized body is not read: close the connection after answering.
         if (error.status === 413) req.destroy();
       } else if (error instanceof PipelineError && error.code !== 'ABORTED') {
-        sendJson(res, 400, { error: error.message, code: error.code });
+        sendJson(res, 400, { error: withJsonKeys(error.message), code: error.code });
       } else {
         options.onError?.(error);
         sendJson(res, 500, { error: 'internal error (a bug, please report it)' });

@@ -4,7 +4,7 @@
  * an unreadable image) are reported through `onProblem` and the item is not delivered.
  */
 import { readFile } from 'node:fs/promises';
-import { decodeExample, type Features } from '../tfrecord/example.js';
+import { decodeExample, decodeSequenceExample, type Features } from '../tfrecord/example.js';
 import { readRecords } from '../tfrecord/reader.js';
 import { inOrder } from '../async/in-order.js';
 import { decodeAndFit, decodeStored, type DecodedImage } from './decode.js';
@@ -58,6 +58,10 @@ export function imageFileSource(files: readonly string[], width: number | undefi
 export interface Shard {
   path: string;
   records: number;
+  /** Images in the shard when they are the frames of SequenceExamples (layout.frames); else one per record. */
+  frames?: number;
+  /** Frames of each record (layout.frames): a record the reader drops is that many failed reads. */
+  framesPerRecord?: number[];
 }
 
 /** Which features to read (detected once by the driver, src/tfrecord/keys.ts) and the channels to decode to. */
@@ -67,6 +71,8 @@ export interface RecordLayout {
   height: string | null;
   /** Undefined: each image's own channels. */
   channels?: number;
+  /** The image is a feature list of SequenceExamples: one item per frame (src/tfrecord/keys.ts). */
+  frames?: boolean;
 }
 
 export const DEFAULT_LAYOUT: RecordLayout = { image: 'image', width: 'width', height: 'height' };
@@ -74,14 +80,15 @@ export const DEFAULT_LAYOUT: RecordLayout = { image: 'image', width: 'width', he
 /** TFRecord shards: framing and CRCs checked, each Example parsed, its image decoded. */
 export function tfrecordSource(shards: readonly Shard[], onProblem: (p: Problem) => void, clock = new StageClock(), layout: RecordLayout = DEFAULT_LAYOUT): ImageSource {
   const onTiming = (what: 'read' | 'verify', start: number, end: number) => clock.mark(what === 'read' ? 'read' : 'verify_parse', start, end);
-  const size = shards.reduce((n, s) => n + s.records, 0);
+  const itemsOf = (s: Shard) => (layout.frames ? s.frames ?? s.records : s.records);
+  const size = shards.reduce((n, s) => n + itemsOf(s), 0);
   return {
     size,
     async *from(position) {
       let skip = position;
       for (const shard of shards) {
-        if (skip >= shard.records) {
-          skip -= shard.records;
+        if (skip >= itemsOf(shard)) {
+          skip -= itemsOf(shard);
           continue;
         }
         // A record the reader drops (its CRC failed, or the framing broke) is a failed read: it
@@ -89,7 +96,7 @@ export function tfrecordSource(shards: readonly Shard[], onProblem: (p: Problem)
         let dropped = 0;
         const records = readRecords(shard.path, {
           onProblem: (p) => {
-            dropped++;
+            dropped += layout.frames ? shard.framesPerRecord?.[p.record] ?? 1 : 1;
             onProblem({ source: p.file, offset: p.offset, error: p.error });
           },
           onTiming,
@@ -102,6 +109,20 @@ export function tfrecordSource(shards: readonly Shard[], onProblem: (p: Problem)
         };
         for await (const record of records) {
           yield* failedReads();
+          if (layout.frames) {
+            // A record holds several items: skip whole records (by their frame counts, unparsed), then frames within one.
+            const known = shard.framesPerRecord?.[record.index];
+            if (known !== undefined && skip >= known) {
+              skip -= known;
+              continue;
+            }
+            const frames = decodeFrames(record.data, shard.path, record.offset, layout, onProblem, clock);
+            for (const frame of frames) {
+              if (skip > 0) skip--;
+              else yield frame();
+            }
+            continue;
+          }
           if (skip > 0) {
             skip--;
             continue;
@@ -130,6 +151,35 @@ function decodeRecord(data: Buffer, path: string, offset: number, layout: Record
     onProblem({ source: path, offset, error: `cannot decode record: ${(error as Error).message}` });
     return { image: null, bytesRead };
   }
+}
+
+/**
+ * A SequenceExample's frames, each decoded when asked for (a skipped frame costs nothing): the
+ * frame's image from the list `layout.image`, its size from the context or from lists of their own.
+ * A record that does not parse is one failed item.
+ */
+function decodeFrames(data: Buffer, path: string, offset: number, layout: RecordLayout, onProblem: (p: Problem) => void, clock: StageClock): (() => SourceItem)[] {
+  let sequence: ReturnType<typeof decodeSequenceExample>;
+  try {
+    sequence = clock.time('verify_parse', () => decodeSequenceExample(data));
+  } catch (error) {
+    return [() => (onProblem({ source: path, offset, error: `cannot decode record: ${(error as Error).message}` }), { image: null, bytesRead: data.length + 16 })];
+  }
+  const list = sequence.featureLists[layout.image] ?? [];
+  // The record's bytes are read once: the first frame carries them.
+  return list.map((_, i) => () => {
+    const bytesRead = i === 0 ? data.length + 16 : 0;
+    try {
+      const frame: Features = { ...sequence.context };
+      for (const [key, items] of Object.entries(sequence.featureLists)) if (items[i] !== undefined) frame[key] = items[i]!;
+      const width = layout.width ? intOf(frame, layout.width) : undefined;
+      const height = layout.height ? intOf(frame, layout.height) : undefined;
+      return { image: clock.time('decode', () => decodeStored(bytesOf(frame, layout.image), width, height, layout.channels)), bytesRead };
+    } catch (error) {
+      onProblem({ source: path, offset, error: `frame ${i}: cannot decode: ${(error as Error).message}` });
+      return { image: null, bytesRead };
+    }
+  });
 }
 
 function bytesOf(features: Features, key: string): Uint8Array {

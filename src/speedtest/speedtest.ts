@@ -99,7 +99,9 @@ async function speedtestInto(out: string, runId: string, options: SpeedtestRun):
   const maxRepetition = Math.max(...repetitions);
 
   const largest = Math.max(...batchSizes) * Math.max(...batchNumbers);
-  for (const [name, count] of [['images', images.length], ['tfrecord', shards.reduce((n, s) => n + s.records, 0)]] as const) {
+  // A TFRecord item is a record, or a frame when the images are a SequenceExample feature list.
+  const tfrecordItems = shards.reduce((n, s) => n + (s.frames ?? s.records), 0);
+  for (const [name, count] of [['images', images.length], ['tfrecord', tfrecordItems]] as const) {
     if (datasets.includes(name) && count < largest) notes.push(`the ${name} dataset holds ${count} images, fewer than the largest pass (${largest}): passes read it again from the start (epochs column)`);
   }
   const cores = defaultWorkers();
@@ -132,7 +134,7 @@ async function speedtestInto(out: string, runId: string, options: SpeedtestRun):
     const threads = options.executor ? setting.workers : Math.min(setting.workers, setting.partitions);
     const executor = options.executor ?? localExecutor(threads);
     const jobs: SpeedtestJob[] = partitionTasks(tasks, setting.partitions).map((group, partition) => ({
-      partition, tasks: group.map((t) => ({ ...t, task: t.task + offset })), images, shards, ...size, channels, layout: tfrecords ? { image: tfrecords.keys.image.key, width: tfrecords.keys.width, height: tfrecords.keys.height, channels } : undefined, repetitions: maxRepetition, warmup,
+      partition, tasks: group.map((t) => ({ ...t, task: t.task + offset })), images, shards, ...size, channels, layout: tfrecords ? { image: tfrecords.keys.image.key, width: tfrecords.keys.width, height: tfrecords.keys.height, channels, frames: tfrecords.keys.frames } : undefined, repetitions: maxRepetition, warmup,
       cacheLimitBytes: Math.floor(cacheLimitBytes / Math.min(setting.workers, setting.partitions)), runStartMs, run: { dir: out, id: runId },
     }));
     try {
@@ -213,8 +215,8 @@ async function speedtestInto(out: string, runId: string, options: SpeedtestRun):
         notes,
         monitor: { intervalMs: RESOURCE_INTERVAL_MS, missingSources: monitor.missing, ...monitor.overhead },
         executor: (options.executor ?? { stats: () => ({ mode: 'local', workers }) }).stats(),
-        datasetSizes: { images: images.length, tfrecord: shards.reduce((n, s) => n + s.records, 0) },
-        tfrecords: tfrecords ? { files: shards.map((s) => s.path), splits: tfrecords.splits, keys: tfrecords.keys, channels, resized: size ? `image files fitted to ${size.width}x${size.height}` : 'no: images of different sizes are delivered at their own size (ragged batches)' } : undefined,
+        datasetSizes: { images: images.length, tfrecord: tfrecordItems },
+        tfrecords: tfrecords ? { files: shards.map((s) => s.path), splits: tfrecords.splits, keys: tfrecords.keys, items: tfrecords.keys.frames ? `one per frame of feature list "${tfrecords.keys.image.key}" (${tfrecordItems} frames in ${shards.reduce((n, s) => n + s.records, 0)} SequenceExamples)` : 'one per record', channels, resized: size ? `image files fitted to ${size.width}x${size.height}` : 'no: images of different sizes are delivered at their own size (ragged batches)' } : undefined,
         problems: { count: problems.length, reads, failed, maxProblems: options.maxProblems, verdict: verdict ?? 'within --max-problems', first: problems.slice(0, 10).map(describeProblem) },
         summary,
         hosts: hostsJson(hosts),

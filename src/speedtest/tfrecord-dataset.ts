@@ -7,12 +7,13 @@ import { stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { PipelineError } from '../errors.js';
 import { detectCompression } from '../tfrecord/compression.js';
-import { decodeExample, type Features } from '../tfrecord/example.js';
+import { decodeAnyExample, decodeSequenceExample, type AnyExample } from '../tfrecord/example.js';
 import { findRecordFiles } from '../tfrecord/files.js';
 import { selectByManifests, unlistedNote } from '../tfrecord/manifest-files.js';
-import { detectKeys, type DetectedKeys, type KeyOptions } from '../tfrecord/keys.js';
+import { detectKeysIn, type DetectedKeys, type KeyOptions } from '../tfrecord/keys.js';
 import { readRecords, type RecordProblem } from '../tfrecord/reader.js';
 import { indexMismatch, indexPathFor, readIndex } from '../tfrecord/record-index.js';
+import { checkSplits, readTfdsInfo } from '../tfrecord/tfds-info.js';
 import type { Shard } from './sources.js';
 
 export interface TfrecordDataset {
@@ -37,20 +38,56 @@ export async function openTfrecordDataset(targets: readonly string[], options: K
   for (let i = 0; i < files.length; i += 8) {
     shards.push(...(await Promise.all(files.slice(i, i + 8).map((path) => countRecords(path, notes)))));
   }
-  const sample: Features[] = [];
+  await noteTfdsSplits(shards, notes);
+  const sample: AnyExample[] = [];
   for (const shard of shards) {
     if (sample.length >= SAMPLE) break;
     for await (const record of readRecords(shard.path, { onProblem: () => undefined })) {
       try {
-        sample.push(decodeExample(Buffer.from(record.data)));
+        sample.push(decodeAnyExample(Buffer.from(record.data)));
       } catch (error) {
         throw new PipelineError('DATA', `${shard.path}: record ${record.index} at byte offset ${record.offset} is not a tf.train.Example: ${(error as Error).message}`, { path: shard.path, offset: record.offset });
       }
       if (sample.length >= SAMPLE) break;
     }
   }
-  const keys = detectKeys(sample, options, shards.length === 1 ? shards[0].path : `the ${shards.length} files' records`);
+  const keys = detectKeysIn(sample, options, shards.length === 1 ? shards[0].path : `the ${shards.length} files' records`);
+  if (keys.frames) {
+    // One item per frame: the epoch's size is the frames, which only the records themselves say.
+    for (const shard of shards) {
+      shard.framesPerRecord = await countFrames(shard.path, keys.image.key);
+      shard.frames = shard.framesPerRecord.reduce((a, b) => a + b, 0);
+    }
+    const frames = shards.reduce((n, s) => n + (s.frames ?? 0), 0);
+    notes.push(`the images are the frames of feature list "${keys.image.key}": one item per frame, ${frames} frames in ${shards.reduce((n, s) => n + s.records, 0)} SequenceExamples`);
+  }
   return { shards, keys, splits: found.splits, notes };
+}
+
+/** TFDS's dataset_info.json beside the shards: a split holding other than its shard lengths is said (inspect makes it an error). */
+async function noteTfdsSplits(shards: readonly Shard[], notes: string[]): Promise<void> {
+  const records = new Map(shards.map((s) => [s.path, s.records]));
+  for (const dir of new Set(shards.map((s) => dirname(s.path)))) {
+    const info = await readTfdsInfo(dir);
+    if (info instanceof Error) notes.push(info.message);
+    if (!info || info instanceof Error) continue;
+    for (const c of checkSplits(info, records)) {
+      if (c.read !== c.expected) notes.push(`warning: ${info.path}: split "${c.split}": its shard lengths say ${c.expected} records, its shards hold ${c.read} (a shard lost or cut short? pipeline inspect --verify checks them)`);
+    }
+  }
+}
+
+/** Frames of the feature list `key` in each of the file's SequenceExamples (a record that does not parse is one item, a failed read). */
+async function countFrames(path: string, key: string): Promise<number[]> {
+  const frames: number[] = [];
+  for await (const record of readRecords(path, { verify: false, onProblem: () => undefined })) {
+    try {
+      frames.push(decodeSequenceExample(record.data).featureLists[key]?.length ?? 0);
+    } catch {
+      frames.push(1);
+    }
+  }
+  return frames;
 }
 
 /**

@@ -6,14 +6,20 @@
 import protobuf from 'protobufjs';
 import { PipelineError } from '../errors.js';
 
-/** One feature, in the shape `tfrecord_check.py --dump` prints: exactly one of the three lists. */
-export type Feature = { bytes: Uint8Array[] } | { int64: bigint[] } | { float: number[] };
+/**
+ * One feature, in the shape `tfrecord_check.py --dump` prints: exactly one of the three lists, or
+ * none (`{ empty: true }`: a Feature with no list set, which TFX writes for a missing value; it has
+ * no type, and is written back as such).
+ */
+export type Feature = { bytes: Uint8Array[] } | { int64: bigint[] } | { float: number[] } | { empty: true };
 export type Features = Record<string, Feature>;
-export type FeatureType = 'bytes' | 'int64' | 'float';
+export type FeatureType = 'bytes' | 'int64' | 'float' | 'empty';
 export interface SequenceExample {
   context: Features;
   featureLists: Record<string, Feature[]>;
 }
+/** A record as written: an Example, or a SequenceExample (one whose feature_lists field is set). */
+export type AnyExample = { kind: 'example'; features: Features } | ({ kind: 'sequence' } & SequenceExample);
 
 // `keyType` (map fields) is missing from protobufjs' IField typing, hence the cast.
 const root = protobuf.Root.fromJSON({
@@ -64,7 +70,8 @@ function toBigInt(v: number | LongLike): bigint {
 function fromRawFeature(raw: RawFeature): Feature {
   if (raw.int64List) return { int64: (raw.int64List.value ?? []).map(toBigInt) };
   if (raw.floatList) return { float: Array.from(raw.floatList.value ?? []) };
-  return { bytes: raw.bytesList?.value ?? [] };
+  if (raw.bytesList) return { bytes: raw.bytesList.value ?? [] };
+  return { empty: true };
 }
 
 function toRawFeature(feature: Feature): RawFeature {
@@ -80,7 +87,8 @@ function toRawFeature(feature: Feature): RawFeature {
     };
   }
   if ('float' in feature) return { floatList: { value: feature.float } };
-  return { bytesList: { value: feature.bytes } };
+  if ('bytes' in feature) return { bytesList: { value: feature.bytes } };
+  return {};
 }
 
 function fromRawFeatures(raw: Record<string, RawFeature> | undefined): Features {
@@ -96,7 +104,7 @@ function toRawFeatures(features: Features): Record<string, RawFeature> {
 }
 
 export function featureType(feature: Feature): FeatureType {
-  return 'int64' in feature ? 'int64' : 'float' in feature ? 'float' : 'bytes';
+  return 'int64' in feature ? 'int64' : 'float' in feature ? 'float' : 'bytes' in feature ? 'bytes' : 'empty';
 }
 
 /** Encodes an Example. Keys are written in sorted order, so equal features give equal bytes. */
@@ -121,16 +129,37 @@ export function encodeSequenceExample(example: SequenceExample): Uint8Array {
   return SequenceExampleType.encode({ context: { feature: toRawFeatures(example.context) }, featureLists: { featureList } }).finish();
 }
 
+interface RawSequenceExample {
+  context?: { feature?: Record<string, RawFeature> };
+  featureLists?: { featureList?: Record<string, { feature?: RawFeature[] }> };
+}
+
+function fromRawSequence(m: RawSequenceExample): SequenceExample {
+  const featureLists: Record<string, Feature[]> = {};
+  for (const [key, list] of Object.entries(m.featureLists?.featureList ?? {})) featureLists[key] = (list.feature ?? []).map(fromRawFeature);
+  return { context: fromRawFeatures(m.context?.feature), featureLists };
+}
+
 export function decodeSequenceExample(data: Uint8Array): SequenceExample {
   try {
-    const m = SequenceExampleType.decode(data) as unknown as {
-      context?: { feature?: Record<string, RawFeature> };
-      featureLists?: { featureList?: Record<string, { feature?: RawFeature[] }> };
-    };
-    const featureLists: Record<string, Feature[]> = {};
-    for (const [key, list] of Object.entries(m.featureLists?.featureList ?? {})) featureLists[key] = (list.feature ?? []).map(fromRawFeature);
-    return { context: fromRawFeatures(m.context?.feature), featureLists };
+    return fromRawSequence(SequenceExampleType.decode(data) as unknown as RawSequenceExample);
   } catch (error) {
     throw new PipelineError('EXAMPLE_DECODE', `not a tf.train.SequenceExample: ${(error as Error).message}`, { cause: error });
   }
+}
+
+/**
+ * An Example or a SequenceExample, told apart by the bytes: an Example's field 1 is the same
+ * message as a SequenceExample's context, and only a SequenceExample has field 2 (feature_lists).
+ * (A SequenceExample without feature_lists is byte for byte an Example, and read as one.)
+ */
+export function decodeAnyExample(data: Uint8Array): AnyExample {
+  let m: RawSequenceExample;
+  try {
+    m = SequenceExampleType.decode(data) as unknown as RawSequenceExample;
+  } catch (error) {
+    throw new PipelineError('EXAMPLE_DECODE', `not a tf.train.Example: ${(error as Error).message}`, { cause: error });
+  }
+  if (m.featureLists === undefined || m.featureLists === null) return { kind: 'example', features: fromRawFeatures(m.context?.feature) };
+  return { kind: 'sequence', ...fromRawSequence(m) };
 }

@@ -6,9 +6,10 @@
  * sub-folder named after the split (`pipeline convert --split`).
  */
 import { open, readdir, stat } from 'node:fs/promises';
-import { basename, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { constants, gunzipSync, inflateSync } from 'node:zlib';
 import { PipelineError } from '../errors.js';
+import { FOLDER_SCAN_DEPTH } from '../options/scan.js';
 import { HEADER_BYTES, readHeaderLength } from './framing.js';
 
 export const RECORD_FILE_PATTERN = /\.tfrecords?(\.gz|\.gzip|\.zlib)?$/i;
@@ -16,6 +17,7 @@ export const RECORD_FILE_PATTERN = /\.tfrecords?(\.gz|\.gzip|\.zlib)?$/i;
 const SHARD_NAME = [RECORD_FILE_PATTERN, /\.tfrec$/i, /\.tfrecords?-\d+-of-\d+(\.gz|\.zlib)?$/i, /^[A-Za-z_]+-\d{5}-of-\d{5}$/];
 /** Files that sit beside shards and are never shards themselves. */
 const SIDECAR = /(\.(idx|index|json|txt|csv|md|html|arrow|png|svg|py|lock|log)|\.tmp-[^/]*)$/i;
+const IMAGE_FILE = /\.(jpe?g|png|webp|gif|bmp|tiff?)$/i;
 const TFDS_NAME = /^.+-([A-Za-z][A-Za-z0-9_]*)\.tfrec(?:ord)?s?(?:-\d+-of-\d+)?(?:\.gz|\.zlib)?$/i;
 const SLIM_NAME = /^([A-Za-z_]+)-\d{5}-of-\d{5}$/;
 
@@ -51,11 +53,11 @@ export async function findRecordFiles(targets: readonly string[], options: { spl
     if (!info && /[*?[]/.test(target)) {
       const matches = await expandGlob(target);
       if (matches.length === 0) throw new PipelineError('NOT_FOUND', `${target}: no file matches this pattern`, { path: target });
-      for (const m of matches) found.push(...((await stat(m)).isDirectory() ? await shardsInFolder(m, options.split, notes) : [m]));
+      for (const m of matches) found.push(...((await stat(m)).isDirectory() ? await shardsBelow(m, options.split, notes) : [m]));
       continue;
     }
     if (!info) throw new PipelineError('NOT_FOUND', `${target}: no such file or folder`, { path: target });
-    found.push(...(info.isDirectory() ? await shardsInFolder(target, options.split, notes) : [target]));
+    found.push(...(info.isDirectory() ? await shardsBelow(target, options.split, notes) : [target]));
   }
   let files = [...new Set(found)];
   const counts = (list: string[]) => {
@@ -81,7 +83,7 @@ export async function findRecordFiles(targets: readonly string[], options: { spl
     // `convert --split` output: the shards are one level down, one folder per split.
     const subs = targets.length === 1 ? await splitFolders(targets[0]) : [];
     if (subs.length) throw new PipelineError('NOT_FOUND', `${targets[0]}: the shards are in one folder per split (${subs.join(', ')}): choose one with --split`, { path: targets[0] });
-    throw new PipelineError('NOT_FOUND', `${targets.join(' ')}: no TFRecord files (checked each file's first record)`, { path: targets[0] });
+    throw new PipelineError('NOT_FOUND', `${targets.join(' ')}: no TFRecord files (checked each file's first record, in sub-folders too down to ${FOLDER_SCAN_DEPTH} levels)`, { path: targets[0] });
   }
   return { files, splits: counts(files), notes };
 }
@@ -94,21 +96,60 @@ async function splitFolders(dir: string): Promise<string[]> {
   return out.sort();
 }
 
+/**
+ * The folder's shards; when it has none, those of its sub-folders, down to FOLDER_SCAN_DEPTH
+ * levels (TFDS keeps `<name>/<version>/`), said in a note. Not below a folder of `convert --split`
+ * output (sub-folders with a manifest): those splits are chosen with --split.
+ */
+async function shardsBelow(dir: string, split: string | undefined, notes: string[]): Promise<string[]> {
+  const own = await shardsInFolder(dir, split, notes);
+  if (own.length > 0 || (await splitFolders(dir)).length > 0) return own;
+  const found: string[] = [];
+  let level = [dir];
+  for (let depth = 1; depth <= FOLDER_SCAN_DEPTH && found.length === 0 && level.length > 0; depth++) {
+    const next: string[] = [];
+    for (const parent of level) {
+      const subs = (await readdir(parent, { withFileTypes: true }).catch(() => [])).filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => join(parent, e.name)).sort();
+      next.push(...subs);
+    }
+    for (const sub of next) found.push(...(await shardsInFolder(sub, split, notes)));
+    level = next;
+  }
+  if (found.length > 0) {
+    const folders = [...new Set(found.map((f) => dirname(f)))];
+    notes.push(`${dir}: no shards in the folder itself; ${found.length} found in ${folders.map((f) => relative(dir, f)).join(', ')} (sub-folders are searched ${FOLDER_SCAN_DEPTH} levels down)`);
+  }
+  return found;
+}
+
+/** Files that describe a dataset and sit beside its shards: read by inspect (src/tfrecord/tfds-info.ts), never shards. */
+export const TFDS_SIDECARS = ['dataset_info.json', 'features.json'];
+
 async function shardsInFolder(dir: string, split: string | undefined, notes: string[]): Promise<string[]> {
   // `pipeline convert --split` writes one folder per split.
   if (split !== undefined) {
     const sub = await stat(join(dir, split)).catch(() => undefined);
     if (sub?.isDirectory()) return shardsInFolder(join(dir, split), undefined, notes);
   }
-  const entries = (await readdir(dir, { withFileTypes: true })).filter((e) => !e.name.startsWith('.') && !SIDECAR.test(e.name));
+  const all = await readdir(dir, { withFileTypes: true });
+  const entries = all.filter((e) => !e.name.startsWith('.') && !SIDECAR.test(e.name));
+  // Indexes and convert's own manifest are expected beside shards: not worth a note.
+  const sidecars = all.filter((e) => e.isFile() && !e.name.startsWith('.') && SIDECAR.test(e.name) && !/\.idx$|^manifest\.json$|\.tmp-/.test(e.name)).map((e) => e.name).sort();
   const out: string[] = [];
   const rejected: string[] = [];
   for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const path = join(dir, entry.name);
     const isFile = entry.isFile() || (entry.isSymbolicLink() && (await stat(path).catch(() => undefined))?.isFile());
     if (!isFile) continue;
-    if (SHARD_NAME.some((p) => p.test(entry.name)) || (await looksLikeRecords(path))) out.push(path);
+    // An image file is never a shard: not opened, so a scan that descends into an image dataset's class folders stays cheap.
+    if (!IMAGE_FILE.test(entry.name) && (SHARD_NAME.some((p) => p.test(entry.name)) || (await looksLikeRecords(path)))) out.push(path);
     else rejected.push(entry.name);
+  }
+  if (out.length > 0 && sidecars.length > 0) {
+    const tfds = sidecars.filter((n) => TFDS_SIDECARS.includes(n));
+    const others = sidecars.filter((n) => !TFDS_SIDECARS.includes(n));
+    const list = (names: string[]) => `${names.slice(0, 3).join(', ')}${names.length > 3 ? ', ...' : ''}`;
+    notes.push(`${dir}: ${sidecars.length} sidecar file(s) are not shards${others.length ? `, left out (${list(others)})` : ''}${tfds.length ? `; TFDS's ${tfds.join(', ')} read for its split sizes and features` : ''}`);
   }
   if (out.length > 0 && rejected.length > 0) notes.push(`${dir}: ${rejected.length} file(s) that are not TFRecords left out (${rejected.slice(0, 3).join(', ')}${rejected.length > 3 ? ', ...' : ''})`);
   return out;

@@ -5,29 +5,44 @@
 import { stat } from 'node:fs/promises';
 import { PipelineError } from '../errors.js';
 import { checkIndex } from './index-check.js';
-import { decodeExample, featureType, type Feature, type Features, type FeatureType } from './example.js';
+import { decodeAnyExample, type AnyExample, type Feature, type FeatureType } from './example.js';
+import { FeatureCensus, type FeatureListSummary, type TypeCounts } from './feature-census.js';
 import { findRecordFiles } from './files.js';
-import { detectKeys, type DetectedKeys } from './keys.js';
+import { detectKeysIn, type DetectedKeys } from './keys.js';
 import { parseOptions } from '../options/define.js';
 import { inspectOptions, type InspectOptionsInput } from '../options/inspect.js';
 import { selectByManifests } from './manifest-files.js';
+import { checkTfdsSidecars } from './tfds-info.js';
 import { indexMismatch, indexPathFor, readIndex } from './record-index.js';
 import { readRecords, type RecordProblem } from './reader.js';
 
 /** `targets` (files, folders or globs; or one `target`), `split`, keys, `verify`, `dump`: src/options/inspect.ts. */
 export type InspectOptions = InspectOptionsInput & { signal?: AbortSignal };
 
-export type DumpedFeature = { bytes: string[] } | { int64: bigint[] } | { float: number[] };
+export type DumpedFeature = { bytes: string[] } | { int64: bigint[] } | { float: number[] } | { empty: true };
+export type DumpedFeatures = Record<string, DumpedFeature>;
+/** A dumped SequenceExample: its context and its lists of frames. */
+export interface DumpedSequence {
+  context: DumpedFeatures;
+  featureLists: Record<string, DumpedFeature[]>;
+}
 
 export interface InspectResult {
   files: number;
   records: number;
   bytes: number;
+  /** Each key's type: the one most records have ("empty" only when no record has a value). */
   features: Record<string, FeatureType>;
+  /** Records per key and type: two types (empty aside) are a conflict, a note or with `strict` an error. */
+  featureTypes: Record<string, TypeCounts>;
+  /** SequenceExamples among the records (their context counts in `features`); absent when none. */
+  sequenceExamples?: number;
+  /** The SequenceExamples' feature lists: frame types, records holding each, frames per record. */
+  featureLists?: Record<string, FeatureListSummary>;
   errors: Omit<RecordProblem, 'code'>[];
   /** TFRecord files in a converted folder that its manifest does not list: not read, not counted. */
   unlisted?: string[];
-  examples?: Record<string, DumpedFeature>[];
+  examples?: (DumpedFeatures | DumpedSequence)[];
   /** The image / label / size features the speed test would use, and how they were found (null: none found). */
   detected: DetectedKeys | null;
   /** Shard splits, .idx files ignored, files left out, detection failures. */
@@ -41,13 +56,15 @@ export async function inspect(input: InspectOptions): Promise<InspectResult> {
   // A converted folder's shards are the ones its manifest lists (src/tfrecord/manifest-files.ts).
   const selection = await selectByManifests(targets, found.files);
   const paths = selection.files;
-  const result: InspectResult = { files: 0, records: 0, bytes: 0, features: {}, errors: [], detected: null, notes: [...found.notes] };
+  const result: InspectResult = { files: 0, records: 0, bytes: 0, features: {}, featureTypes: {}, errors: [], detected: null, notes: [...found.notes] };
   // A shard the manifest lists but that is gone is an integrity failure like a bad CRC.
   for (const file of selection.missing) result.errors.push({ file, offset: 0, record: 0, error: 'listed in manifest.json but missing' });
   if (selection.unlisted.length) result.unlisted = selection.unlisted;
-  const sample: Features[] = [];
-  const examples: Record<string, DumpedFeature>[] = [];
+  const sample: AnyExample[] = [];
+  const census = new FeatureCensus();
+  const examples: (DumpedFeatures | DumpedSequence)[] = [];
   const dump = options.dump;
+  const recordsPerFile = new Map<string, number>();
   for (const file of paths) {
     result.files++;
     const stats = { bytes: 0 };
@@ -60,16 +77,17 @@ export async function inspect(input: InspectOptions): Promise<InspectResult> {
     for await (const record of readRecords(file, { verify: options.verify, onProblem, stats, signal: options.signal })) {
       records = record.index + 1;
       try {
-        const features = decodeExample(record.data);
-        for (const [key, feature] of Object.entries(features)) result.features[key] ??= featureType(feature);
-        if (examples.length < dump) examples.push(dumpFeatures(features));
-        if (sample.length < 32) sample.push(decodeExample(Buffer.from(record.data)));
+        const decoded = decodeAnyExample(record.data);
+        census.add(decoded, { file, offset: record.offset, record: record.index });
+        if (examples.length < dump) examples.push(decoded.kind === 'example' ? dumpFeatures(decoded.features) : dumpSequence(decoded));
+        if (sample.length < 32) sample.push(decodeAnyExample(Buffer.from(record.data)));
       } catch (error) {
         result.errors.push({ file, offset: record.offset, record: record.index, error: `not an Example: ${(error as Error).message}` });
       }
     }
     result.records += records;
     result.bytes += stats.bytes;
+    recordsPerFile.set(file, records);
     // An index beside the shard must match it line by line (readers seek by it).
     if (options.verify && !options.signal?.aborted) {
       const index = indexPathFor(file);
@@ -83,9 +101,27 @@ export async function inspect(input: InspectOptions): Promise<InspectResult> {
       if (note) result.notes.push(note);
     }
   }
+  result.features = census.usualTypes();
+  result.featureTypes = census.types;
+  if (census.sequenceExamples > 0) {
+    result.sequenceExamples = census.sequenceExamples;
+    result.featureLists = census.featureLists;
+  }
+  // A key whose type changes between records fails a reader that parses with one spec: under
+  // --strict an error (exit 3) at the first record of the odd type, else a note.
+  for (const conflict of census.conflicts()) {
+    if (options.strict) result.errors.push({ ...conflict.first, error: conflict.message });
+    else result.notes.push(`${conflict.message}; --strict makes this an error`);
+  }
+  // TFDS's dataset_info.json: a split holding other than its shard lengths is an error.
+  if (!options.signal?.aborted) {
+    const tfds = await checkTfdsSidecars(recordsPerFile, result.features);
+    result.errors.push(...tfds.errors);
+    result.notes.push(...tfds.notes);
+  }
   if (sample.length > 0) {
     try {
-      result.detected = detectKeys(sample, options);
+      result.detected = detectKeysIn(sample, options);
     } catch (error) {
       if ((error as PipelineError).code === 'USAGE') throw error;
       result.notes.push((error as Error).message);
@@ -105,10 +141,16 @@ async function indexNote(file: string, records: number, streamBytes: number): Pr
   return mismatch ? `${path} ignored, it does not match its shard: ${mismatch}` : undefined;
 }
 
-function dumpFeatures(features: Record<string, Feature>): Record<string, DumpedFeature> {
-  const out: Record<string, DumpedFeature> = {};
-  for (const [key, f] of Object.entries(features)) {
-    out[key] = 'bytes' in f ? { bytes: f.bytes.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')) } : f;
-  }
+const dumpFeature = (f: Feature): DumpedFeature => ('bytes' in f ? { bytes: f.bytes.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')) } : f);
+
+function dumpFeatures(features: Record<string, Feature>): DumpedFeatures {
+  const out: DumpedFeatures = {};
+  for (const [key, f] of Object.entries(features)) out[key] = dumpFeature(f);
   return out;
+}
+
+function dumpSequence(s: { context: Record<string, Feature>; featureLists: Record<string, Feature[]> }): DumpedSequence {
+  const featureLists: Record<string, DumpedFeature[]> = {};
+  for (const [key, frames] of Object.entries(s.featureLists)) featureLists[key] = frames.map(dumpFeature);
+  return { context: dumpFeatures(s.context), featureLists };
 }

@@ -6,11 +6,12 @@
  */
 import { PipelineError } from '../errors.js';
 import { readImageHeader, sniffImage } from '../image/header.js';
-import { featureType, type Features } from './example.js';
+import { featureType, type AnyExample, type Features } from './example.js';
 
 /** Names other tools write, most specific first (TFDS, TF-slim / Object Detection API, Kaggle, tutorials). */
 export const IMAGE_KEYS = ['image', 'image/encoded', 'image_raw', 'image/raw', 'encoded', 'jpeg', 'png', 'img', 'image_bytes', 'img_raw', 'data'];
-export const LABEL_KEYS = ['class', 'label', 'image/class/label', 'labels', 'target', 'category', 'category_id', 'class_id', 'image/label', 'y'];
+// image/object/class/label: the Object Detection API's, one class id per box (the first is taken).
+export const LABEL_KEYS = ['class', 'label', 'image/class/label', 'labels', 'target', 'category', 'category_id', 'class_id', 'image/label', 'y', 'image/object/class/label'];
 const WIDTH_KEYS = ['width', 'image/width', 'img_width'];
 const HEIGHT_KEYS = ['height', 'image/height', 'img_height'];
 const CHANNEL_KEYS = ['channels', 'image/channels', 'depth', 'image/depth'];
@@ -24,6 +25,11 @@ export interface KeyChoice {
 
 export interface DetectedKeys {
   image: KeyChoice;
+  /**
+   * True when the image is a feature list of SequenceExamples (video, camera traps): one image per
+   * frame, and the label and sizes may be in the context or in lists of their own.
+   */
+  frames: boolean;
   /** Null when the records carry no label (a label is optional for reading). */
   label: KeyChoice | null;
   /** int64 features with the stored size and channels; null: the image header says them. */
@@ -72,7 +78,9 @@ export function detectKeys(sample: readonly Features[], options: KeyOptions = {}
     label = { key: options.labelKey, how: 'option' };
   } else {
     // An int64 label (a class id) before a bytes one (a class name), as a training step wants ids.
-    const known = LABEL_KEYS.find((k) => everywhere(k, 'int64')) ?? LABEL_KEYS.find((k) => everywhere(k, 'bytes'));
+    // A record whose label is an empty feature (TFX's missing value) does not disqualify the key.
+    const labelled = (k: string, type: 'bytes' | 'int64') => sample.every((f) => has(f, k, type) || (f[k] !== undefined && 'empty' in f[k]!)) && sample.some((f) => has(f, k, type));
+    const known = LABEL_KEYS.find((k) => labelled(k, 'int64')) ?? LABEL_KEYS.find((k) => labelled(k, 'bytes'));
     if (known) label = { key: known, how: 'well-known name' };
   }
 
@@ -93,7 +101,45 @@ export function detectKeys(sample: readonly Features[], options: KeyOptions = {}
     const c = channels ? Number((f[channels] as { int64: bigint[] }).int64[0]) : header?.channels;
     if (c) stored.add(c);
   }
-  return { image, label, width: width && height ? width : null, height: width && height ? height : null, channels, formats: [...formats], sizes: [...sizes], storedChannels: [...stored].sort() };
+  return { image, frames: false, label, width: width && height ? width : null, height: width && height ? height : null, channels, formats: [...formats], sizes: [...sizes], storedChannels: [...stored].sort() };
+}
+
+/**
+ * Detects the keys from parsed records of either kind. SequenceExamples: the image in the context
+ * if it is there (or `imageKey` names a context feature), else in a feature list, each frame seen as
+ * the context plus that frame of every list.
+ */
+export function detectKeysIn(sample: readonly AnyExample[], options: KeyOptions = {}, where = 'the records'): DetectedKeys {
+  const sequences = sample.filter((r) => r.kind === 'sequence');
+  if (sequences.length === 0) return detectKeys(sample.map((r) => (r.kind === 'example' ? r.features : r.context)), options, where);
+  const contexts = sample.map((r) => (r.kind === 'example' ? r.features : r.context));
+  const listed = options.imageKey !== undefined && sequences.some((r) => r.featureLists[options.imageKey!] !== undefined);
+  let contextError: unknown;
+  if (!listed) {
+    try {
+      return detectKeys(contexts, options, where);
+    } catch (error) {
+      if (options.imageKey !== undefined) throw error;
+      contextError = error;
+    }
+  }
+  const frames = frameFeatures(sequences, 32);
+  if (frames.length === 0) throw contextError ?? new PipelineError('DATA', `${where}: the SequenceExamples' feature lists hold no frames to find the image in`);
+  return { ...detectKeys(frames, options, `${where} (frames of their feature lists)`), frames: true };
+}
+
+/** Up to `limit` frames: each one the context plus the i-th item of every list that long. */
+export function frameFeatures(sequences: readonly { context: Features; featureLists: Record<string, Features[string][]> }[], limit: number): Features[] {
+  const out: Features[] = [];
+  for (const s of sequences) {
+    const length = Math.max(0, ...Object.values(s.featureLists).map((l) => l.length));
+    for (let i = 0; i < length && out.length < limit; i++) {
+      const frame: Features = { ...s.context };
+      for (const [key, list] of Object.entries(s.featureLists)) if (list[i] !== undefined) frame[key] = list[i]!;
+      out.push(frame);
+    }
+  }
+  return out;
 }
 
 function isImage(f: Features, key: string): boolean {
@@ -105,5 +151,5 @@ function isImage(f: Features, key: string): boolean {
 export function describeKeys(d: DetectedKeys): string {
   const k = (c: KeyChoice | null) => (c ? `"${c.key}" (${c.how})` : 'none');
   const size = d.width ? `features "${d.width}", "${d.height}"` : 'image header';
-  return `image ${k(d.image)}, label ${k(d.label)}, size from ${size}; ${d.formats.join('/')} ${d.sizes.join(', ') || 'of unknown size'}, ${d.storedChannels.join('/') || '?'} channel(s)`;
+  return `image ${k(d.image)}${d.frames ? ' (a feature list: one image per frame)' : ''}, label ${k(d.label)}, size from ${size}; ${d.formats.join('/')} ${d.sizes.join(', ') || 'of unknown size'}, ${d.storedChannels.join('/') || '?'} channel(s)`;
 }

@@ -43,6 +43,9 @@ test('local convert: hosts.* with CPU and disk reads; an alarm fires into alarms
     const arrow = tableFromIPC(await readFile(join(run, 'hosts.arrow')));
     assert.equal(arrow.numRows, rows.length);
     assert.ok(arrow.schema.fields.some((f) => f.name === 'net_in_bytes_per_s'));
+    // Byte counts are integers (Int64), rates are Float64.
+    for (const name of ['mem_used_bytes', 'mem_available_bytes', 'mem_cache_bytes', 'process_rss_bytes']) assert.equal(String(arrow.schema.fields.find((f) => f.name === name)?.type), 'Int64', name);
+    assert.equal(String(arrow.schema.fields.find((f) => f.name === 'net_in_bytes_per_s')?.type), 'Float64');
 
     const alarms = parse(await readFile(join(run, 'alarms.csv')), { columns: true, cast: true }) as Record<string, any>[];
     assert.deepEqual([...new Set(alarms.map((a) => a.alarm))], ['cpu>1']);

@@ -21,6 +21,15 @@ Layouts (each in OUT_DIR/<name>/):
   twobad   two images of 100 cut short.
   sizes    original-size JPEGs of three different sizes, keys image + label + width + height.
   stale    the tfds train shards with .idx files of another dataset beside them.
+  tfx      TFX example-gen style: image + label, the label an empty Feature (no list set: a missing
+           value) in every 10th record; "weight" int64 but bytes in 3 records (a type conflict).
+  video    SequenceExamples: context label + video/id, feature_lists image/encoded (3 JPEG frames
+           of 64x48 each) and frame/index; 10 records, 30 frames.
+  odapi    Object Detection API: image/encoded, image/format, image/height, image/width,
+           image/object/bbox/* (float lists), image/object/class/label + /text (one per box).
+  nested   TFDS's <data_dir>/<name>/<version>/ layout: nested/mnist/3.0.1/ holds dataset_info.json,
+           features.json and the shards; "dir" is nested/mnist.
+  tfdsbad  the tfds layout whose dataset_info.json says train has 81 records (it has 80).
 """
 import io
 import json
@@ -81,6 +90,11 @@ def field(number: int, payload: bytes) -> bytes:
 
 
 def feature(value) -> bytes:
+    if value is None:
+        return b''  # a Feature with no list set (oneof kind unset): TFX's missing value
+    if isinstance(value, float) or (isinstance(value, list) and value and isinstance(value[0], float)):
+        floats = value if isinstance(value, list) else [value]
+        return field(2, field(1, b''.join(struct.pack('<f', v) for v in floats)))  # Feature.float_list (2), packed
     if isinstance(value, (bytes, str)):
         raw = value.encode() if isinstance(value, str) else value
         return field(1, field(1, raw))  # Feature.bytes_list (1) -> BytesList.value (1)
@@ -88,9 +102,20 @@ def feature(value) -> bytes:
     return field(3, field(1, packed))  # Feature.int64_list (3) -> Int64List.value (1), packed
 
 
+def features_map(features: dict) -> bytes:
+    """Features: map<string, Feature> entries (1) of key (1) and value (2)."""
+    return b''.join(field(1, field(1, k.encode()) + field(2, feature(v))) for k, v in features.items())
+
+
 def example(features: dict) -> bytes:
-    entries = b''.join(field(1, field(1, k.encode()) + field(2, feature(v))) for k, v in features.items())
-    return field(1, entries)  # Example.features (1) -> Features.feature (map entries, 1)
+    return field(1, features_map(features))  # Example.features (1)
+
+
+def sequence_example(context: dict, lists: dict) -> bytes:
+    """SequenceExample: context (1, Features), feature_lists (2, FeatureLists: map<string, FeatureList>
+    entries (1); FeatureList: repeated Feature (1))."""
+    entries = b''.join(field(1, field(1, k.encode()) + field(2, b''.join(field(1, feature(v)) for v in frames))) for k, frames in lists.items())
+    return field(1, features_map(context)) + field(2, entries)
 
 
 def encode(im: Image.Image, fmt: str, **kw) -> bytes:
@@ -195,6 +220,48 @@ def main() -> None:
     for i in range(2):
         with open(os.path.join(d, f'photos-train.tfrecord-{i:05d}-of-00002.idx'), 'w') as idx:
             idx.write(''.join(f'{k * 100} 100\n' for k in range(25)))
+
+    # TFX: a missing label is an empty Feature; "weight" is int64 but bytes in records 7, 8, 9.
+    tfx = [example({'image': b, 'label': None if i % 10 == 5 else f[1], 'weight': str(i).encode() if i in (7, 8, 9) else i})
+           for i, (b, f) in enumerate(zip(raw, files))]
+    dataset('tfx', [('data_tfrecord-00000-of-00001', tfx)],
+            dict(image='image', label='label', width=320, height=240, channels=3, empty_labels=10, conflict='weight', conflict_first=7))
+
+    # Video as SequenceExamples: 3 frames of 64x48 per record, the label in the context.
+    video = []
+    for r in range(10):
+        frames = [encode(pil[(r * 3 + k) % len(pil)].resize((64, 48)), 'JPEG', quality=85) for k in range(3)]
+        video.append(sequence_example({'label': r % 2, 'video/id': f'clip-{r}', 'note': None},
+                                      {'image/encoded': frames, 'frame/index': [k for k in range(3)]}))
+    dataset('video', [('video.tfrecord', video)], dict(image='image/encoded', label='label', width=64, height=48, channels=3, frames=30))
+
+    # Object Detection API (create_pascal_tf_record.py keys): one class per box, no image/class/label.
+    odapi = []
+    for i, (im, f) in enumerate(zip(pil, files)):
+        boxes = 1 + i % 3
+        odapi.append(example({'image/height': 48, 'image/width': 64, 'image/filename': f[3], 'image/source_id': str(i),
+                              'image/encoded': encode(im.resize((64, 48)), 'JPEG', quality=85), 'image/format': 'jpeg',
+                              'image/object/bbox/xmin': [0.1] * boxes, 'image/object/bbox/xmax': [0.9] * boxes,
+                              'image/object/bbox/ymin': [0.2] * boxes, 'image/object/bbox/ymax': [0.8] * boxes,
+                              'image/object/class/text': f[2], 'image/object/class/label': [f[1] + 1] * boxes}))
+    dataset('odapi', [('test.record', odapi)], dict(image='image/encoded', label='image/object/class/label', width=64, height=48, channels=3))
+
+    # TFDS's data_dir layout: <name>/<version>/ with its sidecars; the dataset is named by <name>.
+    d = dataset(os.path.join('nested', 'mnist', '3.0.1'), [('mnist-train.tfrecord-00000-of-00001', grey[:60]), ('mnist-test.tfrecord-00000-of-00001', grey[60:])],
+                dict(image='image', label='label', width=28, height=28, channels=1, train=60, test=40))
+    json.dump({'name': 'mnist', 'version': '3.0.1', 'splits': [{'name': 'train', 'shardLengths': ['60']}, {'name': 'test', 'shardLengths': ['40']}]},
+              open(os.path.join(d, 'dataset_info.json'), 'w'))
+    json.dump({'type': 'tensorflow_datasets.core.features.features_dict.FeaturesDict', 'content': {'features': {
+        'image': {'type': 'tensorflow_datasets.core.features.image_feature.Image', 'content': {'shape': {'dimensions': ['28', '28', '1']}, 'dtype': 'uint8'}},
+        'label': {'type': 'tensorflow_datasets.core.features.class_label_feature.ClassLabel', 'content': {'numClasses': '2'}}}}},
+        open(os.path.join(d, 'features.json'), 'w'))
+    nested = result.pop(os.path.join('nested', 'mnist', '3.0.1'))
+    result['nested'] = dict(nested, dir=os.path.dirname(d), shards_dir=d)
+
+    # A TFDS folder whose dataset_info.json disagrees with its shards: train 81 records said, 80 held.
+    d = dataset('tfdsbad', [(f'photos-train.tfrecord-{i:05d}-of-00002', part) for i, part in enumerate(split(train, 2))],
+                dict(image='image', label='label', width=320, height=240, channels=3, train=80))
+    json.dump({'name': 'photos', 'splits': [{'name': 'train', 'shardLengths': ['40', '41']}]}, open(os.path.join(d, 'dataset_info.json'), 'w'))
 
     print(json.dumps(result))
 

@@ -45,7 +45,9 @@ after(async () => {
 
 test('package.json: a free name, exports with types, files limited to what runs, prepack builds', () => {
   assert.equal(pkg.name, 'tfrecord-pipeline');
-  assert.deepEqual(pkg.exports['.'], { types: './dist/src/index.d.ts', import: './dist/src/index.js' });
+  // require: the same ES module, loaded by require(esm) (Node 20.19+, 22.12+, 24; see README).
+  assert.deepEqual(pkg.exports['.'], { types: './dist/src/index.d.ts', import: './dist/src/index.js', require: './dist/src/index.js' });
+  assert.equal(pkg.engines.node, '^20.19 || ^22.12 || >=24');
   assert.equal(pkg.bin.pipeline, 'bin/pipeline.js');
   assert.equal(pkg.scripts.prepack, 'npm run build');
 });
@@ -124,4 +126,48 @@ test('README "Use it from code": the example compiles against the installed pack
   assert.equal(lines[0], '6 records in 2 shards');
   assert.deepEqual(lines.slice(1, 4), ['0 flowers flowers/flowers-000.jpg', '1 flowers flowers/flowers-001.jpg', '2 flowers flowers/flowers-002.jpg']);
   assert.match(lines[4], /^USAGE quality: expected an integer from 1 to 100, got 101$/);
+});
+
+test('CommonJS: require("tfrecord-pipeline") gives the same functions as import, and they work', async () => {
+  await writeFile(join(prefix, 'use.cjs'), `
+const p = require('tfrecord-pipeline');
+const { encodeExample, decodeExample, PipelineError } = p;
+const back = decodeExample(encodeExample({ n: { int64: [7n] } }));
+let code;
+try { throw new PipelineError('USAGE', 'x'); } catch (e) { code = e.code; }
+console.log(JSON.stringify({ n: String(back.n.int64[0]), code, convert: typeof p.convert, report: typeof p.report }));
+`);
+  const { stdout, stderr } = await exec(process.execPath, [join(prefix, 'use.cjs')], { cwd: prefix });
+  assert.deepEqual(JSON.parse(stdout), { n: '7', code: 'USAGE', convert: 'function', report: 'function' });
+  assert.doesNotMatch(stderr, /ExperimentalWarning|ERR_/, stderr);
+  const { stdout: esm } = await exec(process.execPath, ['--input-type=module', '-e', "import * as p from 'tfrecord-pipeline'; console.log(Object.keys(p).sort().join())"], { cwd: prefix });
+  const { stdout: cjs } = await exec(process.execPath, ['-e', "console.log(Object.keys(require('tfrecord-pipeline')).sort().join())"], { cwd: prefix });
+  assert.equal(cjs, esm);
+});
+
+test('the public types compile under the strictest flags without skipLibCheck, from an ES module and from CommonJS', async () => {
+  const strictest = {
+    strict: true, exactOptionalPropertyTypes: true, noUncheckedIndexedAccess: true, noImplicitOverride: true, noImplicitReturns: true,
+    noPropertyAccessFromIndexSignature: true, noFallthroughCasesInSwitch: true, noUnusedLocals: true, noUnusedParameters: true,
+    useUnknownInCatchVariables: true, verbatimModuleSyntax: true, isolatedModules: true, skipLibCheck: false,
+  };
+  await writeFile(join(prefix, 'strict.mts'), `
+import { report, type ReportOptions, type Chart, type InspectResult } from 'tfrecord-pipeline';
+const chart: Chart = { name: 'extra', title: 'Extra', spec: { mark: 'bar', data: { values: [] } } };
+const options: ReportOptions = { run: 'r', extraCharts: [chart] };
+const f: (r: InspectResult) => number = (r) => r.records;
+void [report, options, f];
+`);
+  await writeFile(join(prefix, 'strict.cts'), `
+import pipeline = require('tfrecord-pipeline');
+const n: number = pipeline.encodeExample({ a: { empty: true } }).length;
+void n;
+`);
+  const file = join(prefix, 'tsconfig-strict.json');
+  await writeFile(file, JSON.stringify({
+    compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', noEmit: true, ...strictest, typeRoots: [join(ROOT, 'node_modules', '@types')], types: ['node'] },
+    files: ['strict.mts', 'strict.cts'],
+  }));
+  const result = await exec(process.execPath, [TSC, '-p', file], { cwd: prefix }).then(() => '', (e: { stdout: string }) => e.stdout);
+  assert.equal(result, '', 'no type errors');
 });

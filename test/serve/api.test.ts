@@ -73,7 +73,11 @@ test('bad bodies get 400 with the CLI\'s message; oversized ones 413; unknown pa
         assert.equal(cli.code, 2, args.join(' '));
         const res = await post(`${base}/api/recommend`, { table: TABLE, ...body });
         assert.equal(res.status, 400, args.join(' '));
-        assert.equal(`pipeline: ${(await res.json()).error}`, cli.stderr.trim(), args.join(' '));
+        // The same message, naming the JSON key sent (maxWorkers) where the CLI names its flag (--max-workers).
+        const key = Object.keys(body)[0]!;
+        const error: string = (await res.json()).error;
+        assert.equal(`pipeline: ${error}`, cli.stderr.trim().replace(args[0]!, key), args.join(' '));
+        assert.ok(error.startsWith(`${key}: `) && !error.includes('--'), error);
       }
       const data = await post(`${base}/api/recommend`, { measurements: [{ workers: 0, seconds: 3 }] });
       assert.equal(data.status, 400);

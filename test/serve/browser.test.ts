@@ -57,7 +57,13 @@ test('the form in headless Chromium: upload a table, pick the goal, read the rec
       await page.fill('#maxWorkers', 'lots');
       await page.click('#submit');
       await page.waitForFunction(() => document.getElementById('status')!.textContent === 'error');
-      assert.equal(await page.textContent('#error'), '--max-workers: expected a positive integer, got "lots"');
+      assert.equal(await page.textContent('#error'), 'maxWorkers: expected a positive integer, got "lots"');
+
+      // One worker is "1 worker".
+      await page.fill('#maxWorkers', '1');
+      await page.click('#submit');
+      await page.waitForFunction(() => document.getElementById('status')!.textContent === 'done');
+      assert.match((await page.textContent('#recommended'))!, /^Recommended: 1 worker on <b>x<\/b>, /);
       assert.deepEqual(problems, []);
     } finally {
       await browser.close();

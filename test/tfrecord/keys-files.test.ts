@@ -1,6 +1,6 @@
 /** Key detection (src/tfrecord/keys.ts) and shard discovery by content (src/tfrecord/files.ts). */
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import sharp from 'sharp';
@@ -68,4 +68,23 @@ test('splitOf: TFDS and TF-slim names', () => {
   assert.equal(splitOf('/d/imagenet2012-validation.tfrecord-00003-of-00064'), 'validation');
   assert.equal(splitOf('/d/validation-00000-of-00128'), 'validation');
   assert.equal(splitOf('/d/part-00000-of-00004.tfrecord'), undefined);
+});
+
+test('findRecordFiles: a folder without shards is searched 3 levels down, not 4; the note says where', async () => {
+  await withTempDir(async (dir) => {
+    const example = encodeExample({ image: bytes(png) });
+    await mkdir(join(dir, 'a', 'b', 'c'), { recursive: true });
+    await writeRecords(join(dir, 'a', 'b', 'c', 'x-train.tfrecord-00000-of-00001'), [example]);
+    await writeFile(join(dir, 'a', 'b', 'c', 'dataset_info.json'), '{}');
+    const found = await findRecordFiles([join(dir, 'a')]);
+    assert.deepEqual(found.files, [join(dir, 'a', 'b', 'c', 'x-train.tfrecord-00000-of-00001')]);
+    assert.match(found.notes.join('\n'), /a: no shards in the folder itself; 1 found in b\/c \(sub-folders are searched 3 levels down\)/);
+    assert.match(found.notes.join('\n'), /1 sidecar file\(s\) are not shards; TFDS's dataset_info\.json read/);
+    assert.equal((await findRecordFiles([dir])).files.length, 1, '3 levels down from dir');
+    // deeper/more/a/b/c: the shards' folder is 4 levels below deeper.
+    await mkdir(join(dir, 'deeper', 'more'), { recursive: true });
+    await rename(join(dir, 'a'), join(dir, 'deeper', 'more', 'a'));
+    assert.equal((await findRecordFiles([join(dir, 'deeper', 'more')])).files.length, 1);
+    await assert.rejects(findRecordFiles([join(dir, 'deeper')]), (e: any) => e.code === 'NOT_FOUND' && /down to 3 levels/.test(e.message));
+  });
 });

@@ -46,8 +46,10 @@ for (const compression of ['none', 'gzip', 'zlib'] as const) {
       assert.equal(checker.code, 0, JSON.stringify(checker.json?.errors));
       const ours = await inspect({ target: path, verify: true });
       // inspect adds what the checker has no word for (detected keys, notes); the checker's fields agree.
-      const { detected: _d, notes: _n, ...same } = ours;
+      // inspect adds featureTypes (counts per key and type), with the checker's keys and types.
+      const { detected: _d, notes: _n, featureTypes, ...same } = ours;
       assert.deepEqual(same, checker.json, 'inspect agrees with the checker');
+      assert.deepEqual(Object.fromEntries(Object.entries(featureTypes).map(([k, t]) => [k, Object.keys(t)])), Object.fromEntries(Object.entries(checker.json.features).map(([k, t]) => [k, [t]])));
     });
   });
 }
@@ -136,7 +138,7 @@ test('inspect --json on the golden folder agrees with the checker, exit 3 for th
   for (const f of files) {
     const cli = await runCli(['inspect', join(GOLDEN, f), '--verify', '--json']);
     const one = await runChecker(['check', join(GOLDEN, f)]);
-    const { detected: _d, notes: _n, ...same } = JSON.parse(cli.stdout);
+    const { detected: _d, notes: _n, featureTypes: _t, ...same } = JSON.parse(cli.stdout);
     assert.deepEqual(same, one.json, f);
     assert.equal(cli.code, one.code === 0 ? 0 : 3, f);
   }

@@ -8,7 +8,7 @@ Reads each FILE whole (decompressed with --gzip / --zlib), walks the TFRecord fr
 (u64 length, masked CRC32C of the length, data, masked CRC32C of the data), decodes every
 record as a tf.train.Example, and prints one JSON object (indent 1):
 
-  {"files", "records", "bytes" (uncompressed), "features": {key: "bytes"|"int64"|"float"} in order
+  {"files", "records", "bytes" (uncompressed), "features": {key: "bytes"|"int64"|"float"|"empty"} in order
    of first appearance, "errors": [{"file", "offset", "record", "error"}],
    "examples": [{key: {type: values}}] (only with --dump; bytes as hex, int64 signed, float32 widened)}
 
@@ -127,7 +127,7 @@ def feature(data):
                     continue
                 ints.extend(packed_varints(item) if wire == 2 else [as_int64(item)])
             return "int64", ints
-    return "none", []
+    return "empty", []  # no list set (TFX's missing value): a feature without a type
 
 
 def example(data):
