@@ -18,7 +18,7 @@ import type { ConvertTask } from '../pool/protocol.js';
 import { VERSION } from '../version.js';
 import { temporarySuffix } from '../tfrecord/writer.js';
 import { IMAGE_PATH, type ImageOptions } from './image.js';
-import { fingerprint, PARTS_DIR, previousOptions, previousShards, recordShard, removeParts, shardStillValid, type Manifest, type ShardEntry } from './manifest.js';
+import { fingerprint, PARTS_DIR, previousRun, recordShard, removeParts, verifiedShard, type Manifest, type ShardEntry } from './manifest.js';
 import { writeFileAtomic, writeJsonAtomic } from '../output/atomic.js';
 import { checkOutPath } from '../output/out-path.js';
 import { checkSplitRoot, claimOutput, SHARD_FILE, type OutputClaim } from '../output/ownership.js';
@@ -146,14 +146,16 @@ async function convertInto(claim: OutputClaim, options: ConvertRun): Promise<Con
   if (claim.state === 'resume') {
     // Options are not inherited: a --resume without the first run's options redoes its shards
     // with these. Said in one line, so that nobody loses a long run to a forgotten --size.
-    const before = await previousOptions(out);
+    const previous = await previousRun(out);
+    if (previous.damaged) warn(`--resume: ${previous.damaged.replace(/; rerun .*$/, '')}: not trusted, shards it alone lists are redone`);
+    const before = previous.options;
     const now: Record<string, unknown> = { size: `${image.width}x${image.height}`, fit: image.fit, format: image.format, quality: image.quality, compression };
     const changed = before ? Object.keys(now).filter((k) => before[k] !== undefined && before[k] !== now[k]) : [];
     if (changed.length) warn(`--resume: ${changed.map((k) => `--${k} ${now[k]} (the run being resumed used ${before![k]})`).join(', ')}: its shards are redone with this run's options; repeat the first run's options to keep them`);
-    const previous = await previousShards(out);
     for (const plan of plans) {
-      const entry = previous.get(plan.names.shard);
-      if (entry && entry.index === plan.names.index && (await shardStillValid(out, entry, plan.fingerprint))) {
+      const recorded = previous.shards.get(plan.names.shard);
+      const entry = recorded && recorded.index === plan.names.index ? await verifiedShard(out, recorded, plan.fingerprint) : undefined;
+      if (entry) {
         done.set(plan.partition, entry);
         // Recorded before the old manifest goes: a run killed from now on still keeps it.
         await recordShard(out, plan.names.base, entry);

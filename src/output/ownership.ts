@@ -8,6 +8,7 @@ import { mkdir, readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PipelineError } from '../errors.js';
 import { acquireLock, LOCK_FILE, type Lock } from './lock.js';
+import { readManifest } from '../run-folder/manifest.js';
 
 export type RunKind = 'convert' | 'speedtest';
 
@@ -40,15 +41,17 @@ const RULES: Record<RunKind, KindRules> = {
     async isRun(dir, names) {
       if (names.includes('_parts')) return true;
       if (!names.includes('manifest.json')) return false;
-      const manifest = await readJson(join(dir, 'manifest.json')).catch(() => undefined);
+      const read = await readManifest(dir).catch(() => 'damaged' as const);
       // A damaged manifest beside our shard names is still our run (it is what --overwrite is for).
-      return manifest?.tool?.name === 'pipeline' || (manifest === undefined && names.some((n) => SHARD_FILE.test(n)));
+      return read === 'damaged' ? names.some((n) => SHARD_FILE.test(n)) : read.state === 'ours';
     },
     async files(dir, names) {
       const listed = new Set<string>();
-      const manifest = await readJson(join(dir, 'manifest.json')).catch(() => undefined);
-      for (const s of Array.isArray(manifest?.shards) ? manifest.shards : []) {
-        for (const f of [s?.file, s?.index]) if (typeof f === 'string' && !f.includes('/') && f !== '..') listed.add(f);
+      const read = await readManifest(dir).catch(() => undefined);
+      // The schema keeps file names plain (no '/', no '..'): overwrite never leaves the folder.
+      for (const s of read?.state === 'ours' ? read.manifest.shards : []) {
+        listed.add(s.file);
+        listed.add(s.index);
       }
       return names.filter((n) => CONVERT_FILES.has(n) || SHARD_FILE.test(n) || TEMPORARY.test(n) || listed.has(n));
     },

@@ -87,6 +87,8 @@ export function tfrecordSource(shards: readonly Shard[], onProblem: (p: Problem)
         // A record the reader drops (its CRC failed, or the framing broke) is a failed read: it
         // keeps its position and counts towards --max-problems like an image that cannot decode.
         let dropped = 0;
+        // Items of this shard met so far (records read and reads that failed).
+        let met = 0;
         const records = readRecords(shard.path, {
           onProblem: (p) => {
             dropped++;
@@ -96,12 +98,14 @@ export function tfrecordSource(shards: readonly Shard[], onProblem: (p: Problem)
         });
         const failedReads = function* (): Generator<SourceItem> {
           for (; dropped > 0; dropped--) {
+            met++;
             if (skip > 0) skip--;
             else yield { image: null, bytesRead: 0 };
           }
         };
         for await (const record of records) {
           yield* failedReads();
+          met++;
           if (skip > 0) {
             skip--;
             continue;
@@ -109,6 +113,13 @@ export function tfrecordSource(shards: readonly Shard[], onProblem: (p: Problem)
           yield decodeRecord(record.data, shard.path, record.offset, layout, onProblem, clock);
         }
         yield* failedReads();
+        // Records the shard was counted with but that the reader could not reach (a compressed
+        // stream that broke, a file cut since it was opened): each a failed read, never left out.
+        if (met < shard.records) {
+          onProblem({ source: shard.path, offset: -1, error: `${shard.records - met} of its ${shard.records} records could not be read` });
+          dropped = shard.records - met;
+          yield* failedReads();
+        }
       }
     },
   };
