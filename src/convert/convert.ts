@@ -91,7 +91,7 @@ export async function convert(given: ConvertOptions): Promise<ConvertResult> {
   if (!list) await checkDatasetRoot(input);
   featureKeys(options);
   if (options.split) return convertSplits(out, input, list ?? false, options);
-  if (list && !options.dataset) options = { ...options, dataset: await readImageList(input) };
+  if (list && !options.dataset) options = { ...options, dataset: await readImageList(input, { allowOutside: options.allowOutside }) };
   const claim = await claimOutput(out, { kind: 'convert', resume: options.resume, overwrite: options.overwrite });
   try {
     return await convertInto(claim, options);
@@ -123,6 +123,7 @@ async function convertInto(claim: OutputClaim, options: ConvertRun): Promise<Con
   await prepareOutput(out);
   // The scan never enters the output folder, wherever it is: its files are not a class.
   const dataset = options.dataset ?? (await scanDataset(resolve(options.input), { exclude: [out] }));
+  if (!options.dataset) dataset.notes?.forEach(warn);
   let partitions = options.partitions ?? defaultPartitions(dataset.files.length);
   if (partitions > dataset.files.length) {
     if (options.partitions !== undefined) warn(`--partitions ${options.partitions} is more than the ${dataset.files.length} input file(s): writing ${dataset.files.length} shard(s), no empty ones`);
@@ -293,9 +294,10 @@ function featureKeys(options: ConvertRun): { image: string; class: string; label
  * same classes in every split and TFDS-style names `<name>-<split>.tfrecord-00000-of-00004`.
  */
 async function convertSplits(out: string, input: string, list: boolean, options: ConvertRun): Promise<ConvertResult> {
-  const dataset = list ? await readImageList(input) : await scanDataset(input, { exclude: [out] });
+  const dataset = list ? await readImageList(input, { allowOutside: options.allowOutside }) : await scanDataset(input, { exclude: [out] });
   const name = options.name ?? (basename(input).replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9_]+/g, '_') || 'dataset');
   const groups = splitItems(dataset.files, options.split!);
+  dataset.notes?.forEach((note) => options.onInfo?.(`warning: ${note}`));
   // A split that gets no images is not written: under --overwrite its old folder goes too.
   await checkSplitRoot(out, [...groups].filter(([, files]) => files.length > 0).map(([split]) => split), options);
   const splits: Record<string, ConvertResult> = {};
@@ -315,7 +317,7 @@ async function convertSplits(out: string, input: string, list: boolean, options:
   const result: ConvertResult = {
     ...all[0],
     images: sum((r) => r.images), records: sum((r) => r.records), skipped: sum((r) => r.skipped), shards: sum((r) => r.shards), bytes: sum((r) => r.bytes),
-    seconds, imagesPerSecond: sum((r) => r.records) / seconds, out, resumed: sum((r) => r.resumed), warnings: all.flatMap((r) => r.warnings),
+    seconds, imagesPerSecond: sum((r) => r.records) / seconds, out, resumed: sum((r) => r.resumed), warnings: [...(dataset.notes ?? []), ...all.flatMap((r) => r.warnings)],
     peakRssBytes: Math.max(...all.map((r) => r.peakRssBytes)), alarms: all.flatMap((r) => r.alarms), splits,
   };
   const skippedIn = Object.entries(splits).filter(([, r]) => r.skipped > 0);

@@ -68,6 +68,14 @@ const RULES: Record<RunKind, KindRules> = {
   },
 };
 
+/** The kind of run whose folder `dir` is (convert output or speed-test run), or undefined. */
+export async function runHeldIn(dir: string): Promise<RunKind | undefined> {
+  const names = await readdir(dir).catch(() => undefined);
+  if (!names) return undefined;
+  for (const kind of Object.keys(RULES) as RunKind[]) if (await RULES[kind].isRun(dir, names)) return kind;
+  return undefined;
+}
+
 export interface ClaimOptions {
   kind: RunKind;
   /** Continue an earlier run of this kind (convert only). */
