@@ -113,16 +113,23 @@ async function isConvertOutput(dir: string, depth = 0): Promise<boolean> {
   const read = await readManifest(dir).catch(() => undefined);
   if (read === undefined || read.state === 'ours') return true;
   if (depth > 0) return false;
-  const subs = (await readdir(dir, { withFileTypes: true }).catch(() => [])).filter((e) => e.isDirectory());
-  return subs.length > 0 && (await Promise.all(subs.map((e) => isConvertOutput(join(dir, e.name), 1)))).every(Boolean);
+  // A --split output: only folders (no images of its own), each a convert output.
+  const entries = (await readdir(dir, { withFileTypes: true }).catch(() => [])).filter((e) => !e.name.startsWith('.'));
+  if (entries.length === 0 || entries.some((e) => !e.isDirectory())) return false;
+  return (await Promise.all(entries.map((e) => isConvertOutput(join(dir, e.name), 1)))).every(Boolean);
 }
 
-async function walk(dir: string, onFile: (path: string, info: BigIntStats) => void, onSkip: (path: string, reason: string) => void, seen: Set<string>, onOutput?: (path: string) => void): Promise<void> {
+async function walk(dir: string, onFile: (path: string, info: BigIntStats) => void, onSkip: (path: string, reason: string) => void, seen: Set<string>, onOutput?: (path: string) => void, nested = false): Promise<void> {
   const dirInfo = await stat(dir);
   // Also how excluded folders (the output) are never entered: they start in `seen`.
   const key = `${dirInfo.dev}:${dirInfo.ino}`;
   if (seen.has(key)) return; // a link loop
   seen.add(key);
+  // An earlier convert output kept inside a class folder: its shards are not images of the class.
+  if (nested && onOutput && (await isConvertOutput(dir, 1))) {
+    onOutput(dir);
+    return;
+  }
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -134,8 +141,7 @@ async function walk(dir: string, onFile: (path: string, info: BigIntStats) => vo
     if (entry.name.startsWith('.')) continue;
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (onOutput && (await isConvertOutput(path, 1))) onOutput(path);
-      else await walk(path, onFile, onSkip, seen, onOutput);
+      await walk(path, onFile, onSkip, seen, onOutput, true);
       continue;
     }
     let info;
@@ -146,7 +152,7 @@ async function walk(dir: string, onFile: (path: string, info: BigIntStats) => vo
       else onSkip(path, 'vanished during the scan');
       continue;
     }
-    if (info.isDirectory()) await walk(path, onFile, onSkip, seen, onOutput);
+    if (info.isDirectory()) await walk(path, onFile, onSkip, seen, onOutput, true);
     else if (info.isFile()) onFile(path, info);
     else onSkip(path, 'not a regular file');
   }
