@@ -23,6 +23,7 @@ import { writeFileAtomic, writeJsonAtomic } from '../output/atomic.js';
 import { checkOutPath } from '../output/out-path.js';
 import { checkSplitRoot, claimOutput, SHARD_FILE, type OutputClaim } from '../output/ownership.js';
 import { shardNames } from './shard-names.js';
+import { MANIFEST_FILE, writeManifest } from '../run-folder/manifest.js';
 import type { AlarmEvent } from '../hosts/alarms.js';
 import { startHostRecording, type CostFigure } from '../hosts/recorder.js';
 import { hostsJson, writeHostFiles } from '../hosts/host-files.js';
@@ -245,7 +246,7 @@ async function convertInto(claim: OutputClaim, options: ConvertRun): Promise<Con
   };
   await writeFileAtomic(join(out, 'labels.txt'), dataset.classes.map((c) => c + '\n').join(''));
   await writeFileAtomic(join(out, 'skipped.csv'), stringify(skipped, { header: true, columns: ['path', 'reason'] }));
-  await writeJsonAtomic(join(out, 'manifest.json'), manifest);
+  await writeManifest(out, manifest);
   await removeParts(out);
   await writeConvertRun(join(out, CONVERT_RUN_FOLDER), hosts, runStartMs);
   hosts.alarms.forEach((a) => options.onInfo?.(`alarm ${a.alarm} on ${a.host} from ${(a.start_ms / 1000).toFixed(1)} s to ${(a.end_ms / 1000).toFixed(1)} s (peak ${a.peak.toPrecision(4)})`));
@@ -358,7 +359,7 @@ async function removeTemporaryFiles(out: string, anyRun = false): Promise<void> 
 
 /** Removes the old manifest and every shard or index not in `keep`. */
 async function dropStale(out: string, keep: Set<string>): Promise<void> {
-  await rm(join(out, 'manifest.json'), { force: true });
+  await rm(join(out, MANIFEST_FILE), { force: true });
   for (const name of await readdir(out)) {
     if (SHARD_FILE.test(name) && !keep.has(name)) await rm(join(out, name), { force: true });
   }

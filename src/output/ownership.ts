@@ -8,7 +8,7 @@ import { mkdir, readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PipelineError } from '../errors.js';
 import { acquireLock, LOCK_FILE, type Lock } from './lock.js';
-import { readManifest } from '../run-folder/manifest.js';
+import { MANIFEST_FILE, readManifest } from '../run-folder/manifest.js';
 
 export type RunKind = 'convert' | 'speedtest';
 
@@ -25,7 +25,7 @@ export const TEMPORARY = /\.tmp-[^/]+$/;
 /** Shards and indexes convert names (src/convert/shard-names.ts). */
 // `part-00000-of-00004.tfrecord`, or TFDS-style `photos-train.tfrecord-00000-of-00004` (convert --split).
 export const SHARD_FILE = /^(part-\d{5}-of-\d{5}\.(tfrecord(\.gz|\.zlib)?|idx)|[^/]+-[A-Za-z][A-Za-z0-9_]*\.tfrecord-\d{5}-of-\d{5}(\.gz|\.zlib|\.idx)?)$/;
-const CONVERT_FILES = new Set(['manifest.json', 'labels.txt', 'skipped.csv', '_parts', 'convert-run']);
+const CONVERT_FILES = new Set([MANIFEST_FILE, 'labels.txt', 'skipped.csv', '_parts', 'convert-run']);
 /** Every file a speed test and its report write into a run folder (DESIGN.md). */
 export const SPEEDTEST_FILES = new Set([
   'run.json', 'measurements.csv', 'measurements.arrow', 'tasks.csv', 'resources.csv', 'resources.arrow', 'problems.csv',
@@ -40,7 +40,7 @@ const RULES: Record<RunKind, KindRules> = {
   convert: {
     async isRun(dir, names) {
       if (names.includes('_parts')) return true;
-      if (!names.includes('manifest.json')) return false;
+      if (!names.includes(MANIFEST_FILE)) return false;
       const read = await readManifest(dir).catch(() => 'damaged' as const);
       // A damaged manifest beside our shard names is still our run (it is what --overwrite is for).
       return read === 'damaged' ? names.some((n) => SHARD_FILE.test(n)) : read.state === 'ours';

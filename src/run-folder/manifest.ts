@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { PipelineError } from '../errors.js';
+import { writeJsonAtomic } from '../output/atomic.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 /** Where a running convert records each finished shard (`_parts/<shard base>.json`) until the manifest is written. */
@@ -82,6 +83,11 @@ export async function readManifest(dir: string): Promise<ManifestRead> {
     throw damagedManifest(path, `${issue.path.join('.') || '(top level)'}: ${issue.message}`);
   }
   return { state: 'ours', manifest: parsed.data };
+}
+
+/** Writes the manifest (temporary name, fsync, rename): a folder's manifest is always whole. */
+export async function writeManifest(dir: string, manifest: Manifest): Promise<void> {
+  await writeJsonAtomic(join(dir, MANIFEST_FILE), manifest);
 }
 
 /** The manifest when it is ours, else undefined (missing or another tool's). A damaged one throws. */
