@@ -61,21 +61,22 @@ export async function openTfrecordDataset(targets: readonly string[], options: K
  * size and record count (exit 3 naming it; `inspect --verify` also checks its SHA-256).
  */
 async function countRecords(path: string, notes: string[], entry?: ShardEntry): Promise<Shard> {
-  const shard = await countFraming(path, notes);
+  const { shard, broken } = await countFraming(path, notes);
   if (entry) {
-    const wrong = shardCountMismatch(entry, (await stat(path)).size, shard.records);
+    // A shard we wrote reads to its end: a break in it (a flipped byte, a cut) is damage, not a foreign file's quirk.
+    const wrong = (broken ? `${broken.error}${broken.offset >= 0 ? ` at byte offset ${broken.offset}` : ''}` : undefined) ?? shardCountMismatch(entry, (await stat(path)).size, shard.records);
     if (wrong) throw new PipelineError('DATA', `${path}: does not match manifest.json: ${wrong}; check it with pipeline inspect --verify, rerun convert with --resume`, { path });
   }
   return shard;
 }
 
-async function countFraming(path: string, notes: string[]): Promise<Shard> {
+async function countFraming(path: string, notes: string[]): Promise<{ shard: Shard; broken?: RecordProblem }> {
   const indexPath = indexPathFor(path);
   const index = await readIndex(indexPath).catch(() => undefined);
   if (index) {
     const compressed = (await detectCompression(path)) !== 'none';
     const mismatch = compressed ? 'the shard is compressed (an index cannot be checked against its size)' : indexMismatch(index, (await stat(path)).size);
-    if (!mismatch) return { path, records: index.length };
+    if (!mismatch) return { shard: { path, records: index.length } };
     notes.push(`${indexPath} ignored, it does not match its shard: ${mismatch}; records counted instead`);
   }
   let records = 0;
@@ -84,11 +85,11 @@ async function countFraming(path: string, notes: string[]): Promise<Shard> {
   if (first && records === 0 && first.offset === 0) {
     throw new PipelineError('DATA', `${path}: not a TFRecord file: ${first.error} at byte offset 0`, { path, offset: 0 });
   }
-  if (!first) return { path, records };
+  if (!first) return { shard: { path, records } };
   // The records past the break are items of the dataset whose every read fails (problems, under
   // --max-problems), never left out silently: as many as the shard's index lists (a compressed
   // shard's .idx cannot be checked by size, but it says how many records there were), at least one.
   const lost = Math.max(1, (index?.length ?? 0) - records);
   notes.push(`${path}: ${first.error}${first.offset >= 0 ? ` at byte offset ${first.offset}` : ''}: ${records} records before it are read, ${index && index.length > records ? `the ${lost} after it (its index lists ${index.length})` : 'the rest of the file'} count as failed reads`);
-  return { path, records: records + lost };
+  return { shard: { path, records: records + lost }, broken: first };
 }

@@ -77,7 +77,12 @@ test('a gzip shard with one flipped byte: its records are problems, never droppe
     const bytes = await readFile(shard);
     bytes[Math.floor(bytes.length / 2)] ^= 0xff;
     await writeFile(shard, bytes);
-    // The manifest catches it by its hash and size; without one (a foreign dataset) the reader must too.
+    // In a convert output, the shard no longer reads to its end: exit 3 naming it, even when the
+    // passes would read only the other shard's records.
+    const withManifest = await speedtestOf(out, join(dir, 'run0'));
+    assert.equal(withManifest.code, 3, withManifest.stderr);
+    assert.match(withManifest.stderr, /part-00001-of-00002\.tfrecord\.gz: does not match manifest\.json: gzip stream/);
+    // Without a manifest (a foreign dataset) the reader must see it too.
     const bare = join(dir, 'bare');
     for (const name of ['manifest.json', 'labels.txt', 'skipped.csv', 'convert-run']) await rm(join(out, name), { recursive: true });
     await rename(out, bare);
