@@ -105,13 +105,15 @@ export async function scanDataset(root: string, options: ScanOptions = {}): Prom
 }
 
 /**
- * A folder written by `pipeline convert`: our manifest.json (a damaged one too), the `_parts`
+ * A folder written by `pipeline convert`: our manifest.json (a damaged one beside shards too), the `_parts`
  * record of a run that did not finish, or (convert --split) sub-folders that are such outputs.
  */
 async function isConvertOutput(dir: string, depth = 0): Promise<boolean> {
   if ((await stat(join(dir, PARTS_DIR)).catch(() => undefined))?.isDirectory()) return true;
   const read = await readManifest(dir).catch(() => undefined);
-  if (read === undefined || read.state === 'ours') return true;
+  if (read?.state === 'ours') return true;
+  // A damaged manifest.json counts only beside shards (another tool's broken file is not ours).
+  if (read === undefined && (await readdir(dir).catch(() => [] as string[])).some((n) => n.includes('.tfrecord'))) return true;
   if (depth > 0) return false;
   // A --split output: only folders (no images of its own), each a convert output.
   const entries = (await readdir(dir, { withFileTypes: true }).catch(() => [])).filter((e) => !e.name.startsWith('.'));
