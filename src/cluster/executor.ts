@@ -9,6 +9,7 @@ import { FlowProducer, Job, Queue, QueueEvents } from 'bullmq';
 import { deserializeError, PipelineError, type SerializedError } from '../errors.js';
 import type { Executor } from '../pool/executor.js';
 import { startHostFeed } from './host-stream.js';
+import { jobData } from './jobs.js';
 import { connect, evictionWarning, maskUrl, PREFIX, STAGE_QUEUE, TASK_QUEUE, waitForRedis } from './redis.js';
 import { REDIS_WATCHDOG_INTERVAL_MS } from '../options/intervals.js';
 
@@ -135,7 +136,8 @@ export async function clusterExecutor(url: string, onInfo?: (message: string) =>
             children: tasks.map((task, i) => ({
               name,
               queueName: TASK_QUEUE,
-              data: task,
+              // The worker checks the job's shape and the driver's build before it runs it (src/cluster/jobs.ts).
+              data: jobData(task),
               opts: { jobId: ids[i], attempts: JOB_ATTEMPTS, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 3600 }, removeOnFail: { age: 24 * 3600 } },
             })),
           })

@@ -8,8 +8,10 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { parseOptions } from '../options/define.js';
 import { workerOptions, type WorkerOptionsInput } from '../options/worker.js';
 import { createPool, defaultWorkers } from '../pool/pool.js';
-import { newProgressBuffer, PROGRESS_SLOTS, type TaskMessage, type TaskOutcome } from '../pool/protocol.js';
+import { newProgressBuffer, PROGRESS_SLOTS, type TaskInput, type TaskMessage, type TaskOutcome } from '../pool/protocol.js';
 import { isTaskName } from '../tasks/names.js';
+import { serializeError } from '../errors.js';
+import { checkJob } from './jobs.js';
 import { defaultWorkerName, HostSampler } from '../hosts/sampler.js';
 import { HostSender } from './host-stream.js';
 import { connect, evictionWarning, maskUrl, PREFIX, STAGE_QUEUE, TASK_QUEUE, waitForRedis } from './redis.js';
@@ -62,7 +64,16 @@ export async function runWorker(input: WorkerOptions): Promise<WorkerResult> {
         const name = job.name;
         // A job name that is not one of our tasks is refused (a foreign producer on the queue), not run.
         if (!isTaskName(name)) throw new UnrecoverableError(JSON.stringify({ code: 'CLUSTER', message: `unknown task ${JSON.stringify(name)}`, pipeline: true }));
-        const message: TaskMessage<typeof name> = { input: job.data, progress };
+        // Nothing in Redis is trusted: a job whose shape, paths or build do not check out is
+        // refused (not retried) and said here and to the driver (src/cluster/jobs.ts).
+        let input: TaskInput<typeof name>;
+        try {
+          input = checkJob(name, job.data, job.id);
+        } catch (error) {
+          options.onInfo?.(`warning: ${(error as Error).message}`);
+          throw new UnrecoverableError(JSON.stringify(serializeError(error)));
+        }
+        const message: TaskMessage<typeof name> = { input, progress };
         const outcome: TaskOutcome<typeof name> = await pool.run(message, { name });
         // A task that reports an error is a failed attempt: BullMQ retries it with backoff. The
         // error travels as JSON (code, message, stack) in the failed reason, for the driver to rebuild.

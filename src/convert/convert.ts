@@ -17,11 +17,12 @@ import type { ConvertTask } from './task-types.js';
 import { VERSION } from '../version.js';
 import { temporarySuffix } from '../output/temporary.js';
 import { IMAGE_PATH, type ImageOptions } from './image.js';
-import { fingerprint, PARTS_DIR, previousOptions, previousShards, recordShard, removeParts, shardStillValid, type Manifest, type ShardEntry } from './manifest.js';
+import { fingerprint, PARTS_DIR, previousRun, recordShard, removeParts, verifiedShard, type Manifest, type ShardEntry } from './manifest.js';
 import { writeFileAtomic, writeJsonAtomic } from '../output/atomic.js';
 import { checkOutPath } from '../output/out-path.js';
 import { checkSplitRoot, claimOutput, SHARD_FILE, type OutputClaim } from '../output/ownership.js';
 import { shardNames } from './shard-names.js';
+import { MANIFEST_FILE, writeManifest } from '../run-folder/manifest.js';
 import type { AlarmEvent } from '../hosts/alarms.js';
 import { startHostRecording, type CostFigure } from '../hosts/recorder.js';
 import { hostsJson, writeHostFiles } from '../hosts/host-files.js';
@@ -90,7 +91,7 @@ export async function convert(given: ConvertOptions): Promise<ConvertResult> {
   if (!list) await checkDatasetRoot(input);
   featureKeys(options);
   if (options.split) return convertSplits(out, input, list ?? false, options);
-  if (list && !options.dataset) options = { ...options, dataset: await readImageList(input) };
+  if (list && !options.dataset) options = { ...options, dataset: await readImageList(input, { allowOutside: options.allowOutside }) };
   const claim = await claimOutput(out, { kind: 'convert', resume: options.resume, overwrite: options.overwrite });
   try {
     return await convertInto(claim, options);
@@ -122,6 +123,7 @@ async function convertInto(claim: OutputClaim, options: ConvertRun): Promise<Con
   await prepareOutput(out);
   // The scan never enters the output folder, wherever it is: its files are not a class.
   const dataset = options.dataset ?? (await scanDataset(resolve(options.input), { exclude: [out] }));
+  if (!options.dataset) dataset.notes?.forEach(warn);
   let partitions = options.partitions ?? defaultPartitions(dataset.files.length);
   if (partitions > dataset.files.length) {
     if (options.partitions !== undefined) warn(`--partitions ${options.partitions} is more than the ${dataset.files.length} input file(s): writing ${dataset.files.length} shard(s), no empty ones`);
@@ -145,14 +147,16 @@ async function convertInto(claim: OutputClaim, options: ConvertRun): Promise<Con
   if (claim.state === 'resume') {
     // Options are not inherited: a --resume without the first run's options redoes its shards
     // with these. Said in one line, so that nobody loses a long run to a forgotten --size.
-    const before = await previousOptions(out);
+    const previous = await previousRun(out);
+    if (previous.damaged) warn(`--resume: ${previous.damaged.replace(/; rerun .*$/, '')}: not trusted, shards it alone lists are redone`);
+    const before = previous.options;
     const now: Record<string, unknown> = { size: `${image.width}x${image.height}`, fit: image.fit, format: image.format, quality: image.quality, compression };
     const changed = before ? Object.keys(now).filter((k) => before[k] !== undefined && before[k] !== now[k]) : [];
     if (changed.length) warn(`--resume: ${changed.map((k) => `--${k} ${now[k]} (the run being resumed used ${before![k]})`).join(', ')}: its shards are redone with this run's options; repeat the first run's options to keep them`);
-    const previous = await previousShards(out);
     for (const plan of plans) {
-      const entry = previous.get(plan.names.shard);
-      if (entry && entry.index === plan.names.index && (await shardStillValid(out, entry, plan.fingerprint))) {
+      const recorded = previous.shards.get(plan.names.shard);
+      const entry = recorded && recorded.index === plan.names.index ? await verifiedShard(out, recorded, plan.fingerprint) : undefined;
+      if (entry) {
         done.set(plan.partition, entry);
         // Recorded before the old manifest goes: a run killed from now on still keeps it.
         await recordShard(out, plan.names.base, entry);
@@ -241,7 +245,7 @@ async function convertInto(claim: OutputClaim, options: ConvertRun): Promise<Con
   };
   await writeFileAtomic(join(out, 'labels.txt'), dataset.classes.map((c) => c + '\n').join(''));
   await writeTable(out, SKIPPED, skipped);
-  await writeJsonAtomic(join(out, 'manifest.json'), manifest);
+  await writeManifest(out, manifest);
   await removeParts(out);
   await writeConvertRun(join(out, CONVERT_RUN_FOLDER), hosts, runStartMs);
   hosts.alarms.forEach((a) => options.onInfo?.(`alarm ${a.alarm} on ${a.host} from ${(a.start_ms / 1000).toFixed(1)} s to ${(a.end_ms / 1000).toFixed(1)} s (peak ${a.peak.toPrecision(4)})`));
@@ -290,9 +294,10 @@ function featureKeys(options: ConvertRun): { image: string; class: string; label
  * same classes in every split and TFDS-style names `<name>-<split>.tfrecord-00000-of-00004`.
  */
 async function convertSplits(out: string, input: string, list: boolean, options: ConvertRun): Promise<ConvertResult> {
-  const dataset = list ? await readImageList(input) : await scanDataset(input, { exclude: [out] });
+  const dataset = list ? await readImageList(input, { allowOutside: options.allowOutside }) : await scanDataset(input, { exclude: [out] });
   const name = options.name ?? (basename(input).replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9_]+/g, '_') || 'dataset');
   const groups = splitItems(dataset.files, options.split!);
+  dataset.notes?.forEach((note) => options.onInfo?.(`warning: ${note}`));
   // A split that gets no images is not written: under --overwrite its old folder goes too.
   await checkSplitRoot(out, [...groups].filter(([, files]) => files.length > 0).map(([split]) => split), options);
   const splits: Record<string, ConvertResult> = {};
@@ -312,7 +317,7 @@ async function convertSplits(out: string, input: string, list: boolean, options:
   const result: ConvertResult = {
     ...all[0],
     images: sum((r) => r.images), records: sum((r) => r.records), skipped: sum((r) => r.skipped), shards: sum((r) => r.shards), bytes: sum((r) => r.bytes),
-    seconds, imagesPerSecond: sum((r) => r.records) / seconds, out, resumed: sum((r) => r.resumed), warnings: all.flatMap((r) => r.warnings),
+    seconds, imagesPerSecond: sum((r) => r.records) / seconds, out, resumed: sum((r) => r.resumed), warnings: [...(dataset.notes ?? []), ...all.flatMap((r) => r.warnings)],
     peakRssBytes: Math.max(...all.map((r) => r.peakRssBytes)), alarms: all.flatMap((r) => r.alarms), splits,
   };
   const skippedIn = Object.entries(splits).filter(([, r]) => r.skipped > 0);
@@ -353,7 +358,7 @@ async function removeTemporaryFiles(out: string, anyRun = false): Promise<void> 
 
 /** Removes the old manifest and every shard or index not in `keep`. */
 async function dropStale(out: string, keep: Set<string>): Promise<void> {
-  await rm(join(out, 'manifest.json'), { force: true });
+  await rm(join(out, MANIFEST_FILE), { force: true });
   for (const name of await readdir(out)) {
     if (SHARD_FILE.test(name) && !keep.has(name)) await rm(join(out, name), { force: true });
   }

@@ -5,50 +5,20 @@
  * is written from them at the end and the folder removed.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Skip } from '../dataset/scan.js';
 import { writeJsonAtomic } from '../output/atomic.js';
+import { PARTS_DIR, readManifest, sha256File, shardEntrySchema, type Manifest, type ShardEntry } from '../run-folder/manifest.js';
 import { checkIndex } from '../tfrecord/index-check.js';
-import { PARTS_DIR } from '../run-folder/convert-files.js';
+import { readIndex } from '../tfrecord/record-index.js';
 
 export { writeJsonAtomic };
+export type { Manifest, ShardEntry };
 
-export { PARTS_DIR } from '../run-folder/convert-files.js';
-
-export interface ShardEntry {
-  partition: number;
-  file: string;
-  index: string;
-  records: number;
-  /** Uncompressed stream bytes. */
-  bytes: number;
-  fileBytes: number;
-  sha256: string;
-  /** Input files and options this shard was made from; resume redoes a shard whose input changed. */
-  fingerprint: string;
-  skipped: Skip[];
-}
-
-export interface Manifest {
-  tool: { name: 'pipeline'; version: string };
-  options: Record<string, unknown>;
-  classes: string[];
-  /** Each shard with the inputs it skipped, so `--resume` can keep it and still report them. */
-  shards: ShardEntry[];
-  totals: { images: number; records: number; skipped: number; bytes: number; fileBytes: number };
-  skipped: number;
-}
+export { PARTS_DIR, sha256File };
 
 export function fingerprint(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('hex');
-}
-
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk);
-  return hash.digest('hex');
 }
 
 export async function recordShard(outDir: string, base: string, entry: ShardEntry): Promise<void> {
@@ -56,43 +26,54 @@ export async function recordShard(outDir: string, base: string, entry: ShardEntr
   await writeJsonAtomic(join(outDir, PARTS_DIR, `${base}.json`), entry);
 }
 
-/** The options an earlier, finished run recorded in its manifest (undefined without one). */
-export async function previousOptions(outDir: string): Promise<Record<string, unknown> | undefined> {
-  const manifest = await readFile(join(outDir, 'manifest.json'), 'utf8').then((t) => JSON.parse(t) as Manifest).catch(() => undefined);
-  return manifest?.options;
+/** What an earlier run left: its manifest (when whole) and the shards it or its part records list. */
+export interface PreviousRun {
+  options?: Record<string, unknown>;
+  shards: Map<string, ShardEntry>;
+  /** Why the manifest was not used (damaged): said to the user, its shards are redone unless a part record lists them. */
+  damaged?: string;
 }
 
 /** Shards recorded by an earlier run (its manifest, or the part records of a run that was stopped). */
-export async function previousShards(outDir: string): Promise<Map<string, ShardEntry>> {
+export async function previousRun(outDir: string): Promise<PreviousRun> {
   const found = new Map<string, ShardEntry>();
+  let options: Record<string, unknown> | undefined;
+  let damaged: string | undefined;
   try {
-    const manifest = JSON.parse(await readFile(join(outDir, 'manifest.json'), 'utf8')) as Manifest;
-    for (const s of manifest.shards) found.set(s.file, s);
-  } catch {
-    // no manifest: a first run, or a run that was stopped
+    const read = await readManifest(outDir);
+    if (read.state === 'ours') {
+      options = read.manifest.options;
+      for (const s of read.manifest.shards) found.set(s.file, s);
+    }
+  } catch (error) {
+    // --resume is how a damaged folder is mended: its manifest is not trusted, its shards redone.
+    damaged = (error as Error).message;
   }
   const names = await readdir(join(outDir, PARTS_DIR)).catch(() => [] as string[]);
   for (const name of names.filter((n) => n.endsWith('.json') && (n.startsWith('part-') || /\.tfrecord-\d{5}-of-\d{5}\.json$/.test(n)))) {
-    try {
-      const entry = JSON.parse(await readFile(join(outDir, PARTS_DIR, name), 'utf8')) as ShardEntry;
-      found.set(entry.file, entry);
-    } catch {
-      // a damaged record: that shard is redone
-    }
+    const parsed = shardEntrySchema.safeParse(await readFile(join(outDir, PARTS_DIR, name), 'utf8').then(JSON.parse).catch(() => undefined));
+    // A damaged record: that shard is redone.
+    if (parsed.success) found.set(parsed.data.file, parsed.data);
   }
-  return found;
+  return { options, shards: found, damaged };
 }
 
 /**
- * True when the shard on disk is the one recorded (size, then SHA-256), was made from the same
- * input (the fingerprint holds each input's stamp: size, mtime, ctime, inode) and its index matches it.
+ * The entry, when the shard on disk is the one recorded (size, then SHA-256), was made from the
+ * same input (the fingerprint holds each input's stamp: size, mtime, ctime, inode) and its index
+ * matches it; undefined otherwise. Its counts are derived again from the shard (through the index
+ * just checked against it): a manifest edited by hand is never the source of a total.
  */
-export async function shardStillValid(outDir: string, entry: ShardEntry, expectedFingerprint: string): Promise<boolean> {
-  if (entry.fingerprint !== expectedFingerprint) return false;
+export async function verifiedShard(outDir: string, entry: ShardEntry, expectedFingerprint: string): Promise<ShardEntry | undefined> {
+  if (entry.fingerprint !== expectedFingerprint) return undefined;
   const info = await stat(join(outDir, entry.file)).catch(() => undefined);
-  if (!info || info.size !== entry.fileBytes) return false;
-  if ((await sha256File(join(outDir, entry.file))) !== entry.sha256) return false;
-  return (await checkIndex(join(outDir, entry.file), join(outDir, entry.index))) === undefined;
+  if (!info || info.size !== entry.fileBytes) return undefined;
+  if ((await sha256File(join(outDir, entry.file))) !== entry.sha256) return undefined;
+  if ((await checkIndex(join(outDir, entry.file), join(outDir, entry.index))) !== undefined) return undefined;
+  const index = await readIndex(join(outDir, entry.index));
+  const bytes = index.length ? index.at(-1)!.offset + index.at(-1)!.length : 0;
+  if (index.length !== entry.records || bytes !== entry.bytes) return undefined;
+  return entry;
 }
 
 export async function removeParts(outDir: string): Promise<void> {

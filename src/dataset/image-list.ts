@@ -8,11 +8,13 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { PipelineError } from '../errors.js';
-import { byCodePoint, fileStamp, type Dataset, type DatasetFile, type Skip } from './scan.js';
+import { byCodePoint, fileStamp, NOT_IN_A_LINE, type Dataset, type DatasetFile, type Skip } from './scan.js';
 
 const PATH_KEYS = ['path', 'file', 'filename', 'file_name', 'image', 'image_path', 'filepath'];
 const LABEL_KEYS = ['label', 'class', 'category', 'target', 'label_id', 'class_id', 'y'];
-const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** The largest integer label read as a class id (labels.txt gets one line per id up to it). */
+const MAX_CLASS_ID = 100_000;
 
 export interface ListEntry {
   path: string;
@@ -28,7 +30,12 @@ export function isImageList(path: string): boolean {
   return /\.(csv|tsv|jsonl|ndjson|json)$/i.test(path);
 }
 
-export async function readImageList(listPath: string): Promise<Dataset> {
+export interface ImageListOptions {
+  /** Read lines naming files outside the list's folder (absolute paths, `..`): refused otherwise. */
+  allowOutside?: boolean;
+}
+
+export async function readImageList(listPath: string, options: ImageListOptions = {}): Promise<Dataset> {
   const text = await readFile(listPath, 'utf8').catch((error: NodeJS.ErrnoException) => {
     throw new PipelineError('NOT_FOUND', `${listPath}: cannot read the image list (${error.code})`, { path: listPath });
   });
@@ -40,21 +47,32 @@ export async function readImageList(listPath: string): Promise<Dataset> {
   const first = entries[0];
   if (first.unnamedHeader && entries.length > 1 && !(await stat(isAbsolute(first.path) ? first.path : join(root, first.path)).catch(() => undefined))) entries.shift();
 
-  // Integer labels are ids as given; anything else is a class name.
-  const ids = entries.every((e) => /^\d+$/.test(e.label));
+  // Integer labels are ids as given; anything else is a class name. A list of integers with one
+  // out of range (-1, a huge number) is a broken list, not a list of class names: read as names,
+  // "0" would become class 1 with no word said.
+  const ids = entries.every((e) => /^[+-]?\d+$/.test(e.label));
   let classes: string[];
   const labelOf = new Map<string, number>();
   if (ids) {
+    const wrong = entries.find((e) => !(Number(e.label) >= 0 && Number(e.label) <= MAX_CLASS_ID));
+    if (wrong) throw new PipelineError('DATA', `${listPath}: line ${wrong.line}: label ${wrong.label}: expected a class id from 0 to ${MAX_CLASS_ID} (the list's labels are integer ids)`, { path: listPath });
     const max = Math.max(...entries.map((e) => Number(e.label)));
-    if (max > 100_000) throw new PipelineError('DATA', `${listPath}: label id ${max} is too large for a class id (expected 0 to 100000)`, { path: listPath });
     classes = Array.from({ length: max + 1 }, (_, i) => String(i));
     classes.forEach((c, i) => labelOf.set(c, i));
     for (const e of entries) e.label = String(Number(e.label));
   } else {
     classes = [...new Set(entries.map((e) => e.label))].sort(byCodePoint);
-    const bad = classes.find((c) => CONTROL.test(c) || c === '');
-    if (bad !== undefined) throw new PipelineError('DATA', `${listPath}: a label holding a control character or nothing (${JSON.stringify(bad)}) cannot be one line of labels.txt`, { path: listPath });
+    const bad = classes.find((c) => NOT_IN_A_LINE.test(c) || c === '');
+    if (bad !== undefined) throw new PipelineError('DATA', `${listPath}: a label holding a control character, a line separator or nothing (${JSON.stringify(bad)}) cannot be one line of labels.txt`, { path: listPath });
     classes.forEach((c, i) => labelOf.set(c, i));
+  }
+
+  // A list is data, often from elsewhere: a line such as ../../../../etc/passwd must not make
+  // convert read (and store) a file the list's folder does not hold, unless the user says so.
+  const outside = options.allowOutside ? [] : entries.filter((e) => isOutside(root, e.path));
+  if (outside.length) {
+    const first = outside[0];
+    throw new PipelineError('USAGE', `${listPath}: line ${first.line}: ${JSON.stringify(first.path)} is outside the list's folder ${root}${outside.length > 1 ? ` (${outside.length} lines are)` : ''}; add --allow-outside to read files outside it`, { path: listPath });
   }
 
   const files: DatasetFile[] = [];
@@ -79,6 +97,12 @@ export async function readImageList(listPath: string): Promise<Dataset> {
   return { root, classes, files, skipped };
 }
 
+/** True when the listed path leaves `root` (by its spelling: `..` parts or an absolute path elsewhere). */
+function isOutside(root: string, listed: string): boolean {
+  const rel = relative(root, isAbsolute(listed) ? listed : join(root, listed));
+  return rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel);
+}
+
 function parseJsonLines(text: string, listPath: string): ListEntry[] {
   const out: ListEntry[] = [];
   text.split('\n').forEach((raw, i) => {
@@ -91,7 +115,7 @@ function parseJsonLines(text: string, listPath: string): ListEntry[] {
       throw new PipelineError('DATA', `${listPath}: line ${i + 1}: expected a JSON object such as {"path": "a/1.jpg", "label": "cat"}, got ${JSON.stringify(line.slice(0, 60))}`, { path: listPath });
     }
     const path = PATH_KEYS.map((k) => row?.[k]).find((v) => typeof v === 'string');
-    const label = LABEL_KEYS.map((k) => row?.[k]).find((v) => typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v) && v >= 0));
+    const label = LABEL_KEYS.map((k) => row?.[k]).find((v) => typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v)));
     if (path === undefined || label === undefined) throw new PipelineError('DATA', `${listPath}: line ${i + 1}: expected a path (${PATH_KEYS.join('/')}) and a label (${LABEL_KEYS.join('/')}), got ${JSON.stringify(line.slice(0, 80))}`, { path: listPath });
     out.push({ path: path as string, label: String(label), line: i + 1 });
   });

@@ -8,6 +8,7 @@ import { lstat, readdir, stat } from 'node:fs/promises';
 import type { BigIntStats } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { PipelineError } from '../errors.js';
+import { PARTS_DIR, readManifest } from '../run-folder/manifest.js';
 
 export interface DatasetFile {
   /** Path relative to the dataset folder, with "/" separators (stored in each record). */
@@ -35,6 +36,8 @@ export interface Dataset {
   files: DatasetFile[];
   /** Entries that could not even be listed (dangling links, unreadable folders). */
   skipped: Skip[];
+  /** What the user should know about the listing: earlier convert outputs found inside and left out. */
+  notes?: string[];
 }
 
 /** Code-point order, the same on every machine and locale. */
@@ -50,8 +53,12 @@ export function fileStamp(info: BigIntStats): string {
   return `${info.size}:${info.mtimeNs}:${info.ctimeNs}:${info.ino}`;
 }
 
-/** Newline, tab, CR and other control characters: a class name with one would split labels.txt. */
-const CONTROL = /[\u0000-\u001f\u007f]/;
+/**
+ * Every control character (C0, DEL, C1, which holds U+0085 NEXT LINE) and the Unicode line and
+ * paragraph separators U+2028 / U+2029: a class name with one would be more than one line of
+ * labels.txt for some reader (Python's str.splitlines breaks at all of them).
+ */
+export const NOT_IN_A_LINE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 /** Fails (exit 2) unless `root` is a folder: checked before an output folder is touched. */
 export async function checkDatasetRoot(root: string): Promise<void> {
@@ -68,12 +75,19 @@ export async function scanDataset(root: string, options: ScanOptions = {}): Prom
     if (e) excluded.add(`${e.dev}:${e.ino}`);
   }
   const classes: string[] = [];
+  const notes: string[] = [];
   for (const entry of (await readdir(root, { withFileTypes: true })).sort((a, b) => byCodePoint(a.name, b.name))) {
     if (entry.name.startsWith('.')) continue;
     const target = await stat(join(root, entry.name)).catch(() => undefined);
     if (!target?.isDirectory() || excluded.has(`${target.dev}:${target.ino}`)) continue;
-    if (CONTROL.test(entry.name)) {
-      throw new PipelineError('USAGE', `${join(root, entry.name)}: a class folder whose name holds a control character (${JSON.stringify(entry.name)}) cannot be one line of labels.txt; rename the folder`, { path: join(root, entry.name) });
+    // An earlier run's output kept beside the classes is not a class: as one it would shift every
+    // later class id (and its shards would be skipped inputs).
+    if (await isConvertOutput(join(root, entry.name))) {
+      notes.push(`${join(root, entry.name)} holds an earlier convert output (manifest.json): not a class, left out`);
+      continue;
+    }
+    if (NOT_IN_A_LINE.test(entry.name)) {
+      throw new PipelineError('USAGE', `${join(root, entry.name)}: a class folder whose name holds a control character or line separator (${JSON.stringify(entry.name)}) cannot be one line of labels.txt; rename the folder`, { path: join(root, entry.name) });
     }
     classes.push(entry.name);
   }
@@ -84,18 +98,40 @@ export async function scanDataset(root: string, options: ScanOptions = {}): Prom
   for (let label = 0; label < classes.length; label++) {
     await walk(join(root, classes[label]), (path, info) => {
       files.push({ rel: relative(root, path).split(sep).join('/'), path, label, className: classes[label], size: Number(info.size), stamp: fileStamp(info) });
-    }, (path, reason) => skipped.push({ path: relative(root, path).split(sep).join('/'), reason }), new Set(excluded));
+    }, (path, reason) => skipped.push({ path: relative(root, path).split(sep).join('/'), reason }), new Set(excluded), (path) => notes.push(`${path} holds an earlier convert output (manifest.json): its files are not images of the class, left out`));
   }
   files.sort((a, b) => byCodePoint(a.rel, b.rel));
-  return { root, classes, files, skipped };
+  return { root, classes, files, skipped, notes };
 }
 
-async function walk(dir: string, onFile: (path: string, info: BigIntStats) => void, onSkip: (path: string, reason: string) => void, seen: Set<string>): Promise<void> {
+/**
+ * A folder written by `pipeline convert`: our manifest.json (a damaged one beside shards too), the `_parts`
+ * record of a run that did not finish, or (convert --split) sub-folders that are such outputs.
+ */
+async function isConvertOutput(dir: string, depth = 0): Promise<boolean> {
+  if ((await stat(join(dir, PARTS_DIR)).catch(() => undefined))?.isDirectory()) return true;
+  const read = await readManifest(dir).catch(() => undefined);
+  if (read?.state === 'ours') return true;
+  // A damaged manifest.json counts only beside shards (another tool's broken file is not ours).
+  if (read === undefined && (await readdir(dir).catch(() => [] as string[])).some((n) => n.includes('.tfrecord'))) return true;
+  if (depth > 0) return false;
+  // A --split output: only folders (no images of its own), each a convert output.
+  const entries = (await readdir(dir, { withFileTypes: true }).catch(() => [])).filter((e) => !e.name.startsWith('.'));
+  if (entries.length === 0 || entries.some((e) => !e.isDirectory())) return false;
+  return (await Promise.all(entries.map((e) => isConvertOutput(join(dir, e.name), 1)))).every(Boolean);
+}
+
+async function walk(dir: string, onFile: (path: string, info: BigIntStats) => void, onSkip: (path: string, reason: string) => void, seen: Set<string>, onOutput?: (path: string) => void, nested = false): Promise<void> {
   const dirInfo = await stat(dir);
   // Also how excluded folders (the output) are never entered: they start in `seen`.
   const key = `${dirInfo.dev}:${dirInfo.ino}`;
   if (seen.has(key)) return; // a link loop
   seen.add(key);
+  // An earlier convert output kept inside a class folder: its shards are not images of the class.
+  if (nested && onOutput && (await isConvertOutput(dir, 1))) {
+    onOutput(dir);
+    return;
+  }
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -107,7 +143,7 @@ async function walk(dir: string, onFile: (path: string, info: BigIntStats) => vo
     if (entry.name.startsWith('.')) continue;
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
-      await walk(path, onFile, onSkip, seen);
+      await walk(path, onFile, onSkip, seen, onOutput, true);
       continue;
     }
     let info;
@@ -118,7 +154,7 @@ async function walk(dir: string, onFile: (path: string, info: BigIntStats) => vo
       else onSkip(path, 'vanished during the scan');
       continue;
     }
-    if (info.isDirectory()) await walk(path, onFile, onSkip, seen);
+    if (info.isDirectory()) await walk(path, onFile, onSkip, seen, onOutput, true);
     else if (info.isFile()) onFile(path, info);
     else onSkip(path, 'not a regular file');
   }

@@ -5,6 +5,12 @@ import { hostOptionSpecs } from './hosts.js';
 import { parseSplitSpec } from '../dataset/split.js';
 import { fromText, intInRange, path, positiveInt, size, SIZE_EXPECTED } from './values.js';
 
+/**
+ * `--name`: one part of a file name (`<name>-<split>.tfrecord-00000-of-00004`) inside `--out`: no
+ * `/` or `..` that would put shards elsewhere, no control or line-separator characters.
+ */
+export const DATASET_NAME = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/;
+
 /** sharp's own default pixel limit (16383 x 16383): a decompression-bomb guard that real photos never hit. */
 export const DEFAULT_MAX_PIXELS = 268_402_689;
 
@@ -36,13 +42,17 @@ export const convertOptions = defineOptions('convert', {
   compression: { schema: z.enum(['none', 'gzip', 'zlib']).default('none'), expected: 'one of none, gzip, zlib', help: 'TFRecord file compression', value: '<c>' },
   resume: { schema: z.boolean().default(false), expected: 'true or false', help: 'continue an earlier convert run in --out: keep the shards that still verify, redo the rest' },
   overwrite: { schema: z.boolean().default(false), expected: 'true or false', help: 'replace an earlier convert run in --out (removes its files, nothing else)' },
+  allowOutside: {
+    schema: z.boolean().default(false), expected: 'true or false',
+    help: 'an image list may name files outside its own folder (absolute paths, ..); without it such a line is exit 2',
+  },
   strict: { schema: z.boolean().default(false), expected: 'true or false', help: 'exit 3 if any input is skipped (after writing skipped.csv)' },
   maxPixels: { schema: positiveInt.default(DEFAULT_MAX_PIXELS), expected: 'a positive integer', help: 'refuse images with more pixels (decompression-bomb guard)', value: '<n>', fromText: fromText.int },
   split: {
     schema: splitSpec.optional(), expected: 'name=fraction pairs such as train=0.8,val=0.1,test=0.1', value: '<spec>',
     help: 'one shard set per split in --out/<split>/, by a hash of each path, e.g. train=0.8,val=0.1,test=0.1',
   },
-  name: { schema: z.string().min(1).optional(), expected: 'a dataset name', help: 'the dataset name in TFDS-style shard names with --split', value: '<name>', defaultText: 'the input\'s name' },
+  name: { schema: z.string().regex(DATASET_NAME).optional(), expected: 'a dataset name: letters, digits, _ . -, not starting with "." (it is part of each shard\'s file name, never a path)', help: 'the dataset name in TFDS-style shard names with --split', value: '<name>', defaultText: 'the input\'s name' },
   imageKey: { schema: z.string().min(1).optional(), expected: 'a feature key', help: 'feature key of the encoded image (TF-slim: image/encoded)', value: '<key>', defaultText: 'image' },
   labelKey: { schema: z.string().min(1).optional(), expected: 'a feature key', help: 'feature key of the class id (TF-slim: image/class/label)', value: '<key>', defaultText: 'class' },
   redis: { schema: z.string().min(1).optional(), expected: 'a Redis URL such as redis://host:6379', help: 'cluster mode: run as a driver on BullMQ over Redis', value: '<url>' },

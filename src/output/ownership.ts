@@ -10,7 +10,8 @@ import { PipelineError } from '../errors.js';
 import { acquireLock, LOCK_FILE, type Lock } from './lock.js';
 import { TEMPORARY } from './temporary.js';
 import { SPEEDTEST_FILES } from '../run-folder/files.js';
-import { CONVERT_FILES, PARTS_DIR } from '../run-folder/convert-files.js';
+import { CONVERT_FILES, MANIFEST_FILE, PARTS_DIR } from '../run-folder/convert-files.js';
+import { readManifest } from '../run-folder/manifest.js';
 
 export type RunKind = 'convert' | 'speedtest';
 
@@ -33,16 +34,18 @@ const RULES: Record<RunKind, KindRules> = {
   convert: {
     async isRun(dir, names) {
       if (names.includes(PARTS_DIR)) return true;
-      if (!names.includes('manifest.json')) return false;
-      const manifest = await readJson(join(dir, 'manifest.json')).catch(() => undefined);
+      if (!names.includes(MANIFEST_FILE)) return false;
+      const read = await readManifest(dir).catch(() => 'damaged' as const);
       // A damaged manifest beside our shard names is still our run (it is what --overwrite is for).
-      return manifest?.tool?.name === 'pipeline' || (manifest === undefined && names.some((n) => SHARD_FILE.test(n)));
+      return read === 'damaged' ? names.some((n) => SHARD_FILE.test(n)) : read.state === 'ours';
     },
     async files(dir, names) {
       const listed = new Set<string>();
-      const manifest = await readJson(join(dir, 'manifest.json')).catch(() => undefined);
-      for (const s of Array.isArray(manifest?.shards) ? manifest.shards : []) {
-        for (const f of [s?.file, s?.index]) if (typeof f === 'string' && !f.includes('/') && f !== '..') listed.add(f);
+      const read = await readManifest(dir).catch(() => undefined);
+      // The schema keeps file names plain (no '/', no '..'): overwrite never leaves the folder.
+      for (const s of read?.state === 'ours' ? read.manifest.shards : []) {
+        listed.add(s.file);
+        listed.add(s.index);
       }
       return names.filter((n) => CONVERT_FILES.has(n) || SHARD_FILE.test(n) || TEMPORARY.test(n) || listed.has(n));
     },
@@ -58,6 +61,14 @@ const RULES: Record<RunKind, KindRules> = {
     },
   },
 };
+
+/** The kind of run whose folder `dir` is (convert output or speed-test run), or undefined. */
+export async function runHeldIn(dir: string): Promise<RunKind | undefined> {
+  const names = await readdir(dir).catch(() => undefined);
+  if (!names) return undefined;
+  for (const kind of Object.keys(RULES) as RunKind[]) if (await RULES[kind].isRun(dir, names)) return kind;
+  return undefined;
+}
 
 export interface ClaimOptions {
   kind: RunKind;

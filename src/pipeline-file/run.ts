@@ -1,6 +1,7 @@
 /** `pipeline run <file>`: convert, speed test and report, as a pipeline file declares them. */
 import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { checkOutPath } from '../output/out-path.js';
 import type { z, ZodIssue } from 'zod';
 import { PipelineError } from '../errors.js';
 import { runOptions, type RunOptionsInput } from '../options/run.js';
@@ -63,6 +64,23 @@ export async function loadPipelineFile(file: string): Promise<PipelineFile> {
   return { ...own, ...hosts, convert, speedtest };
 }
 
+/**
+ * The file's `output` under the rules of `--out` (a folder of its own: not the root or the home
+ * folder), and apart from the dataset: the same folder as `input`, or one inside it, would put the
+ * run's files (charts are PNG images) among the images a later run reads.
+ */
+function checkPipelineOutput(file: string, input: string, output: string): string {
+  const refuse = (why: string) => new PipelineError('PIPELINE_FILE', `${file}: output: expected ${why}, got ${JSON.stringify(output)}`, { path: file });
+  try {
+    checkOutPath(output, 'output');
+  } catch {
+    throw refuse('a folder of its own, not the root or home folder');
+  }
+  const inside = relative(input, output);
+  if (inside === '' || (inside !== '..' && !inside.startsWith(`..${sep}`) && !isAbsolute(inside))) throw refuse(`a folder outside the input dataset ${input}`);
+  return output;
+}
+
 function describe(issue: ZodIssue, root: unknown): string {
   let got: unknown = root;
   for (const key of issue.path) got = (got as Record<string | number, unknown> | undefined)?.[key];
@@ -75,7 +93,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   const spec = await loadPipelineFile(file);
   const base = dirname(file);
   const input = resolve(base, spec.input);
-  const output = resolve(base, spec.output);
+  const output = checkPipelineOutput(file, input, resolve(base, spec.output));
   const tfrecords = join(output, 'tfrecords');
   const runDir = join(output, 'run');
 

@@ -3,6 +3,7 @@ import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PipelineError } from '../errors.js';
 import { checkOutPath } from '../output/out-path.js';
+import { runHeldIn } from '../output/ownership.js';
 import { parseOptions } from '../options/define.js';
 import { reportOptions, type ReportOptionsInput } from '../options/report.js';
 import { writeFileAtomic } from '../output/atomic.js';
@@ -38,6 +39,7 @@ export async function report(input: ReportOptions): Promise<ReportResult> {
   const options = { ...parseOptions(reportOptions, input), extraCharts: input.extraCharts };
   const dir = resolve(options.run);
   const out = options.out === undefined ? dir : checkOutPath(options.out);
+  await refuseOtherRun(out, dir);
   const run = await loadRun(dir);
   if (run.measurements.length === 0) throw new PipelineError('DATA', `${dir}: the run has no measurement rows`);
   await prepareReportFolder(out);
@@ -156,6 +158,17 @@ function scalingChart(run: Awaited<ReturnType<typeof loadRun>>): Chart {
     title: `Seconds for one epoch (${images} images, ${dataset}) against workers: measured and fitted (${fitted})`,
     spec: scalingSpec('', [{ machine: String(run.info.cpu?.model ?? 'local'), measured: points, model: chosen ? { ...chosen, scale: 1 } : null, maxWorkers }]),
   };
+}
+
+/**
+ * `--out` elsewhere than the run may not be another run's folder: the report's files (summary.md,
+ * regression.csv, report.html, charts) would replace that run's own report.
+ */
+async function refuseOtherRun(out: string, dir: string): Promise<void> {
+  const [a, b] = await Promise.all([stat(out).catch(() => undefined), stat(dir).catch(() => undefined)]);
+  if (a && b && a.dev === b.dev && a.ino === b.ino) return;
+  const kind = await runHeldIn(out);
+  if (kind) throw new PipelineError('USAGE', `--out: ${out} holds another ${kind} run, whose files the report would replace: choose a new or empty folder, or leave --out out to write into ${dir}`, { path: out });
 }
 
 /** `--out` must be a folder (made if missing): a file there is a usage error, not a stack. */

@@ -94,6 +94,8 @@ export function tfrecordSource(shards: readonly Shard[], onProblem: (p: Problem)
         // A record the reader drops (its CRC failed, or the framing broke) is a failed read: it
         // keeps its position and counts towards --max-problems like an image that cannot decode.
         let dropped = 0;
+        // Items of this shard met so far (records read and reads that failed).
+        let met = 0;
         const records = readRecords(shard.path, {
           onProblem: (p) => {
             dropped += layout.frames ? shard.framesPerRecord?.[p.record] ?? 1 : 1;
@@ -103,6 +105,7 @@ export function tfrecordSource(shards: readonly Shard[], onProblem: (p: Problem)
         });
         const failedReads = function* (): Generator<SourceItem> {
           for (; dropped > 0; dropped--) {
+            met++;
             if (skip > 0) skip--;
             else yield { image: null, bytesRead: 0 };
           }
@@ -114,15 +117,18 @@ export function tfrecordSource(shards: readonly Shard[], onProblem: (p: Problem)
             const known = shard.framesPerRecord?.[record.index];
             if (known !== undefined && skip >= known) {
               skip -= known;
+              met += known;
               continue;
             }
             const frames = decodeFrames(record.data, shard.path, record.offset, layout, onProblem, clock);
+            met += frames.length;
             for (const frame of frames) {
               if (skip > 0) skip--;
               else yield frame();
             }
             continue;
           }
+          met++;
           if (skip > 0) {
             skip--;
             continue;
@@ -130,6 +136,13 @@ export function tfrecordSource(shards: readonly Shard[], onProblem: (p: Problem)
           yield decodeRecord(record.data, shard.path, record.offset, layout, onProblem, clock);
         }
         yield* failedReads();
+        // Records the shard was counted with but that the reader could not reach (a compressed
+        // stream that broke, a file cut since it was opened): each a failed read, never left out.
+        if (met < itemsOf(shard)) {
+          onProblem({ source: shard.path, offset: -1, error: `${itemsOf(shard) - met} of its ${itemsOf(shard)} ${layout.frames ? 'frames' : 'records'} could not be read` });
+          dropped = itemsOf(shard) - met;
+          yield* failedReads();
+        }
       }
     },
   };

@@ -2,7 +2,7 @@
  * `pipeline speedtest`: read throughput of image files vs TFRecords, cache off vs on, over the
  * grid of batch size x batch number x repetition, one job per partition of the grid on the pool.
  */
-import { readFile } from 'node:fs/promises';
+import { ourManifest } from '../run-folder/manifest.js';
 import { writeFileAtomic } from '../output/atomic.js';
 import { checkOutPath } from '../output/out-path.js';
 import { claimOutput } from '../output/ownership.js';
@@ -275,8 +275,9 @@ export function problemVerdict(input: {
 /** The images' stored size: the convert manifest's, else the one size of the first records; undefined when they differ. */
 async function storedSize(targets: string[], sizes: string[] | undefined): Promise<{ width: number; height: number } | undefined> {
   for (const dir of targets.length === 1 ? targets : []) {
-    const manifest = await readFile(join(dir, 'manifest.json'), 'utf8').then(JSON.parse).catch(() => undefined);
-    const m = /^(\d+)x(\d+)$/.exec(manifest?.options?.size ?? '');
+    const manifest = await ourManifest(dir);
+    const size = manifest?.options.size;
+    const m = /^(\d+)x(\d+)$/.exec(typeof size === 'string' ? size : '');
     if (m) return { width: Number(m[1]), height: Number(m[2]) };
   }
   if (!sizes) return { ...DEFAULT_FIT_SIZE };

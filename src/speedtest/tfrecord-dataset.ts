@@ -9,7 +9,8 @@ import { PipelineError } from '../errors.js';
 import { detectCompression } from '../tfrecord/compression.js';
 import { decodeAnyExample, decodeSequenceExample, type AnyExample } from '../tfrecord/example.js';
 import { findRecordFiles } from '../tfrecord/files.js';
-import { selectByManifests, unlistedNote } from '../tfrecord/manifest-files.js';
+import { selectByManifests, shardCountMismatch, unlistedNote } from '../tfrecord/manifest-files.js';
+import type { ShardEntry } from '../run-folder/manifest.js';
 import { detectKeysIn, type DetectedKeys, type KeyOptions } from '../tfrecord/keys.js';
 import { readRecords, type RecordProblem } from '../tfrecord/reader.js';
 import { indexMismatch, indexPathFor, readIndex } from '../tfrecord/record-index.js';
@@ -30,13 +31,13 @@ export async function openTfrecordDataset(targets: readonly string[], options: K
   const found = await findRecordFiles(targets, { split: options.split });
   const notes = [...found.notes];
   // A converted folder's shards are the ones its manifest lists; others are reported, not read.
-  const { files, unlisted, missing } = await selectByManifests(targets, found.files);
+  const { files, unlisted, missing, expected } = await selectByManifests(targets, found.files);
   if (missing.length) throw new PipelineError('DATA', `${dirname(missing[0])}: ${missing.length} shard(s) listed in manifest.json are missing (${basename(missing[0])}${missing.length > 1 ? ', ...' : ''}); rerun convert with --resume`, { path: missing[0] });
   if (unlisted.length) notes.push(unlistedNote(dirname(unlisted[0]), unlisted));
   const shards: Shard[] = [];
   // A few files at a time: a dataset of thousands of shards must not open them all at once.
   for (let i = 0; i < files.length; i += 8) {
-    shards.push(...(await Promise.all(files.slice(i, i + 8).map((path) => countRecords(path, notes)))));
+    shards.push(...(await Promise.all(files.slice(i, i + 8).map((path) => countRecords(path, notes, expected.get(path))))));
   }
   await noteTfdsSplits(shards, notes);
   const sample: AnyExample[] = [];
@@ -93,15 +94,26 @@ async function countFrames(path: string, key: string): Promise<number[]> {
 /**
  * The file's record count: its index when it matches the file (cheap check: contiguous, ending at the
  * file's size), else counted by reading the framing. A file whose very first record does not frame is
- * not a TFRecord file: exit 3 with the offset.
+ * not a TFRecord file: exit 3 with the offset. A shard its manifest lists must have the manifest's
+ * size and record count (exit 3 naming it; `inspect --verify` also checks its SHA-256).
  */
-async function countRecords(path: string, notes: string[]): Promise<Shard> {
+async function countRecords(path: string, notes: string[], entry?: ShardEntry): Promise<Shard> {
+  const { shard, broken } = await countFraming(path, notes);
+  if (entry) {
+    // A shard we wrote reads to its end: a break in it (a flipped byte, a cut) is damage, not a foreign file's quirk.
+    const wrong = (broken ? `${broken.error}${broken.offset >= 0 ? ` at byte offset ${broken.offset}` : ''}` : undefined) ?? shardCountMismatch(entry, (await stat(path)).size, shard.records);
+    if (wrong) throw new PipelineError('DATA', `${path}: does not match manifest.json: ${wrong}; check it with pipeline inspect --verify, rerun convert with --resume`, { path });
+  }
+  return shard;
+}
+
+async function countFraming(path: string, notes: string[]): Promise<{ shard: Shard; broken?: RecordProblem }> {
   const indexPath = indexPathFor(path);
   const index = await readIndex(indexPath).catch(() => undefined);
   if (index) {
     const compressed = (await detectCompression(path)) !== 'none';
     const mismatch = compressed ? 'the shard is compressed (an index cannot be checked against its size)' : indexMismatch(index, (await stat(path)).size);
-    if (!mismatch) return { path, records: index.length };
+    if (!mismatch) return { shard: { path, records: index.length } };
     notes.push(`${indexPath} ignored, it does not match its shard: ${mismatch}; records counted instead`);
   }
   let records = 0;
@@ -110,6 +122,11 @@ async function countRecords(path: string, notes: string[]): Promise<Shard> {
   if (first && records === 0 && first.offset === 0) {
     throw new PipelineError('DATA', `${path}: not a TFRecord file: ${first.error} at byte offset 0`, { path, offset: 0 });
   }
-  if (first) notes.push(`${path}: ${first.error} at byte offset ${first.offset}: ${records} records before it are read`);
-  return { path, records };
+  if (!first) return { shard: { path, records } };
+  // The records past the break are items of the dataset whose every read fails (problems, under
+  // --max-problems), never left out silently: as many as the shard's index lists (a compressed
+  // shard's .idx cannot be checked by size, but it says how many records there were), at least one.
+  const lost = Math.max(1, (index?.length ?? 0) - records);
+  notes.push(`${path}: ${first.error}${first.offset >= 0 ? ` at byte offset ${first.offset}` : ''}: ${records} records before it are read, ${index && index.length > records ? `the ${lost} after it (its index lists ${index.length})` : 'the rest of the file'} count as failed reads`);
+  return { shard: { path, records: records + lost }, broken: first };
 }

@@ -10,6 +10,7 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { constants, gunzipSync, inflateSync } from 'node:zlib';
 import { PipelineError } from '../errors.js';
 import { FOLDER_SCAN_DEPTH } from '../options/scan.js';
+import { MANIFEST_FILE } from '../run-folder/manifest.js';
 import { HEADER_BYTES, readHeaderLength } from './framing.js';
 
 export const RECORD_FILE_PATTERN = /\.tfrecords?(\.gz|\.gzip|\.zlib)?$/i;
@@ -92,7 +93,7 @@ export async function findRecordFiles(targets: readonly string[], options: { spl
 async function splitFolders(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
   const out: string[] = [];
-  for (const e of entries) if (e.isDirectory() && (await stat(join(dir, e.name, 'manifest.json')).catch(() => undefined))) out.push(e.name);
+  for (const e of entries) if (e.isDirectory() && (await stat(join(dir, e.name, MANIFEST_FILE)).catch(() => undefined))) out.push(e.name);
   return out.sort();
 }
 

@@ -11,8 +11,9 @@ import { findRecordFiles } from './files.js';
 import { detectKeysIn, type DetectedKeys } from './keys.js';
 import { parseOptions } from '../options/define.js';
 import { inspectOptions, type InspectOptionsInput } from '../options/inspect.js';
-import { selectByManifests } from './manifest-files.js';
+import { selectByManifests, shardCountMismatch, shardHashMismatch } from './manifest-files.js';
 import { checkTfdsSidecars } from './tfds-info.js';
+import { sha256File } from '../run-folder/manifest.js';
 import { indexMismatch, indexPathFor, readIndex } from './record-index.js';
 import { readRecords, type RecordProblem } from './reader.js';
 
@@ -88,6 +89,14 @@ export async function inspect(input: InspectOptions): Promise<InspectResult> {
     result.records += records;
     result.bytes += stats.bytes;
     recordsPerFile.set(file, records);
+    // A shard of a converted folder must be the one its manifest lists: size and record count
+    // always (cheap), its SHA-256 with --verify. An emptied, cut, replaced or swapped shard is exit 3.
+    const entry = selection.expected.get(file);
+    if (entry && !options.signal?.aborted) {
+      const size = (await stat(file)).size;
+      const wrong = shardCountMismatch(entry, size, records) ?? (options.verify ? shardHashMismatch(entry, await sha256File(file, options.signal)) : undefined);
+      if (wrong) result.errors.push({ file, offset: 0, record: 0, error: `does not match manifest.json: ${wrong}` });
+    }
     // An index beside the shard must match it line by line (readers seek by it).
     if (options.verify && !options.signal?.aborted) {
       const index = indexPathFor(file);

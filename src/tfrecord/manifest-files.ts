@@ -3,10 +3,10 @@
  * `manifest.json`, its shards are exactly the files the manifest lists: other TFRecord files there
  * (left by hand, by another tool, by an older run) are reported, never counted.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { PARTS_DIR } from '../run-folder/convert-files.js';
 import { PipelineError } from '../errors.js';
+import { PARTS_DIR, readManifest, type ShardEntry } from '../run-folder/manifest.js';
 
 export interface ManifestSelection {
   /** The files to read: the manifest's shards when there is one, else `files` unchanged. */
@@ -17,21 +17,40 @@ export interface ManifestSelection {
   missing: string[];
   /** True when a manifest decided. */
   manifest: boolean;
+  /** What the manifest says of each listed shard (by path): readers check the file against it. */
+  expected: Map<string, ShardEntry>;
 }
 
 export async function selectByManifest(dir: string, files: readonly string[]): Promise<ManifestSelection> {
   const isDir = (await stat(dir).catch(() => undefined))?.isDirectory();
-  const manifest = isDir ? await readFile(join(dir, 'manifest.json'), 'utf8').then(JSON.parse).catch(() => undefined) : undefined;
-  if (manifest?.tool?.name !== 'pipeline' || !Array.isArray(manifest.shards)) return { files: [...files], unlisted: [], missing: [], manifest: false };
-  const listed = (manifest.shards as { file?: unknown }[]).map((s) => s.file).filter((f): f is string => typeof f === 'string' && basename(f) === f).map((f) => join(dir, f));
+  // A damaged manifest of ours is exit 3 naming it (src/run-folder/manifest.ts), never read as "no manifest".
+  const read = isDir ? await readManifest(dir) : undefined;
+  if (read?.state !== 'ours') return { files: [...files], unlisted: [], missing: [], manifest: false, expected: new Map() };
+  const listed = read.manifest.shards.map((s) => join(dir, s.file));
+  const expected = new Map(read.manifest.shards.map((s) => [join(dir, s.file), s]));
   const onDisk = await Promise.all(listed.map(async (f) => (await stat(f).catch(() => undefined))?.isFile() ?? false));
-  const wanted = new Set(listed);
   return {
     files: listed.filter((_, i) => onDisk[i]),
-    unlisted: files.filter((f) => !wanted.has(f)),
+    unlisted: files.filter((f) => !expected.has(f)),
     missing: listed.filter((_, i) => !onDisk[i]),
     manifest: true,
+    expected,
   };
+}
+
+/**
+ * How a shard differs from its manifest entry by the cheap checks (file size, record count), or
+ * undefined. `inspect --verify` adds the SHA-256 (shardHashMismatch).
+ */
+export function shardCountMismatch(entry: ShardEntry, fileBytes: number, records: number): string | undefined {
+  if (fileBytes !== entry.fileBytes) return `${fileBytes} bytes where manifest.json says ${entry.fileBytes}`;
+  if (records !== entry.records) return `${records} records where manifest.json says ${entry.records}`;
+  return undefined;
+}
+
+/** The mismatch line when the shard's SHA-256 is not the manifest's. */
+export function shardHashMismatch(entry: ShardEntry, sha256: string): string | undefined {
+  return sha256 === entry.sha256 ? undefined : `SHA-256 ${sha256.slice(0, 12)}... where manifest.json says ${entry.sha256.slice(0, 12)}... (replaced or altered)`;
 }
 
 /**
@@ -58,6 +77,7 @@ export async function selectByManifests(targets: readonly string[], files: reado
     unlisted: dirs.flatMap((dir) => selections.get(dir)!.unlisted),
     missing: dirs.flatMap((dir) => selections.get(dir)!.missing),
     manifest: [...selections.values()].some((s) => s.manifest),
+    expected: new Map([...selections.values()].flatMap((s) => [...s.expected])),
   };
 }
 
