@@ -5,6 +5,7 @@
 import { benchCluster } from './cluster.js';
 import { benchConvert } from './convert.js';
 import { benchHosts } from './hosts.js';
+import { benchObjectStorage } from './object-storage.js';
 import { benchRecommend } from './recommend.js';
 import { benchSpeedtest } from './speedtest.js';
 import { benchTfrecordRead } from './tfrecord-read.js';
@@ -16,6 +17,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   cluster: benchCluster,
   recommend: benchRecommend,
   hosts: benchHosts,
+  'object-storage': benchObjectStorage,
 };
 
 const wanted = process.argv.slice(2);

@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'PIPELINE_FILE'
   | 'CLUSTER'
   | 'STALE_RUN'
+  | 'STORAGE'
   | 'ABORTED';
 
 export interface ErrorDetails {
@@ -45,7 +46,7 @@ export class PipelineError extends Error {
 }
 
 /** Every code, at run time (the Record makes the compiler check it lists the whole union). */
-const ERROR_CODES: Record<ErrorCode, true> = { USAGE: true, NOT_FOUND: true, TFRECORD_TRUNCATED_HEADER: true, TFRECORD_TRUNCATED_RECORD: true, TFRECORD_LENGTH_CRC: true, TFRECORD_DATA_CRC: true, TFRECORD_TOO_LARGE: true, TFRECORD_COMPRESSION: true, EXAMPLE_DECODE: true, IMAGE_DECODE: true, DATA: true, STRICT: true, OUTPUT: true, PIPELINE_FILE: true, CLUSTER: true, STALE_RUN: true, ABORTED: true };
+const ERROR_CODES: Record<ErrorCode, true> = { USAGE: true, NOT_FOUND: true, TFRECORD_TRUNCATED_HEADER: true, TFRECORD_TRUNCATED_RECORD: true, TFRECORD_LENGTH_CRC: true, TFRECORD_DATA_CRC: true, TFRECORD_TOO_LARGE: true, TFRECORD_COMPRESSION: true, EXAMPLE_DECODE: true, IMAGE_DECODE: true, DATA: true, STRICT: true, OUTPUT: true, PIPELINE_FILE: true, CLUSTER: true, STALE_RUN: true, STORAGE: true, ABORTED: true };
 
 export function isErrorCode(code: string): code is ErrorCode {
   return Object.hasOwn(ERROR_CODES, code);

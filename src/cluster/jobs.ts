@@ -6,6 +6,7 @@
  * job may write only its own shard and index, plain names inside the folder of the run it names;
  * the worker's lock check (src/output/lock.ts) then requires that run to hold that folder.
  */
+import { isStorageUrl } from '../storage/url.js';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
@@ -51,17 +52,19 @@ function codeHash(): string {
 
 const buildSchema = z.object({ version: z.string(), code: z.string(), vips: z.string(), zlib: z.string() }).strict();
 
-const absolutePath = z.string().min(1).refine(isAbsolute, 'expected an absolute path');
+/** A file on the worker's disk (absolute) or an object (s3:// / gs://: cluster mode with no shared disk). */
+const absolutePathOrUrl = z.string().min(1).refine((p) => isAbsolute(p) || isStorageUrl(p), 'expected an absolute path or an s3:// / gs:// URL');
+const storage = z.object({ endpoint: z.string().url().optional(), region: z.string().min(1).optional() }).strict().optional();
 const count = z.number().int().nonnegative();
 const positive = z.number().int().positive();
-const run = z.object({ dir: absolutePath, id: z.string().regex(/^[0-9a-f-]{36}$/, 'expected a run id') }).strict();
+const run = z.object({ dir: absolutePathOrUrl, id: z.string().regex(/^[0-9a-f-]{36}$/, 'expected a run id') }).strict();
 
 const convertInput = z
   .object({
     partition: count,
-    files: z.array(z.object({ path: absolutePath, rel: z.string(), label: count, className: z.string() }).strict()),
-    shardPath: absolutePath,
-    indexPath: absolutePath,
+    files: z.array(z.object({ path: absolutePathOrUrl, rel: z.string(), label: count, className: z.string() }).strict()),
+    shardPath: absolutePathOrUrl,
+    indexPath: absolutePathOrUrl,
     image: z
       .object({
         width: positive,
@@ -76,6 +79,7 @@ const convertInput = z
     keys: z.object({ image: z.string().min(1), class: z.string().min(1), label: z.string().min(1) }).strict().optional(),
     // Required here (optional in local mode): a cluster job is committed only while its run holds the folder.
     run,
+    storage,
   })
   .strict()
   .superRefine((task, ctx) => {
@@ -94,7 +98,7 @@ const speedtestInput = z
     tasks: z.array(z.object({ task: count, dataset: z.enum(['images', 'tfrecord']), cache: z.enum(['off', 'on']), batchSize: positive, batchNumber: positive }).strict()),
     // Read only (a speed-test job writes nothing): paths as the driver's user gave them.
     images: z.array(z.string().min(1)),
-    shards: z.array(z.object({ path: z.string().min(1), records: count }).strict()),
+    shards: z.array(z.object({ path: z.string().min(1), records: count, offsets: z.array(count).optional() }).strict()),
     width: positive.optional(),
     height: positive.optional(),
     channels: positive.optional(),
@@ -104,6 +108,8 @@ const speedtestInput = z
     cacheLimitBytes: count,
     runStartMs: z.number().finite(),
     run,
+    storage,
+    ioConcurrency: positive.optional(),
   })
   .strict();
 

@@ -29,6 +29,10 @@ import { hostsJson, writeHostFiles } from '../hosts/host-files.js';
 import { PROGRESS_INTERVAL_MS } from '../options/intervals.js';
 import { CONVERT_RUN_FOLDER, SKIPPED } from '../run-folder/convert-files.js';
 import { writeTable } from '../run-folder/tables.js';
+import { convertToBucket, type BucketTarget } from '../storage/bucket-convert.js';
+import { scanBucket } from '../storage/scan-bucket.js';
+import { isStorageUrl } from '../storage/url.js';
+import { useStorageConfig } from '../storage/object-store.js';
 
 /** The options (src/options/convert.ts: defaults, limits) and the caller's hooks. */
 export type ConvertOptions = ConvertOptionsInput & ConvertHooks;
@@ -42,6 +46,8 @@ export interface ConvertHooks {
   /** Internal: an input already listed (a split of it), and the TFDS-style shard name prefix. */
   dataset?: Dataset;
   tfdsPrefix?: string;
+  /** Internal: `--out s3://...` (src/storage/bucket-convert.ts): shards go to the bucket, `out` is a local staging folder. */
+  bucket?: BucketTarget;
 }
 
 export interface ConvertProgress {
@@ -83,12 +89,18 @@ export async function convert(given: ConvertOptions): Promise<ConvertResult> {
   const settings = parseOptions(convertOptions, given);
   // --redis: the same command as a driver, its partitions run by cluster workers.
   if (settings.redis && !given.executor) return withClusterExecutor(settings.redis, given.onInfo, (executor) => convert({ ...given, executor }));
-  let options: ConvertRun = { ...settings, signal: given.signal, onProgress: given.onProgress, onInfo: given.onInfo, executor: given.executor, dataset: given.dataset, tfdsPrefix: given.tfdsPrefix };
+  useStorageConfig({ endpoint: settings.endpoint });
+  // --out s3://... : the same run with its shards in the bucket (src/storage/bucket-convert.ts).
+  if (isStorageUrl(settings.out) && !settings.split) return convertToBucket({ ...given, endpoint: settings.endpoint }, convert);
+  let options: ConvertRun = { ...settings, signal: given.signal, onProgress: given.onProgress, onInfo: given.onInfo, executor: given.executor, dataset: given.dataset, tfdsPrefix: given.tfdsPrefix, bucket: given.bucket };
+  if (isStorageUrl(settings.out)) throw new PipelineError('USAGE', '--split with an s3:// or gs:// --out: not supported yet; convert into a local folder, or run one convert per split');
   const out = checkOutPath(options.out);
-  const input = resolve(options.input);
-  const list = (await stat(input).catch(() => undefined))?.isFile();
+  // An s3:// input: its class prefixes listed once here (the output prefix never read as input).
+  if (isStorageUrl(options.input) && !options.dataset && !options.split) options = { ...options, dataset: await scanBucket(options.input, { exclude: options.bucket?.url, storage: { endpoint: options.endpoint } }) };
+  const input = isStorageUrl(options.input) ? options.input : resolve(options.input);
+  const list = isStorageUrl(input) ? false : (await stat(input).catch(() => undefined))?.isFile();
   if (list && !isImageList(input)) throw new PipelineError('USAGE', `${input}: expected a folder with one sub-folder per class, or an image list (.csv, .tsv, .jsonl), got another file`, { path: input });
-  if (!list) await checkDatasetRoot(input);
+  if (!list && !isStorageUrl(input)) await checkDatasetRoot(input);
   featureKeys(options);
   if (options.split) return convertSplits(out, input, list ?? false, options);
   if (list && !options.dataset) options = { ...options, dataset: await readImageList(input, { allowOutside: options.allowOutside }) };
@@ -155,11 +167,14 @@ async function convertInto(claim: OutputClaim, options: ConvertRun): Promise<Con
     if (changed.length) warn(`--resume: ${changed.map((k) => `--${k} ${now[k]} (the run being resumed used ${before![k]})`).join(', ')}: its shards are redone with this run's options; repeat the first run's options to keep them`);
     for (const plan of plans) {
       const recorded = previous.shards.get(plan.names.shard);
-      const entry = recorded && recorded.index === plan.names.index ? await verifiedShard(out, recorded, plan.fingerprint) : undefined;
+      const entry = recorded && recorded.index === plan.names.index
+        ? options.bucket ? ((await options.bucket.shardStillValid(recorded, plan.fingerprint)) ? recorded : undefined) : await verifiedShard(out, recorded, plan.fingerprint)
+        : undefined;
       if (entry) {
         done.set(plan.partition, entry);
         // Recorded before the old manifest goes: a run killed from now on still keeps it.
         await recordShard(out, plan.names.base, entry);
+        await options.bucket?.recordShard(plan.names.base, entry);
       }
     }
     options.onInfo?.(`resume: ${done.size} of ${partitions} shards verified and kept`);
@@ -167,6 +182,7 @@ async function convertInto(claim: OutputClaim, options: ConvertRun): Promise<Con
   // The folder now holds exactly what this run keeps: no old manifest while the run is going, and
   // no shard of another partitioning or of an input that changed (the manifest is the only truth).
   await dropStale(out, new Set([...done.values()].flatMap((e) => [e.file, e.index])));
+  await options.bucket?.dropStale(new Set([...done.values()].flatMap((e) => [e.file, e.index])));
   const todo = plans.filter((p) => !done.has(p.partition));
   const total = todo.reduce((n, p) => n + p.files.length, 0);
   const executor = options.executor ?? localExecutor(Math.max(1, Math.min(workers, todo.length)));
@@ -186,12 +202,13 @@ async function convertInto(claim: OutputClaim, options: ConvertRun): Promise<Con
     const tasks: ConvertTask[] = todo.map((plan) => ({
       partition: plan.partition,
       files: plan.files.map(({ path, rel, label, className }) => ({ path, rel, label, className })),
-      shardPath: join(out, plan.names.shard),
-      indexPath: join(out, plan.names.index),
+      shardPath: options.bucket ? options.bucket.location(plan.names.shard) : join(out, plan.names.shard),
+      indexPath: options.bucket ? options.bucket.location(plan.names.index) : join(out, plan.names.index),
       image,
       compression,
       keys,
-      run: { dir: out, id: claim.runId },
+      run: options.bucket ? { dir: options.bucket.url, id: options.bucket.runId } : { dir: out, id: claim.runId },
+      ...(options.endpoint ? { storage: { endpoint: options.endpoint } } : {}),
     }));
     await executor.runAll('convertPartition', tasks, async (result, index) => {
       const plan = todo[index];
@@ -208,6 +225,7 @@ async function convertInto(claim: OutputClaim, options: ConvertRun): Promise<Con
       };
       // Recorded at once: a run killed later keeps this shard on --resume.
       await recordShard(out, plan.names.base, entry);
+      await options.bucket?.recordShard(plan.names.base, entry);
       done.set(plan.partition, entry);
     }, options.signal).catch((error: unknown) => {
       throw outputError(error, out);
@@ -294,7 +312,7 @@ function featureKeys(options: ConvertRun): { image: string; class: string; label
  * same classes in every split and TFDS-style names `<name>-<split>.tfrecord-00000-of-00004`.
  */
 async function convertSplits(out: string, input: string, list: boolean, options: ConvertRun): Promise<ConvertResult> {
-  const dataset = list ? await readImageList(input, { allowOutside: options.allowOutside }) : await scanDataset(input, { exclude: [out] });
+  const dataset = isStorageUrl(input) ? await scanBucket(input, { storage: { endpoint: options.endpoint } }) : list ? await readImageList(input, { allowOutside: options.allowOutside }) : await scanDataset(input, { exclude: [out] });
   const name = options.name ?? (basename(input).replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9_]+/g, '_') || 'dataset');
   const groups = splitItems(dataset.files, options.split!);
   dataset.notes?.forEach((note) => options.onInfo?.(`warning: ${note}`));

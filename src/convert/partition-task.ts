@@ -13,9 +13,14 @@ import { writeRecords } from '../tfrecord/writer.js';
 import { convertImage, ImageSkip, type StoredImage } from './image.js';
 import type { Skip } from '../dataset/scan.js';
 import { inOrder } from '../async/in-order.js';
+import { isStorageUrl } from '../storage/url.js';
+import { readBucketLock } from '../storage/bucket-lock.js';
+import { readImageObject, uploadShard, withLocalShard } from '../storage/shard-upload.js';
 
 /** Images in flight per worker: sharp's fixed per-call cost overlaps on the libuv pool. */
 const IN_FLIGHT = 3;
+/** Images in flight per worker when they are objects: a GET's latency (tens of ms) is hidden behind others. */
+const OBJECT_IN_FLIGHT = 16;
 
 export async function convertPartition(task: ConvertTask, progressBuffer: ProgressBuffer): Promise<ConvertPartitionResult> {
   const started = performance.now();
@@ -23,7 +28,7 @@ export async function convertPartition(task: ConvertTask, progressBuffer: Progre
   const progress = new Int32Array(progressBuffer);
   const keys = task.keys ?? { image: 'image', class: 'class', label: 'label' };
   const examples = async function* () {
-    for await (const { file, image, inputBytes } of inOrder(task.files, IN_FLIGHT, (file) => load(file, task))) {
+    for await (const { file, image, inputBytes } of inOrder(task.files, task.files.some((f) => isStorageUrl(f.path)) ? OBJECT_IN_FLIGHT : IN_FLIGHT, (file) => load(file, task))) {
       Atomics.add(progress, PROGRESS_SLOTS.items, 1);
       Atomics.add(progress, PROGRESS_SLOTS.kilobytes, Math.round(inputBytes / 1024));
       await holdForTest(progressBuffer);
@@ -49,12 +54,19 @@ export async function convertPartition(task: ConvertTask, progressBuffer: Progre
   // A worker never commits a shard for a run that no longer owns the folder (a stopped driver,
   // a newer run): the lock names the current run. Checked before the work and before the commit.
   const beforeCommit = run ? async () => {
-    const holder = await readLock(run.dir);
+    const holder = isStorageUrl(run.dir) ? await readBucketLock(run.dir, task.storage) : await readLock(run.dir);
     if (holder?.runId !== run.id) throw new PipelineError('STALE_RUN', `run ${run.id} no longer owns ${run.dir} (now: ${holder ? `run ${holder.runId}` : 'no run'}); shard not committed`, { path: task.shardPath });
   } : undefined;
   throwIfStopped(progressBuffer);
   await beforeCommit?.();
-  const written = await writeRecords(task.shardPath, examples(), { compression: task.compression, indexPath: task.indexPath, beforeCommit });
+  // s3:// output: written and checked locally, then uploaded (the object appears only complete).
+  const written = isStorageUrl(task.shardPath)
+    ? await withLocalShard(task.shardPath, async (shard, index) => {
+      const result = await writeRecords(shard, examples(), { compression: task.compression, indexPath: index, beforeCommit });
+      await uploadShard({ shard, index }, { shard: task.shardPath, index: task.indexPath }, task.storage);
+      return { ...result, path: task.shardPath };
+    })
+    : await writeRecords(task.shardPath, examples(), { compression: task.compression, indexPath: task.indexPath, beforeCommit });
   return {
     partition: task.partition,
     records: written.records,
@@ -69,7 +81,11 @@ export async function convertPartition(task: ConvertTask, progressBuffer: Progre
 /** An image converted, or the reason it was skipped. */
 async function load(file: ConvertTaskFile, task: ConvertTask): Promise<{ file: ConvertTaskFile; image: StoredImage | string; inputBytes: number }> {
   let input: Buffer;
-  try {
+  if (isStorageUrl(file.path)) {
+    const read = await readImageObject(file.path, task.storage);
+    if (typeof read === 'string') return { file, image: read, inputBytes: 0 };
+    input = read;
+  } else try {
     // Synchronous: an image file is read from the page cache in microseconds, where readFile's
     // four round trips through libuv's pool (open, stat, read, close) cost thread wake-ups.
     input = readFileSync(file.path);

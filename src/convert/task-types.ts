@@ -5,6 +5,7 @@
 import type { ImageOptions } from './image.js';
 import type { Compression } from '../tfrecord/compression.js';
 import type { Skip } from '../dataset/scan.js';
+import type { StorageConfig } from '../storage/object-store.js';
 
 export interface ConvertTaskFile {
   path: string;
@@ -24,6 +25,8 @@ export interface ConvertTask {
   keys?: { image: string; class: string; label: string };
   /** The run that owns the output folder: the shard is committed only while it still does (src/output/lock.ts). */
   run?: { dir: string; id: string };
+  /** Where s3:// / gs:// paths go (`--endpoint`); keys come from each worker's own credential chain. */
+  storage?: StorageConfig;
 }
 
 export interface ConvertPartitionResult {

@@ -9,6 +9,21 @@ import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { PipelineError } from '../errors.js';
 import { byCodePoint, fileStamp, NOT_IN_A_LINE, type Dataset, type DatasetFile, type Skip } from './scan.js';
+import { isStorageUrl } from '../storage/url.js';
+import { openUrl, type ObjectInfo } from '../storage/object-store.js';
+
+/** HEAD of each URL (32 in flight): size and ETag, absent when the object is not there. */
+async function headObjects(urls: string[]): Promise<Map<string, ObjectInfo>> {
+  const found = new Map<string, ObjectInfo>();
+  for (let i = 0; i < urls.length; i += 32) {
+    await Promise.all(urls.slice(i, i + 32).map(async (url) => {
+      const { store, key } = openUrl(url);
+      const head = await store.head(key);
+      if (head) found.set(url, head);
+    }));
+  }
+  return found;
+}
 
 const PATH_KEYS = ['path', 'file', 'filename', 'file_name', 'image', 'image_path', 'filepath'];
 const LABEL_KEYS = ['label', 'class', 'category', 'target', 'label_id', 'class_id', 'y'];
@@ -45,7 +60,7 @@ export async function readImageList(listPath: string, options: ImageListOptions 
   // A header with other column names (file_path,species) must not become an image and a class
   // (its class would shift every label id after it): a first row that names no file is a header.
   const first = entries[0];
-  if (first.unnamedHeader && entries.length > 1 && !(await stat(isAbsolute(first.path) ? first.path : join(root, first.path)).catch(() => undefined))) entries.shift();
+  if (first.unnamedHeader && entries.length > 1 && !isStorageUrl(first.path) && !(await stat(isAbsolute(first.path) ? first.path : join(root, first.path)).catch(() => undefined))) entries.shift();
 
   // Integer labels are ids as given; anything else is a class name. A list of integers with one
   // out of range (-1, a huge number) is a broken list, not a list of class names: read as names,
@@ -78,7 +93,21 @@ export async function readImageList(listPath: string, options: ImageListOptions 
   const files: DatasetFile[] = [];
   const skipped: Skip[] = [];
   const seen = new Set<string>();
+  // Entries that are s3:// / gs:// URLs: their size and ETag by HEAD, a few dozen in flight.
+  const objects = await headObjects(entries.map((e) => e.path).filter(isStorageUrl));
   for (const e of entries) {
+    if (isStorageUrl(e.path)) {
+      // The URL is the record's `filename`: it names the image wherever the list is.
+      if (seen.has(e.path)) {
+        skipped.push({ path: e.path, reason: `listed twice (line ${e.line})` });
+        continue;
+      }
+      seen.add(e.path);
+      const head = objects.get(e.path);
+      if (!head) skipped.push({ path: e.path, reason: `missing (listed on line ${e.line})` });
+      else files.push({ rel: e.path, path: e.path, label: labelOf.get(e.label)!, className: e.label, size: head.size, stamp: `${head.size}:${head.etag ?? ''}` });
+      continue;
+    }
     const path = isAbsolute(e.path) ? e.path : join(root, e.path);
     const rel = relative(root, path).split(sep).join('/');
     if (seen.has(rel)) {

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { defineOptions, type OptionsInput, type OptionsOutput } from './define.js';
 import { hostOptionSpecs } from './hosts.js';
+import { storageOptionSpecs } from './storage.js';
 import { parseSplitSpec } from '../dataset/split.js';
 import { fromText, intInRange, path, positiveInt, size, SIZE_EXPECTED } from './values.js';
 
@@ -30,9 +31,9 @@ const splitSpec = z.union([
 export const convertOptions = defineOptions('convert', {
   input: {
     schema: path, expected: 'a folder with one sub-folder per class, or an image list (.csv, .tsv, .jsonl)',
-    help: 'folder with one sub-folder per class, or a .csv / .tsv / .jsonl list of path,label', argument: '<images-dir-or-list>',
+    help: 'folder (or s3:// / gs:// prefix) with one sub-folder per class, or a .csv / .tsv / .jsonl list of path,label', argument: '<images-dir-or-list>',
   },
-  out: { schema: path, expected: 'a folder (the output)', help: 'output folder', value: '<dir>' },
+  out: { schema: path, expected: 'a folder (the output)', help: 'output folder, or s3://bucket/prefix', value: '<dir>' },
   size: { schema: size.default('192x192'), expected: SIZE_EXPECTED, help: 'stored image size', value: '<WxH>' },
   fit: { schema: z.enum(['cover', 'contain', 'fill']).default('cover'), expected: 'one of cover, contain, fill', help: 'how images are fitted to --size', value: '<mode>' },
   format: { schema: z.enum(['jpeg', 'png']).default('jpeg'), expected: 'one of jpeg, png', help: 'stored image encoding', value: '<format>' },
@@ -57,6 +58,7 @@ export const convertOptions = defineOptions('convert', {
   labelKey: { schema: z.string().min(1).optional(), expected: 'a feature key', help: 'feature key of the class id (TF-slim: image/class/label)', value: '<key>', defaultText: 'class' },
   redis: { schema: z.string().min(1).optional(), expected: 'a Redis URL such as redis://host:6379', help: 'cluster mode: run as a driver on BullMQ over Redis', value: '<url>' },
   ...hostOptionSpecs,
+  ...storageOptionSpecs,
 });
 
 export type ConvertOptionsInput = OptionsInput<typeof convertOptions>;

@@ -1,5 +1,6 @@
 /** `pipeline inspect`'s options. */
 import { z } from 'zod';
+import { storageOptionSpecs } from './storage.js';
 import { defineOptions, type OptionsInput, type OptionsOutput } from './define.js';
 import { fromText, nonNegativeInt, path } from './values.js';
 
@@ -13,6 +14,7 @@ export const inspectOptions = defineOptions('inspect', {
   verify: { schema: z.boolean().default(false), expected: 'true or false', help: 'check every record\'s length and data CRC' },
   strict: { schema: z.boolean().default(false), expected: 'true or false', help: 'a feature whose type changes between records is an error (exit 3), not a note' },
   dump: { schema: nonNegativeInt.default(0), expected: 'a whole number >= 0', help: 'print the first N examples', value: '<n>', fromText: fromText.int },
+  ...storageOptionSpecs,
 });
 
 export type InspectOptionsInput = OptionsInput<typeof inspectOptions>;

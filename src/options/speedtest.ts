@@ -1,5 +1,6 @@
 /** `pipeline speedtest`'s options: the one place their defaults, limits and messages live. */
 import { z } from 'zod';
+import { objectReadOptionSpecs, storageOptionSpecs } from './storage.js';
 import { defineOptions, type OptionsInput, type OptionsOutput } from './define.js';
 import { hostOptionSpecs } from './hosts.js';
 import { byteSize, fromText, intInRange, nonNegativeInt, path, positiveInt, positiveIntList, size, SIZE_EXPECTED } from './values.js';
@@ -24,7 +25,7 @@ export type DatasetKind = (typeof DATASETS)[number];
 export const CACHE_CHOICES = ['off', 'on', 'both'] as const;
 
 export const speedtestOptions = defineOptions('speedtest', {
-  images: { schema: path.optional(), expected: 'the image dataset folder', help: 'the image dataset (one folder per class)', value: '<dir>' },
+  images: { schema: path.optional(), expected: 'the image dataset folder', help: 'the image dataset (one folder per class, or an s3:// / gs:// prefix)', value: '<dir>' },
   tfrecords: {
     schema: z.union([path, z.array(path).min(1)]).optional(), expected: 'TFRecord folders, files or globs',
     help: 'the TFRecord shards: folders (found by content), files or globs', value: '<path...>',
@@ -58,6 +59,8 @@ export const speedtestOptions = defineOptions('speedtest', {
   sweepPartitions: { schema: positiveIntList.optional(), expected: 'a comma list of positive integers', help: 'the grid once per partition count', value: '<list>', fromText: fromText.intList },
   redis: { schema: z.string().min(1).optional(), expected: 'a Redis URL such as redis://host:6379', help: 'cluster mode: run as a driver on BullMQ over Redis', value: '<url>' },
   ...hostOptionSpecs,
+  ...storageOptionSpecs,
+  ...objectReadOptionSpecs,
 });
 
 export type SpeedtestOptionsInput = OptionsInput<typeof speedtestOptions>;

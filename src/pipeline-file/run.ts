@@ -1,4 +1,5 @@
 /** `pipeline run <file>`: convert, speed test and report, as a pipeline file declares them. */
+import { isStorageUrl } from '../storage/url.js';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { checkOutPath } from '../output/out-path.js';
@@ -92,7 +93,8 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   const file = resolve(parseOptions(runOptions, options).file);
   const spec = await loadPipelineFile(file);
   const base = dirname(file);
-  const input = resolve(base, spec.input);
+  // An s3:// / gs:// input is read where it is; the output (shards, run folder) stays local to the file.
+  const input = isStorageUrl(spec.input) ? spec.input : resolve(base, spec.input);
   const output = checkPipelineOutput(file, input, resolve(base, spec.output));
   const tfrecords = join(output, 'tfrecords');
   const runDir = join(output, 'run');

@@ -1,4 +1,5 @@
 /** `pipeline report`: regressions, tables and charts from a speed-test run folder. */
+import { objectStorageMarkdown } from './object-storage-section.js';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PipelineError } from '../errors.js';
@@ -73,7 +74,7 @@ export async function report(input: ReportOptions): Promise<ReportResult> {
   const title = `Speed test report: ${run.info.options?.datasets?.join(' vs ') ?? 'run'} (${run.measurements.length} passes)`;
   const content: ReportContent = { title, figures, fits, multi, splits, alerts, notes };
   await writeFileAtomic(join(out, 'report.html'), reportHtml({ ...content, run: run.info, charts: rendered, top: hosts?.top, sections: hosts?.section }));
-  await writeFileAtomic(join(out, 'summary.md'), summaryMarkdown(content) + (hosts ? '\n' + hosts.markdown + '\n' : ''));
+  await writeFileAtomic(join(out, 'summary.md'), summaryMarkdown(content) + objectStorageMarkdown(run.info) + (hosts ? '\n' + hosts.markdown + '\n' : ''));
   return {
     out,
     regressions: fits.length,

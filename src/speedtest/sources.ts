@@ -4,6 +4,9 @@
  * an unreadable image) are reported through `onProblem` and the item is not delivered.
  */
 import { readFile } from 'node:fs/promises';
+import { isStorageUrl } from '../storage/url.js';
+import { openUrl } from '../storage/object-store.js';
+import { DEFAULT_IO_CONCURRENCY } from '../options/storage.js';
 import { decodeExample, decodeSequenceExample, type Features } from '../tfrecord/example.js';
 import { readRecords } from '../tfrecord/reader.js';
 import { inOrder } from '../async/in-order.js';
@@ -30,18 +33,21 @@ export interface ImageSource {
 }
 
 /** Image files, read, decoded and fitted to the stored size (none: their own) and channels; a few in flight (see decode.ts). */
-export function imageFileSource(files: readonly string[], width: number | undefined, height: number | undefined, onProblem: (p: Problem) => void, clock = new StageClock(), channels = 3): ImageSource {
+export function imageFileSource(files: readonly string[], width: number | undefined, height: number | undefined, onProblem: (p: Problem) => void, clock = new StageClock(), channels = 3, ioConcurrency = DEFAULT_IO_CONCURRENCY): ImageSource {
+  // Objects (s3://, gs://): many GETs in flight hide each one's latency (--io-concurrency).
+  const inFlight = files.length > 0 && isStorageUrl(files[0]) ? ioConcurrency : 4;
   return {
     size: files.length,
     async *from(position) {
-      yield* inOrder(files.slice(position), 4, async (path): Promise<SourceItem> => {
+      yield* inOrder(files.slice(position), inFlight, async (path): Promise<SourceItem> => {
         let bytes: Buffer;
         const began = performance.now();
         try {
-          bytes = await readFile(path);
+          bytes = isStorageUrl(path) ? await readObject(path) : await readFile(path);
           clock.mark('read', began, performance.now());
         } catch (error) {
-          onProblem({ source: path, offset: -1, error: `unreadable (${(error as NodeJS.ErrnoException).code})` });
+          // A failed object (deleted since the listing, or failing after its retries) is a problem, counted under --max-problems.
+          onProblem({ source: path, offset: -1, error: isStorageUrl(path) ? `unreadable: ${(error as Error).message}` : `unreadable (${(error as NodeJS.ErrnoException).code})` });
           return { image: null, bytesRead: 0 };
         }
         try {
@@ -55,6 +61,11 @@ export function imageFileSource(files: readonly string[], width: number | undefi
   };
 }
 
+function readObject(url: string): Promise<Buffer> {
+  const { store, key } = openUrl(url);
+  return store.get(key);
+}
+
 export interface Shard {
   path: string;
   records: number;
@@ -62,6 +73,8 @@ export interface Shard {
   frames?: number;
   /** Frames of each record (layout.frames): a record the reader drops is that many failed reads. */
   framesPerRecord?: number[];
+  /** Each record's byte offset (an uncompressed object's matching .idx): a read from record k is one ranged GET from there. */
+  offsets?: number[];
 }
 
 /** Which features to read (detected once by the driver, src/tfrecord/keys.ts) and the channels to decode to. */
@@ -96,7 +109,14 @@ export function tfrecordSource(shards: readonly Shard[], onProblem: (p: Problem)
         let dropped = 0;
         // Items of this shard met so far (records read and reads that failed).
         let met = 0;
+        // An object with its index (one item per record): start at the record wanted, one ranged GET, instead of reading up to it.
+        const start = !layout.frames && skip > 0 && shard.offsets && skip < shard.offsets.length ? shard.offsets[skip] : undefined;
+        if (start !== undefined) {
+          met = skip;
+          skip = 0;
+        }
         const records = readRecords(shard.path, {
+          start,
           onProblem: (p) => {
             dropped += layout.frames ? shard.framesPerRecord?.[p.record] ?? 1 : 1;
             onProblem({ source: p.file, offset: p.offset, error: p.error });

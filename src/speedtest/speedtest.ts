@@ -2,7 +2,7 @@
  * `pipeline speedtest`: read throughput of image files vs TFRecords, cache off vs on, over the
  * grid of batch size x batch number x repetition, one job per partition of the grid on the pool.
  */
-import { ourManifest } from '../run-folder/manifest.js';
+import { manifestSchema, ourManifest, type Manifest } from '../run-folder/manifest.js';
 import { writeFileAtomic } from '../output/atomic.js';
 import { checkOutPath } from '../output/out-path.js';
 import { claimOutput } from '../output/ownership.js';
@@ -30,6 +30,12 @@ import { summarise, type SpeedtestSummary } from './summary.js';
 import { hostOfThread, startHostRecording, type CostFigure } from '../hosts/recorder.js';
 import { hostsJson, writeHostFiles } from '../hosts/host-files.js';
 import type { AlarmEvent } from '../hosts/alarms.js';
+import { isStorageUrl } from '../storage/url.js';
+import { scanBucket } from '../storage/scan-bucket.js';
+import { openUrl, takeRequestStats, useStorageConfig } from '../storage/object-store.js';
+import { requestCost, RequestStats, type RequestSummary } from '../storage/request-stats.js';
+
+export type ObjectStorageFigures = RequestSummary & { cost: ReturnType<typeof requestCost> };
 
 /** The options (src/options/speedtest.ts: defaults, limits) and the caller's hooks. */
 export type SpeedtestOptions = SpeedtestOptionsInput & SpeedtestHooks;
@@ -45,6 +51,8 @@ export interface SpeedtestHooks {
 /** The speed test's result: the summary, plus what the hosts showed. */
 export interface SpeedtestResult extends SpeedtestSummary {
   alarms: AlarmEvent[];
+  /** Datasets in a bucket: requests, time to first byte, cost (also in run.json). */
+  objectStorage?: ObjectStorageFigures;
   cost?: CostFigure;
 }
 
@@ -56,6 +64,8 @@ export async function speedtest(input: SpeedtestOptions): Promise<SpeedtestResul
   // --redis: the same command as a driver, its jobs run by cluster workers.
   if (parsed.redis && !input.executor) return withClusterExecutor(parsed.redis, input.onInfo, (executor) => speedtest({ ...input, executor }));
   const options: SpeedtestRun = { ...parsed, signal: input.signal, onProgress: input.onProgress, onInfo: input.onInfo, executor: input.executor };
+  // The run folder stays local even for bucket datasets: it is small, read by report and compare, and locked by a pid.
+  if (isStorageUrl(options.out)) throw new PipelineError('USAGE', `--out: expected a local run folder (the datasets may be s3:// / gs:// URLs, the run folder is small and read by report and compare), got ${options.out}`);
   const out = checkOutPath(options.out);
   chosenDatasets(options); // usage errors first, before the run folder is touched
   const claim = await claimOutput(out, { kind: 'speedtest', overwrite: options.overwrite });
@@ -79,7 +89,9 @@ async function speedtestInto(out: string, runId: string, options: SpeedtestRun):
   const cacheLimitBytes = options.cacheLimit;
 
   const notes: string[] = [];
-  const targets = options.tfrecords === undefined ? [] : (Array.isArray(options.tfrecords) ? options.tfrecords : [options.tfrecords]).map((t) => resolve(t));
+  useStorageConfig({ endpoint: options.endpoint });
+  takeRequestStats(); // the driver's own requests (listings, indexes) count from here
+  const targets = options.tfrecords === undefined ? [] : (Array.isArray(options.tfrecords) ? options.tfrecords : [options.tfrecords]).map((t) => (isStorageUrl(t) ? t : resolve(t)));
   const tfrecords = datasets.includes('tfrecord') ? await openTfrecordDataset(targets, { split: options.split, imageKey: options.imageKey, labelKey: options.labelKey }) : undefined;
   const shards = tfrecords?.shards ?? [];
   if (tfrecords) {
@@ -90,7 +102,7 @@ async function speedtestInto(out: string, runId: string, options: SpeedtestRun):
   if (!options.channels && stored.length > 1) notes.push(`the TFRecords hold images of ${stored.join(' and ')} channels: all are decoded to ${channels} (set --channels to choose)`);
   const size = options.size ?? await storedSize(targets, tfrecords?.keys.sizes);
   if (!size) notes.push(`the TFRecords hold images of different sizes (${tfrecords!.keys.sizes.slice(0, 4).join(', ')}${tfrecords!.keys.sizes.length > 4 ? ', ...' : ''} in the first records): each is delivered at its own size, not resized; a batch is their pixels one after another (a ragged batch). Image files are not resized either unless --size is given`);
-  const images = datasets.includes('images') ? (await scanDataset(resolve(options.images!), { exclude: [out] })).files.map((f) => f.path) : [];
+  const images = !datasets.includes('images') ? [] : isStorageUrl(options.images) ? (await scanBucket(options.images)).files.map((f) => f.path) : (await scanDataset(resolve(options.images!), { exclude: [out] })).files.map((f) => f.path);
   if (datasets.includes('images') && images.length === 0) throw new PipelineError('NOT_FOUND', `${options.images}: no image files in the class folders`);
   if (datasets.includes('tfrecord') && shards.length === 0) throw new PipelineError('NOT_FOUND', `${options.tfrecords}: no TFRecord files`);
 
@@ -121,6 +133,7 @@ async function speedtestInto(out: string, runId: string, options: SpeedtestRun):
   const spans: TaskRowOut[] = [];
   const problems: (Problem & { task: number })[] = [];
   const reads: Record<string, number> = {};
+  const requests = new RequestStats();
   const failed: Record<string, number> = {};
   const allThreads: [string, number][] = [];
   let interrupted = false;
@@ -136,6 +149,7 @@ async function speedtestInto(out: string, runId: string, options: SpeedtestRun):
     const jobs: SpeedtestJob[] = partitionTasks(tasks, setting.partitions).map((group, partition) => ({
       partition, tasks: group.map((t) => ({ ...t, task: t.task + offset })), images, shards, ...size, channels, layout: tfrecords ? { image: tfrecords.keys.image.key, width: tfrecords.keys.width, height: tfrecords.keys.height, channels, frames: tfrecords.keys.frames } : undefined, repetitions: maxRepetition, warmup,
       cacheLimitBytes: Math.floor(cacheLimitBytes / Math.min(setting.workers, setting.partitions)), runStartMs, run: { dir: out, id: runId },
+      ...(options.endpoint ? { storage: { endpoint: options.endpoint } } : {}), ioConcurrency: options.ioConcurrency,
     }));
     try {
       await executor.runAll('runSpeedtestJob', jobs, async (result, index) => {
@@ -166,6 +180,7 @@ async function speedtestInto(out: string, runId: string, options: SpeedtestRun):
     })));
     problems.push(...results.flatMap((r) => r.problems));
     for (const r of results) {
+      requests.merge(r.requests);
       for (const [d, n] of Object.entries(r.reads ?? {})) reads[d] = (reads[d] ?? 0) + n;
       for (const [d, n] of Object.entries(r.failed ?? {})) failed[d] = (failed[d] ?? 0) + n;
     }
@@ -195,6 +210,8 @@ async function speedtestInto(out: string, runId: string, options: SpeedtestRun):
   await writeHostFiles(out, hosts);
   await writeTable(out, PROBLEMS, problems);
 
+  requests.merge(takeRequestStats());
+  const objectStorage = requests.empty ? undefined : { ...requests.summary(), cost: requestCost(requests.counts, options.pricePer1000Requests) };
   const summary = summarise(rows, spans, { out, problems: problems.length, interrupted });
   const verdict = problemVerdict({ datasets, rows, problems, reads, failed, maxProblems: options.maxProblems });
   summary.firstProblem = problems.length ? describeProblem(problems[0]) : null;
@@ -221,6 +238,8 @@ async function speedtestInto(out: string, runId: string, options: SpeedtestRun):
         summary,
         hosts: hostsJson(hosts),
         alarms: hosts.alarms,
+        // Requests to s3:// / gs:// (GET, PUT, LIST, DELETE, HEAD, retries), time to first byte and their cost.
+        ...(objectStorage ? { objectStorage } : {}),
       },
       null,
       2,
@@ -230,7 +249,7 @@ async function speedtestInto(out: string, runId: string, options: SpeedtestRun):
     const error = new PipelineError('ABORTED', `speed test interrupted: ${rows.length} rows written to ${out}`);
     throw error;
   }
-  const result = { ...summary, alarms: hosts.alarms, ...(hosts.cost ? { cost: hosts.cost } : {}) };
+  const result = { ...summary, alarms: hosts.alarms, ...(hosts.cost ? { cost: hosts.cost } : {}), ...(objectStorage ? { objectStorage } : {}) };
   if (verdict) throw Object.assign(new PipelineError('DATA', `${verdict} (run files written to ${out})`), { result });
   return result;
 }
@@ -275,7 +294,7 @@ export function problemVerdict(input: {
 /** The images' stored size: the convert manifest's, else the one size of the first records; undefined when they differ. */
 async function storedSize(targets: string[], sizes: string[] | undefined): Promise<{ width: number; height: number } | undefined> {
   for (const dir of targets.length === 1 ? targets : []) {
-    const manifest = await ourManifest(dir);
+    const manifest = isStorageUrl(dir) ? await manifestObject(dir) : await ourManifest(dir);
     const size = manifest?.options.size;
     const m = /^(\d+)x(\d+)$/.exec(typeof size === 'string' ? size : '');
     if (m) return { width: Number(m[1]), height: Number(m[2]) };
@@ -283,4 +302,16 @@ async function storedSize(targets: string[], sizes: string[] | undefined): Promi
   if (!sizes) return { ...DEFAULT_FIT_SIZE };
   const m = sizes.length === 1 ? /^(\d+)x(\d+)$/.exec(sizes[0]) : null;
   return m ? { width: Number(m[1]), height: Number(m[2]) } : undefined;
+}
+
+/** A prefix's manifest.json when it is ours (undefined when there is none, or another tool's). */
+async function manifestObject(url: string): Promise<Manifest | undefined> {
+  const { store, key } = openUrl(url);
+  const text = await store.getText(`${key.replace(/\/+$/, '')}${key ? '/' : ''}manifest.json`).catch(() => undefined);
+  try {
+    const parsed = manifestSchema.safeParse(text === undefined ? undefined : JSON.parse(text));
+    return parsed.success && parsed.data.tool.name === 'pipeline' ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -14,6 +14,8 @@ import { throwIfStopped, type ProgressBuffer } from '../pool/protocol.js';
 import type { MeasurementRow } from '../run-folder/files.js';
 import { parseProcStat } from '../monitor/proc.js';
 import { holdForTest } from '../pool/test-hold.js';
+import { takeRequestStats, useStorageConfig, type StorageConfig } from '../storage/object-store.js';
+import type { RequestStatsData } from '../storage/request-stats.js';
 
 export interface SpeedtestJob {
   partition: number;
@@ -34,6 +36,9 @@ export interface SpeedtestJob {
   runStartMs: number;
   /** The run that owns the run folder (its id names the cluster jobs). */
   run?: { dir: string; id: string };
+  /** s3:// / gs:// datasets: where requests go, and image GETs in flight per thread (--io-concurrency). */
+  storage?: StorageConfig;
+  ioConcurrency?: number;
 }
 
 /** A measurements row: its columns are declared in src/run-folder/files.ts. */
@@ -63,6 +68,8 @@ export interface SpeedtestJobResult {
   /** Items read from storage, and how many of them failed (the --max-problems ratio). */
   reads: Record<string, number>;
   failed: Record<string, number>;
+  /** Object-storage requests this job made (counts, retries, time-to-first-byte samples). */
+  requests?: RequestStatsData;
 }
 
 const now = (start: number) => performance.timeOrigin + performance.now() - start;
@@ -70,13 +77,15 @@ const now = (start: number) => performance.timeOrigin + performance.now() - star
 /** Runs a job's tasks; with `progress`, stops between passes once the driver asks (PROGRESS_SLOTS.stop). */
 export async function runSpeedtestJob(job: SpeedtestJob, progress?: ProgressBuffer): Promise<SpeedtestJobResult> {
   const beforePass = progress ? () => throwIfStopped(progress) : undefined;
+  useStorageConfig(job.storage);
+  takeRequestStats(); // this job's requests only
   const result: SpeedtestJobResult = { thread: `${hostname()}/${process.pid}/${threadId}`, threadId, tid: osThreadId(), rows: [], spans: [], problems: [], reads: {}, failed: {} };
   for (const task of job.tasks) {
     const started = now(job.runStartMs);
     const onProblem = (p: Problem) => result.problems.push({ ...p, task: task.task });
     const clock = new StageClock();
     const source = counted(
-      task.dataset === 'images' ? imageFileSource(job.images, job.width, job.height, onProblem, clock, job.channels ?? 3) : tfrecordSource(job.shards, onProblem, clock, job.layout),
+      task.dataset === 'images' ? imageFileSource(job.images, job.width, job.height, onProblem, clock, job.channels ?? 3, job.ioConcurrency) : tfrecordSource(job.shards, onProblem, clock, job.layout),
       (failed) => {
         result.reads[task.dataset] = (result.reads[task.dataset] ?? 0) + 1;
         if (failed) result.failed[task.dataset] = (result.failed[task.dataset] ?? 0) + 1;
@@ -91,6 +100,8 @@ export async function runSpeedtestJob(job: SpeedtestJob, progress?: ProgressBuff
     result.spans.push({ task: task.task, threadId, start_ms: started, end_ms: now(job.runStartMs), rows: job.repetitions, images });
     result.problems = dedupe(result.problems);
   }
+  const requests = takeRequestStats();
+  if (Object.values(requests.counts).some((n) => n > 0)) result.requests = requests;
   return result;
 }
 

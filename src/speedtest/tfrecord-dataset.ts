@@ -16,6 +16,25 @@ import { readRecords, type RecordProblem } from '../tfrecord/reader.js';
 import { indexMismatch, indexPathFor, readIndex } from '../tfrecord/record-index.js';
 import { checkSplits, readTfdsInfo } from '../tfrecord/tfds-info.js';
 import type { Shard } from './sources.js';
+import { isStorageUrl } from '../storage/url.js';
+import { openUrl } from '../storage/object-store.js';
+import { compressionFromName } from '../tfrecord/compression.js';
+import { parseIndex, type IndexEntry } from '../tfrecord/record-index.js';
+
+/** A shard object's index object (one GET) and size (one HEAD): records counted without reading the shard. */
+async function objectIndex(path: string, indexPath: string): Promise<{ index?: IndexEntry[]; size: number; compressed: boolean }> {
+  const shard = openUrl(path);
+  const index = openUrl(indexPath);
+  const [text, head] = await Promise.all([index.store.getText(index.key), shard.store.head(shard.key)]);
+  if (!head) throw new PipelineError('NOT_FOUND', `${path}: no such object`, { path });
+  let entries: IndexEntry[] | undefined;
+  try {
+    entries = text === undefined ? undefined : parseIndex(text, indexPath);
+  } catch {
+    entries = undefined;
+  }
+  return { index: entries, size: head.size, compressed: (compressionFromName(path) ?? 'none') !== 'none' };
+}
 
 export interface TfrecordDataset {
   shards: Shard[];
@@ -109,11 +128,12 @@ async function countRecords(path: string, notes: string[], entry?: ShardEntry): 
 
 async function countFraming(path: string, notes: string[]): Promise<{ shard: Shard; broken?: RecordProblem }> {
   const indexPath = indexPathFor(path);
-  const index = await readIndex(indexPath).catch(() => undefined);
+  const object = isStorageUrl(path) ? await objectIndex(path, indexPath) : undefined;
+  const index = object ? object.index : await readIndex(indexPath).catch(() => undefined);
   if (index) {
-    const compressed = (await detectCompression(path)) !== 'none';
-    const mismatch = compressed ? 'the shard is compressed (an index cannot be checked against its size)' : indexMismatch(index, (await stat(path)).size);
-    if (!mismatch) return { shard: { path, records: index.length } };
+    const compressed = object ? object.compressed : (await detectCompression(path)) !== 'none';
+    const mismatch = compressed ? 'the shard is compressed (an index cannot be checked against its size)' : indexMismatch(index, object ? object.size : (await stat(path)).size);
+    if (!mismatch) return { shard: object ? { path, records: index.length, offsets: index.map((e) => e.offset) } : { path, records: index.length } };
     notes.push(`${indexPath} ignored, it does not match its shard: ${mismatch}; records counted instead`);
   }
   let records = 0;

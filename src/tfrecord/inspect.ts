@@ -16,6 +16,7 @@ import { checkTfdsSidecars } from './tfds-info.js';
 import { sha256File } from '../run-folder/manifest.js';
 import { indexMismatch, indexPathFor, readIndex } from './record-index.js';
 import { readRecords, type RecordProblem } from './reader.js';
+import { useStorageConfig } from '../storage/object-store.js';
 
 /** `targets` (files, folders or globs; or one `target`), `split`, keys, `verify`, `dump`: src/options/inspect.ts. */
 export type InspectOptions = InspectOptionsInput & { signal?: AbortSignal };
@@ -52,6 +53,7 @@ export interface InspectResult {
 
 export async function inspect(input: InspectOptions): Promise<InspectResult> {
   const options = { ...parseOptions(inspectOptions, input), signal: input.signal };
+  useStorageConfig({ endpoint: options.endpoint });
   const targets = options.targets ?? (options.target !== undefined ? [options.target] : []);
   const found = await findRecordFiles(targets, { split: options.split });
   // A converted folder's shards are the ones its manifest lists (src/tfrecord/manifest-files.ts).

@@ -10,6 +10,9 @@ import { PipelineError, type ErrorCode } from '../errors.js';
 import { maskedCrc32c } from './crc32c.js';
 import { type Compression, decompressor, detectCompression } from './compression.js';
 import { FRAME_OVERHEAD, HEADER_BYTES, readHeaderLength } from './framing.js';
+import { isStorageUrl } from '../storage/url.js';
+import { openObjectBytes } from '../storage/object-records.js';
+import type { StorageConfig } from '../storage/object-store.js';
 
 export interface TFRecord {
   /** The record's payload (a view, see above). */
@@ -50,6 +53,8 @@ export interface ReadRecordsOptions {
   stats?: { bytes: number };
   /** Told the file's opening, each chunk read's and each CRC check's interval (performance.now() ms): the speed test's stage times. */
   onTiming?: (what: 'read' | 'verify', start: number, end: number) => void;
+  /** For s3:// / gs:// paths: where requests go (`--endpoint`). */
+  storage?: StorageConfig;
 }
 
 const CHUNK_BYTES = 4 << 20;
@@ -64,17 +69,22 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
 
 export async function* readRecords(path: string, options: ReadRecordsOptions = {}): AsyncGenerator<TFRecord> {
   const opening = performance.now();
-  const compression = !options.compression || options.compression === 'auto' ? await detectCompression(path) : options.compression;
-  const size = (await stat(path)).size;
+  // An object (s3://, gs://): the same framing over the bytes of one (ranged) GET.
+  const object = isStorageUrl(path) ? await openObjectBytes(path, { start: options.start ?? 0, end: options.end }, options.compression, options.storage) : undefined;
+  const compression = object ? object.compression : !options.compression || options.compression === 'auto' ? await detectCompression(path) : options.compression;
+  const size = object ? object.size : (await stat(path)).size;
   const start = options.start ?? 0;
   const end = options.end ?? size;
   // A plain file's size bounds every length; a compressed stream's is unknown until its end.
   const knownEnd = compression === 'none' ? end : Infinity;
-  if (end <= start) return;
-  const handle = await open(path, 'r');
+  if (end <= start) {
+    await object?.chunks.return(undefined);
+    return;
+  }
+  const handle = object ? undefined : await open(path, 'r');
   options.onTiming?.('read', opening, performance.now());
   const inflate = decompressor(compression);
-  const raw = fileChunks(handle, start, end, options.signal, options.onTiming);
+  const raw = object ? timedChunks(object.chunks, options.onTiming) : fileChunks(handle!, start, end, options.signal, options.onTiming);
   const chunks: AsyncIterable<Buffer> = inflate ? Readable.from(raw, { objectMode: false }).pipe(inflate) : raw;
   try {
     yield* frameRecords(chunks, {
@@ -99,7 +109,22 @@ export async function* readRecords(path: string, options: ReadRecordsOptions = {
   } finally {
     inflate?.destroy();
     await raw.return(undefined);
-    await handle.close();
+    await handle?.close();
+  }
+}
+
+/** An object's chunks, each arrival timed as a read (the speed test's stage times). */
+async function* timedChunks(chunks: AsyncGenerator<Buffer>, onTiming?: ReadRecordsOptions['onTiming']): AsyncGenerator<Buffer> {
+  try {
+    for (;;) {
+      const began = performance.now();
+      const next = await chunks.next();
+      onTiming?.('read', began, performance.now());
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    await chunks.return(undefined);
   }
 }
 

@@ -1,0 +1,40 @@
+#!/usr/bin/env python3
+"""The peer of bench/object-storage.ts: every object under a prefix fetched with boto3 on a thread
+pool (32 threads, as a typical Python loader would), bodies read whole. Prints JSON on stdout.
+
+usage: boto3_images.py ENDPOINT BUCKET PREFIX [THREADS]   (keys from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)
+"""
+import json
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import boto3
+from botocore.config import Config
+
+
+def main():
+    endpoint, bucket, prefix = sys.argv[1:4]
+    threads = int(sys.argv[4]) if len(sys.argv) > 4 else 32
+    client = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        config=Config(s3={"addressing_style": "path"}, max_pool_connections=threads, retries={"max_attempts": 5, "mode": "standard"}),
+    )
+    keys = []
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        keys.extend(o["Key"] for o in page.get("Contents", []))
+
+    def fetch(key):
+        return len(client.get_object(Bucket=bucket, Key=key)["Body"].read())
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        total = sum(pool.map(fetch, keys))
+    seconds = time.perf_counter() - start
+    print(json.dumps({"objects": len(keys), "bytes": total, "seconds": seconds, "objects_per_second": len(keys) / seconds, "threads": threads}))
+
+
+if __name__ == "__main__":
+    main()
