@@ -53,7 +53,7 @@ export async function startGateway(): Promise<Gateway> {
       await exec('bash', [join(ROOT, 'scripts', 's3-gateway.sh'), 'start', dir], { maxBuffer: 1 << 24 });
     } catch (error) {
       const e = error as { stderr?: string; message: string };
-      throw new Error(`the test S3 gateway (scripts/s3-gateway.sh) did not start: ${e.stderr?.trim().split('\n').slice(-5).join(' | ') || e.message}`);
+      throw new Error(`the test S3 gateway (scripts/s3-gateway.sh) did not start: ${e.stderr?.trim().split('\n').slice(-5).join(' | ') || e.message}`, { cause: error });
     }
     values = parseEnv(await readFile(join(dir, 'env'), 'utf8'));
   }
