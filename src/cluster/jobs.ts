@@ -98,11 +98,11 @@ const speedtestInput = z
     tasks: z.array(z.object({ task: count, dataset: z.enum(['images', 'tfrecord']), cache: z.enum(['off', 'on']), batchSize: positive, batchNumber: positive }).strict()),
     // Read only (a speed-test job writes nothing): paths as the driver's user gave them.
     images: z.array(z.string().min(1)),
-    shards: z.array(z.object({ path: z.string().min(1), records: count, offsets: z.array(count).optional() }).strict()),
+    shards: z.array(z.object({ path: z.string().min(1), records: count, offsets: z.array(count).optional(), frames: count.optional(), framesPerRecord: z.array(count).optional() }).strict()),
     width: positive.optional(),
     height: positive.optional(),
     channels: positive.optional(),
-    layout: z.object({ image: z.string(), width: z.string().nullable(), height: z.string().nullable(), channels: positive.optional() }).strict().optional(),
+    layout: z.object({ image: z.string(), width: z.string().nullable(), height: z.string().nullable(), channels: positive.optional(), frames: z.boolean().optional() }).strict().optional(),
     repetitions: positive,
     warmup: count,
     cacheLimitBytes: count,
