@@ -44,6 +44,15 @@ export class FeatureCensus {
   /** The first record of each key and type, to point at a conflict. */
   private readonly firstOf = new Map<string, Map<FeatureType, RecordPlace>>();
 
+  /**
+   * One Example given by its keys and types only (what a wire scan reads without decoding the
+   * record: a fast path for the records past the ones inspect keeps).
+   */
+  addExampleTypes(types: Iterable<readonly [string, FeatureType]>, place: RecordPlace): void {
+    this.examples++;
+    for (const [key, type] of types) this.countType((this.types[key] ??= {}), key, type, place);
+  }
+
   add(record: AnyExample, place: RecordPlace): void {
     if (record.kind === 'example') {
       this.examples++;
@@ -92,7 +101,10 @@ export class FeatureCensus {
   }
 
   private count(counts: TypeCounts, key: string, feature: Feature, place: RecordPlace): void {
-    const type = featureType(feature);
+    this.countType(counts, key, featureType(feature), place);
+  }
+
+  private countType(counts: TypeCounts, key: string, type: FeatureType, place: RecordPlace): void {
     counts[type] = (counts[type] ?? 0) + 1;
     let firsts = this.firstOf.get(key);
     if (!firsts) this.firstOf.set(key, (firsts = new Map()));
