@@ -33,6 +33,8 @@ test('the independent checker and inspect agree on records and types (a Sequence
     assert.equal(got.records, d.records, name);
     // The checker keeps the first record's type; every key's first record here has its usual type.
     assert.deepEqual(got.features, checked.json.features, name);
+    const lists = Object.fromEntries(Object.entries(got.featureLists ?? {}).map(([k, l]) => [k, l.types]));
+    assert.deepEqual(lists, checked.json.feature_lists ?? {}, name);
   }
 });
 

@@ -10,7 +10,9 @@ record as a tf.train.Example, and prints one JSON object (indent 1):
 
   {"files", "records", "bytes" (uncompressed), "features": {key: "bytes"|"int64"|"float"|"empty"} in order
    of first appearance, "errors": [{"file", "offset", "record", "error"}],
-   "examples": [{key: {type: values}}] (only with --dump; bytes as hex, int64 signed, float32 widened)}
+   "examples": [{key: {type: values}}] (only with --dump; bytes as hex, int64 signed, float32 widened),
+   "feature_lists": {key: {type: frames}} (only when some record is a SequenceExample: its context
+   is read as the Example's features)}
 
 Exit status 0 without errors, 1 with any. This is the same output as the golden files'
 *.expected.json (test/fixtures/golden/README.md), so `pipeline inspect --json` can be compared
@@ -149,6 +151,25 @@ def example(data):
     return decoded
 
 
+def feature_lists(data):
+    """A tf.train.SequenceExample's feature_lists (field 2): {key: [(type, values) per frame]}; {} for an Example."""
+    lists = {}
+    for number, _, body in Protobuf(data):
+        if number != 2:
+            continue
+        for n, _, entry in Protobuf(body):  # FeatureLists.feature_list: map entries (1) of key (1), FeatureList (2)
+            if n != 1:
+                continue
+            key, frames = None, []
+            for m, _, part in Protobuf(entry):
+                if m == 1:
+                    key = part.decode("utf-8")
+                elif m == 2:
+                    frames = [feature(f) for k, _, f in Protobuf(part) if k == 1]  # FeatureList.feature (1)
+            lists.setdefault(key, []).extend(frames)
+    return lists
+
+
 def load(path, compression):
     with open(path, "rb") as handle:
         raw = handle.read()
@@ -190,6 +211,11 @@ def check_file(path, data, summary, dump):
             else:
                 for key, (kind, _) in decoded.items():
                     summary["features"].setdefault(key, kind)
+                # A SequenceExample: its context read above as the features, its lists' frame types counted.
+                for key, frames in feature_lists(body).items():
+                    counts = summary.setdefault("feature_lists", {}).setdefault(key, {})
+                    for kind, _ in frames:
+                        counts[kind] = counts.get(kind, 0) + 1
                 if dump:
                     summary["examples"].append({key: {kind: values} for key, (kind, values) in decoded.items()})
         summary["records"] += 1
