@@ -1,5 +1,6 @@
 /** compare.md and compare.html (one self-contained page with one chart). Pure except the chart render. */
 import type { TopLevelSpec } from 'vega-lite';
+import type { ChartSpec } from '../report/charts.js';
 import { BOOTSTRAP } from '../stats/bootstrap.js';
 import { fmt, markdownTable } from '../report/tables.js';
 import { ALPHA, type Comparison } from './comparisons.js';
@@ -22,7 +23,7 @@ export function compareMarkdown(a: string, b: string, comparisons: readonly Comp
 }
 
 /** The ratio b / a with its interval per group, on a log axis (a ratio of 2 and of 1/2 are as far from 1). */
-export function ratioChart(comparisons: readonly Comparison[]): TopLevelSpec {
+export function ratioChart(comparisons: readonly Comparison[]): ChartSpec {
   const values = comparisons
     .filter((c) => c.ratio !== null)
     .map((c) => ({ group: `${c.dataset} / cache ${c.cache} / ${c.batch_size} x ${c.batch_number}`, ratio: c.ratio, lo: c.ratio_ci?.[0] ?? c.ratio, hi: c.ratio_ci?.[1] ?? c.ratio, verdict: c.verdict }));

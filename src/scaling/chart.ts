@@ -3,6 +3,7 @@
  * type, with the chosen model's curve where one was checked. The report and `pipeline serve` render it.
  */
 import type { TopLevelSpec } from 'vega-lite';
+import type { ChartSpec } from '../report/charts.js';
 import { predictSeconds, type ModelName } from './models.js';
 
 export interface ScalingSeries {
@@ -15,7 +16,7 @@ export interface ScalingSeries {
   recommended?: number;
 }
 
-export function scalingSpec(title: string, series: readonly ScalingSeries[]): TopLevelSpec {
+export function scalingSpec(title: string, series: readonly ScalingSeries[]): ChartSpec {
   const max = Math.max(1, ...series.map((s) => s.maxWorkers));
   const logX = max > 64;
   const steps = 120;
