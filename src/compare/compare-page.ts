@@ -1,6 +1,6 @@
 /** compare.md and compare.html (one self-contained page with one chart). Pure except the chart render. */
 import type { TopLevelSpec } from 'vega-lite';
-import type { ChartSpec } from '../report/charts.js';
+import type { ChartSpec } from '../charts/render.js';
 import { BOOTSTRAP } from '../stats/bootstrap.js';
 import { fmt, markdownTable } from '../report/tables.js';
 import { ALPHA, type Comparison } from './comparisons.js';

@@ -3,7 +3,7 @@
  * type, with the chosen model's curve where one was checked. The report and `pipeline serve` render it.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { ChartSpec } from '../report/charts.js';
+import type { ChartSpec } from '../charts/render.js';
 import { predictSeconds, type ModelName } from './models.js';
 
 export interface ScalingSeries {
