@@ -191,7 +191,9 @@ function decodeRecord(data: Buffer, path: string, offset: number, layout: Record
  * frame's image from the list `layout.image`, its size from the context or from lists of their own.
  * A record that does not parse is one failed item.
  */
-function decodeFrames(data: Buffer, path: string, offset: number, layout: RecordLayout, onProblem: (p: Problem) => void, clock: StageClock): (() => SourceItem)[] {
+function decodeFrames(
+  data: Buffer, path: string, offset: number, layout: RecordLayout, onProblem: (p: Problem) => void, clock: StageClock,
+): (() => SourceItem)[] {
   let sequence: ReturnType<typeof decodeSequenceExample>;
   try {
     sequence = clock.time('verify_parse', () => decodeSequenceExample(data));

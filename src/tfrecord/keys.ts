@@ -101,7 +101,11 @@ export function detectKeys(sample: readonly Features[], options: KeyOptions = {}
     const c = channels ? Number((f[channels] as { int64: bigint[] }).int64[0]) : header?.channels;
     if (c) stored.add(c);
   }
-  return { image, frames: false, label, width: width && height ? width : null, height: width && height ? height : null, channels, formats: [...formats], sizes: [...sizes], storedChannels: [...stored].sort() };
+  const sized = Boolean(width && height);
+  return {
+    image, frames: false, label, width: sized ? width : null, height: sized ? height : null, channels,
+    formats: [...formats], sizes: [...sizes], storedChannels: [...stored].sort(),
+  };
 }
 
 /**

@@ -86,14 +86,25 @@ export function checkSplits(info: TfdsInfo, records: ReadonlyMap<string, number>
     });
 }
 
+/** A split that disagrees with its dataset_info.json, in the shape of a record problem. */
+export interface SidecarProblem {
+  file: string;
+  offset: number;
+  record: number;
+  error: string;
+}
+
 /**
  * The dataset_info.json of every folder the files come from, checked: each split read must hold
  * the records its shard lengths say (else an error, as a record problem naming the
  * dataset_info.json: a shard lost or cut short); features.json's features are noted, with any the
  * records (`features`: the keys read) do not hold.
  */
-export async function checkTfdsSidecars(records: ReadonlyMap<string, number>, features: Readonly<Record<string, unknown>>): Promise<{ errors: { file: string; offset: number; record: number; error: string }[]; notes: string[] }> {
-  const errors: { file: string; offset: number; record: number; error: string }[] = [];
+export async function checkTfdsSidecars(
+  records: ReadonlyMap<string, number>,
+  features: Readonly<Record<string, unknown>>,
+): Promise<{ errors: SidecarProblem[]; notes: string[] }> {
+  const errors: SidecarProblem[] = [];
   const notes: string[] = [];
   for (const dir of new Set([...records.keys()].map((f) => dirname(f)))) {
     const info = await readTfdsInfo(dir);
