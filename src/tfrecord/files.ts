@@ -141,8 +141,9 @@ async function shardsInFolder(dir: string, split: string | undefined, notes: str
   }
   const all = await readdir(dir, { withFileTypes: true });
   const entries = all.filter((e) => !e.name.startsWith('.') && !SIDECAR.test(e.name));
-  // Indexes and convert's own manifest are expected beside shards: not worth a note.
-  const sidecars = all.filter((e) => e.isFile() && !e.name.startsWith('.') && SIDECAR.test(e.name) && !/\.idx$|^manifest\.json$|\.tmp-/.test(e.name)).map((e) => e.name).sort();
+  // Indexes and convert's own files (manifest.json, labels.txt, skipped.csv) are expected beside shards: not worth a note.
+  const expected = /\.idx$|^(manifest\.json|labels\.txt|skipped\.csv)$|\.tmp-/;
+  const sidecars = all.filter((e) => e.isFile() && !e.name.startsWith('.') && SIDECAR.test(e.name) && !expected.test(e.name)).map((e) => e.name).sort();
   const out: string[] = [];
   const rejected: string[] = [];
   for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
