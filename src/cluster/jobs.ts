@@ -102,7 +102,10 @@ const speedtestInput = z
     width: positive.optional(),
     height: positive.optional(),
     channels: positive.optional(),
-    layout: z.object({ image: z.string(), width: z.string().nullable(), height: z.string().nullable(), channels: positive.optional(), frames: z.boolean().optional() }).strict().optional(),
+    layout: z
+      .object({ image: z.string(), width: z.string().nullable(), height: z.string().nullable(), channels: positive.optional(), frames: z.boolean().optional() })
+      .strict()
+      .optional(),
     repetitions: positive,
     warmup: count,
     cacheLimitBytes: count,
