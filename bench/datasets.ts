@@ -20,7 +20,7 @@ function sourcePhotos(): string[] {
  * `count` JPEGs (quality 90) in `classes` class folders; sizes from `pick(i)`.
  * Returns the folder; reuses it when it is already complete.
  */
-async function makeDataset(name: string, count: number, classes: number, pick: (i: number) => { width: number; height: number }): Promise<string> {
+async function makeDataset(name: string, count: number, classes: number, pick: (i: number) => { width: number; height: number }, format: 'jpeg' | 'png' = 'jpeg'): Promise<string> {
   const dir = join(SCRATCH, 'datasets', name);
   const marker = join(dir, '.complete');
   if (existsSync(marker)) return dir;
@@ -37,13 +37,9 @@ async function makeDataset(name: string, count: number, classes: number, pick: (
     const ch = Math.max(16, Math.round((cw * height) / width));
     const left = Math.floor(((sw - cw) * ((i * 104729) % 101)) / 100);
     const top = Math.floor(((sh - ch) * ((i * 1299709) % 97)) / 96);
-    jobs.push(
-      sharp(sources[s])
-        .extract({ left, top, width: cw, height: Math.min(ch, sh - top) })
-        .resize(width, height, { fit: 'fill' })
-        .jpeg({ quality: 90 })
-        .toFile(join(dir, `class-${i % classes}`, `img-${String(i).padStart(6, '0')}.jpg`)),
-    );
+    const crop = sharp(sources[s]).extract({ left, top, width: cw, height: Math.min(ch, sh - top) }).resize(width, height, { fit: 'fill' });
+    const encoded = format === 'png' ? crop.png({ compressionLevel: 6 }) : crop.jpeg({ quality: 90 });
+    jobs.push(encoded.toFile(join(dir, `class-${i % classes}`, `img-${String(i).padStart(6, '0')}.${format === 'png' ? 'png' : 'jpg'}`)));
     if (jobs.length >= 8) await Promise.all(jobs.splice(0));
   }
   await Promise.all(jobs);
@@ -65,4 +61,26 @@ export function photosLarge(count = 40): Promise<string> {
     { width: 5400, height: 3600 }, // 19.4 MP
   ];
   return makeDataset(`photos-large-${count}`, count, 4, (i) => sizes[i % sizes.length]);
+}
+
+/** Thumbnails and crops of 96x72 (CIFAR, Tiny ImageNet, detection crops): the fixed cost per image. */
+export function crops96(count = 2000, format: 'jpeg' | 'png' = 'jpeg'): Promise<string> {
+  return makeDataset(`crops-96-${format}-${count}`, count, 5, () => ({ width: 96, height: 72 }), format);
+}
+
+/** Photos of 2 to 5 megapixels. */
+export function photosMid(count = 60, format: 'jpeg' | 'png' = 'jpeg'): Promise<string> {
+  const sizes = [{ width: 1800, height: 1200 }, { width: 2400, height: 1600 }, { width: 2592, height: 1944 }];
+  return makeDataset(`photos-mid-${format}-${count}`, count, 3, (i) => sizes[i % sizes.length], format);
+}
+
+/** Phone photos of 12 to 20 megapixels. */
+export function photosHuge(count = 24, format: 'jpeg' | 'png' = 'jpeg'): Promise<string> {
+  const sizes = [{ width: 4032, height: 3024 }, { width: 5472, height: 3648 }];
+  return makeDataset(`photos-huge-${format}-${count}`, count, 2, (i) => sizes[i % sizes.length], format);
+}
+
+/** Photos of about 500x375 as PNG (lossless sources). */
+export function photos500Png(count = 600): Promise<string> {
+  return makeDataset(`photos-500-png-${count}`, count, 5, (i) => (i % 3 === 0 ? { width: 375, height: 500 } : { width: 500, height: 333 + (i % 43) }), 'png');
 }

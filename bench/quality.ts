@@ -20,6 +20,8 @@ export interface Quality {
   oursPsnrDb: number;
   pillowPsnrDb: number;
   differenceDb: number;
+  oursSsim: number;
+  pillowSsim: number;
 }
 
 export async function measureQuality(imagesDir: string, convertOut: string, size: number, quality: number, every = 1): Promise<Quality> {

@@ -4,8 +4,11 @@
  */
 import { benchCluster } from './cluster.js';
 import { benchConvert } from './convert.js';
+import { benchConvertSweep } from './convert-sweep.js';
+import { benchConvertMillion } from './convert-million.js';
 import { benchHosts } from './hosts.js';
 import { benchObjectStorage } from './object-storage.js';
+import { benchInspectVerify } from './inspect-verify.js';
 import { benchRecommend } from './recommend.js';
 import { benchSpeedtest } from './speedtest.js';
 import { benchTfrecordRead } from './tfrecord-read.js';
@@ -13,6 +16,9 @@ import { benchTfrecordRead } from './tfrecord-read.js';
 const BENCHES: Record<string, () => Promise<void>> = {
   'tfrecord-read': benchTfrecordRead,
   convert: benchConvert,
+  'convert-sweep': benchConvertSweep,
+  'inspect-verify': benchInspectVerify,
+  'convert-million': benchConvertMillion,
   speedtest: benchSpeedtest,
   cluster: benchCluster,
   recommend: benchRecommend,
@@ -23,6 +29,8 @@ const BENCHES: Record<string, () => Promise<void>> = {
 const wanted = process.argv.slice(2);
 for (const [name, run] of Object.entries(BENCHES)) {
   if (wanted.length && !wanted.includes(name)) continue;
+  // Half an hour and a million links: only when named.
+  if (!wanted.length && name === 'convert-million') continue;
   console.error(`bench: ${name}`);
   await run();
 }

@@ -13,6 +13,7 @@ import { decodeExample } from '../src/tfrecord/example.js';
 import { listRecordFiles } from '../src/tfrecord/files.js';
 import { readRecordsFromFiles } from '../src/tfrecord/reader.js';
 import { PROJECT_ROOT } from '../src/version.js';
+import { compareWithBaseline, failOnRegression } from './baseline.js';
 import { photos500 } from './datasets.js';
 import { bestOf, PEERS, PYTHON, round, SCRATCH, timed, writeResult } from './util.js';
 
@@ -119,6 +120,11 @@ export async function benchSpeedtest(): Promise<void> {
   });
   const perRecordUs = (s: number) => round((s / readCrc.value) * 1e6, 1);
 
+  const baseline = compareWithBaseline({
+    speedtestTfrecordImagesPerSecond: tfrecord.ours.imagesPerSecond,
+    speedtestImagesImagesPerSecond: imageFiles.ours.imagesPerSecond,
+    ...(tfrecord.ours.threadCpuMsPerImage ? { speedtestTfrecordImagesPerThreadCpuSecond: 1000 / tfrecord.ours.threadCpuMsPerImage } : {}),
+  });
   writeResult('speedtest', {
     method: `ours and the peer alternated, best of ${ROUNDS} each; images/s of timed passes only (ours: warm-up passes excluded; the peer: its one timed pass, worker start included); processCpuSeconds from /usr/bin/time over the whole process tree, start-up included`,
     tfrecord2Threads: compared(tfrecord, 'torchTfrecord2Workers', 'ratio >= 1 (the peer skips the CRC check; we do it)'),
@@ -131,5 +137,7 @@ export async function benchSpeedtest(): Promise<void> {
       total: perRecordUs(full.seconds),
       handOffBetweenThreads: 'none: each worker reads and decodes its own records; only result rows cross threads',
     },
+    baseline,
   });
+  failOnRegression(baseline);
 }

@@ -33,7 +33,7 @@ export function horizontal(src: usize, srcW: i32, x0: i32, x1: i32, y0: i32, row
         p += 16;
         k += 16;
       }
-      // Rounded and clamped to 0..255 between the passes, as Pillow does (bicubic overshoots at edges).
+      // Rounded and clamped to 0..255 between the passes, as Pillow does (Lanczos overshoots at edges).
       v128.store(out + <usize>(x * 16), f32x4.pmax(zero, f32x4.pmin(top, f32x4.floor(f32x4.add(acc, half)))));
     }
   }

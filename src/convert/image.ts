@@ -1,11 +1,13 @@
 /**
  * One image in, one stored image out: auto-orient from EXIF, 3-channel sRGB (alpha flattened on
- * white), fit to the target size, re-encode. Plain JPEGs to JPEG take a path without sharp
- * (src/image/fast-jpeg.ts); everything else one sharp pipeline per image: each sharp call has a
- * fixed cost of a millisecond or more here, so nothing is asked twice (no separate metadata()).
+ * white), fit to the target size, re-encode. Plain JPEGs of any size to JPEG take a synchronous
+ * path on the calling thread (src/image/fast-jpeg.ts: `convertImageSync`); everything else one
+ * sharp pipeline per image: each sharp call has a fixed cost of a millisecond or more here, so
+ * nothing is asked twice (no separate metadata()).
  */
-import sharp from 'sharp';
-import { decodePlainJpeg, encodeJpeg, endsWithEoi, fitPlainJpeg } from '../image/fast-jpeg.js';
+import { encodeJpeg, endsWithEoi, fitDecoded, fitPlainJpeg } from '../image/fast-jpeg.js';
+import { decodeOtherInto } from '../image/other-formats.js';
+import { loadSharp } from '../image/sharp-lazy.js';
 
 export type Fit = 'cover' | 'contain' | 'fill';
 export type ImageFormat = 'jpeg' | 'png';
@@ -31,25 +33,38 @@ export interface StoredImage {
  * Names how output bytes are made: part of each shard's fingerprint, so --resume redoes shards an
  * earlier version made differently instead of mixing two versions' bytes.
  */
-export const IMAGE_PATH = 'plain JPEG: libjpeg-turbo 2 + Pillow-geometry bicubic (wasm); else sharp';
+export const IMAGE_PATH = 'plain JPEG: libjpeg-turbo 2 (DCT-scaled in wasm), plain PNG/WebP: @napi-rs/image; Pillow-geometry lanczos (wasm); else sharp';
 
 /** Why an input was not converted: a reason for skipped.csv. */
 export class ImageSkip extends Error {}
 
 const WHITE = { r: 255, g: 255, b: 255 };
 
+/**
+ * The image converted on the calling thread, or undefined when it needs sharp (`convertImage`):
+ * plain JPEGs (src/image/fast-jpeg.ts), PNGs and WebPs (src/image/other-formats.ts) to JPEG with
+ * --fit cover or fill.
+ */
+export function convertImageSync(input: Buffer, options: ImageOptions): StoredImage | undefined {
+  if (options.format !== 'jpeg' || options.fit === 'contain') return undefined;
+  const target = { width: options.width, height: options.height, fit: options.fit };
+  let fitted = fitPlainJpeg(input, target, options.maxPixels)?.pixels;
+  if (!fitted && !(input[0] === 0xff && input[1] === 0xd8)) {
+    const decoded = decodeOtherInto(input, options.maxPixels);
+    fitted = decoded && fitDecoded({ ...decoded, reduction: 1 }, target);
+  }
+  return fitted && { data: encodeJpeg(fitted, target.width, target.height, options.quality), width: target.width, height: target.height, channels: 3, format: 'jpeg' };
+}
+
 export async function convertImage(input: Buffer, options: ImageOptions): Promise<StoredImage> {
   if (input.length === 0) throw new ImageSkip('empty file');
-  // Plain JPEGs to JPEG: decoded, fitted and encoded on this thread (src/image/fast-jpeg.ts).
-  if (options.format === 'jpeg' && options.fit !== 'contain') {
-    const fitted = fitPlainJpeg(input, { width: options.width, height: options.height, fit: options.fit }, options.maxPixels);
-    if (fitted) return { data: encodeJpeg(fitted.pixels, fitted.width, fitted.height, options.quality), width: fitted.width, height: fitted.height, channels: 3, format: 'jpeg' };
-  }
-  // Other plain JPEGs are decoded on this thread; sharp resizes and encodes.
-  const raw = decodePlainJpeg(input, options, options.maxPixels);
-  const source = raw
-    ? sharp(raw.pixels, { raw: { width: raw.width, height: raw.height, channels: 3 } })
-    : sharp(input, { limitInputPixels: options.maxPixels, failOn: 'warning' }).autoOrient().flatten({ background: WHITE }).toColourspace('srgb');
+  return convertImageSync(input, options) ?? convertWithSharp(input, options);
+}
+
+/** One sharp pipeline: every format, EXIF rotation, ICC profiles, contain, PNG output. */
+async function convertWithSharp(input: Buffer, options: ImageOptions): Promise<StoredImage> {
+  const sharp = await loadSharp();
+  const source = sharp(input, { limitInputPixels: options.maxPixels, failOn: 'warning' }).autoOrient().flatten({ background: WHITE }).toColourspace('srgb');
   const pipeline = source.resize(options.width, options.height, { fit: options.fit, background: WHITE, kernel: 'lanczos3' }).removeAlpha();
   const encoded = options.format === 'png' ? pipeline.png() : pipeline.jpeg({ quality: options.quality });
   try {

@@ -8,16 +8,19 @@ import { readLock } from '../output/lock.js';
 import { PROGRESS_SLOTS, throwIfStopped, type ProgressBuffer } from '../pool/protocol.js';
 import type { ConvertPartitionResult, ConvertTask, ConvertTaskFile } from './task-types.js';
 import { holdForTest } from '../pool/test-hold.js';
-import { encodeExample } from '../tfrecord/example.js';
 import { writeRecords } from '../tfrecord/writer.js';
-import { convertImage, ImageSkip, type StoredImage } from './image.js';
+import { convertImage, convertImageSync, ImageSkip, type StoredImage } from './image.js';
+import { recordEncoder } from './record.js';
 import type { Skip } from '../dataset/scan.js';
 import { inOrder } from '../async/in-order.js';
 import { isStorageUrl } from '../storage/url.js';
 import { readBucketLock } from '../storage/bucket-lock.js';
 import { readImageObject, uploadShard, withLocalShard } from '../storage/shard-upload.js';
 
-/** Images in flight per worker: sharp's fixed per-call cost overlaps on the libuv pool. */
+/**
+ * Images in flight per worker, for those sharp converts (its fixed per-call cost overlaps on the
+ * libuv pool); plain JPEGs are converted on this thread as they are read (src/convert/image.ts).
+ */
 const IN_FLIGHT = 3;
 /** Images in flight per worker when they are objects: a GET's latency (tens of ms) is hidden behind others. */
 const OBJECT_IN_FLIGHT = 16;
@@ -26,7 +29,7 @@ export async function convertPartition(task: ConvertTask, progressBuffer: Progre
   const started = performance.now();
   const skipped: Skip[] = [];
   const progress = new Int32Array(progressBuffer);
-  const keys = task.keys ?? { image: 'image', class: 'class', label: 'label' };
+  const encode = recordEncoder(task.keys ?? { image: 'image', class: 'class', label: 'label' });
   const examples = async function* () {
     for await (const { file, image, inputBytes } of inOrder(task.files, task.files.some((f) => isStorageUrl(f.path)) ? OBJECT_IN_FLIGHT : IN_FLIGHT, (file) => load(file, task))) {
       Atomics.add(progress, PROGRESS_SLOTS.items, 1);
@@ -38,16 +41,7 @@ export async function convertPartition(task: ConvertTask, progressBuffer: Progre
         skipped.push({ path: file.rel, reason: image });
         continue;
       }
-      yield encodeExample({
-        [keys.image]: { bytes: [image.data] },
-        [keys.class]: { int64: [BigInt(file.label)] },
-        [keys.label]: { bytes: [Buffer.from(file.className, 'utf8')] },
-        filename: { bytes: [Buffer.from(file.rel, 'utf8')] },
-        height: { int64: [BigInt(image.height)] },
-        width: { int64: [BigInt(image.width)] },
-        channels: { int64: [BigInt(image.channels)] },
-        format: { bytes: [Buffer.from(image.format)] },
-      });
+      yield encode(image, file);
     }
   };
   const run = task.run;
@@ -95,7 +89,8 @@ async function load(file: ConvertTaskFile, task: ConvertTask): Promise<{ file: C
     return { file, image: reason, inputBytes: 0 };
   }
   try {
-    return { file, image: await convertImage(input, task.image), inputBytes: input.length };
+    const image = input.length > 0 ? convertImageSync(input, task.image) : undefined;
+    return { file, image: image ?? (await convertImage(input, task.image)), inputBytes: input.length };
   } catch (error) {
     if (error instanceof ImageSkip) return { file, image: error.message, inputBytes: input.length };
     throw error;

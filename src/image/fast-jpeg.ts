@@ -1,18 +1,21 @@
 /**
- * The fast path for plain JPEGs (most photo datasets), all on the calling thread: libjpeg-turbo
- * (@julusian/jpeg-turbo, synchronous) decodes straight into the resampler's memory and encodes,
- * and src/image/resample.ts resizes. A sharp call pays libvips' thread hand-offs on top of the
- * work (about 1.5 ms of fixed cost per call here, for 2-4 ms of work). Only what `probeJpeg` calls
- * plain comes here, cut files never do; anything else, or any doubt, goes to sharp's full path,
- * which handles and judges all.
+ * The path for plain JPEGs (most photo datasets), all on the calling thread, at every size: decode
+ * (with libjpeg-turbo's DCT scaling when the source is at least twice the target: 1/2, 1/4, 1/8,
+ * src/image/dct-scale.ts), fit (src/image/resample.ts), encode. No call goes to libuv's thread
+ * pool: a sharp call paid about 1.5 ms of thread hand-offs on top of the work, and left this
+ * thread idle while it ran. Only what `probeJpeg` calls plain comes here, cut files never do;
+ * anything else, or any doubt, goes to sharp's full path, which handles and judges all.
  *
- * That binding always decodes with libjpeg-turbo's fast integer IDCT, whose error shows in files
- * of finer quantisation: at 192x192 it costs about 0.3 dB PSNR for quality-90 photos, 1 dB at 95
- * (against the same path with an exact decode). Files past quality 90 are decoded by @napi-rs/image
- * instead, exact enough and about twice as slow.
+ * Two decoders, chosen by measurement (CPU per image, one thread):
+ * - full size, quality 90 or less: the native binding (@julusian/jpeg-turbo, SIMD), about 3x the
+ *   WebAssembly build. It always uses libjpeg-turbo's fast integer IDCT, whose error costs about
+ *   0.3 dB PSNR after q90 re-encoding at quality 90 and 1 dB at 95;
+ * - scaled, or past quality 90: libjpeg-turbo in WebAssembly (src/image/jpeg-wasm.ts), the accurate
+ *   IDCT; the native binding cannot scale.
  */
 import turbo from '@julusian/jpeg-turbo';
-import { Transformer } from '@napi-rs/image';
+import { dctReduction, scaledSide, type Reduction } from './dct-scale.js';
+import { decodeJpegScaled } from './jpeg-wasm.js';
 import { probeJpeg } from './jpeg-probe.js';
 import { coverBox, inputPixels, resizeRgb, type Box } from './resample.js';
 
@@ -28,67 +31,61 @@ export interface FitTarget {
   fit: 'cover' | 'fill';
 }
 
-/** Past this many source pixels sharp's path is used (it streams; this one holds the image). */
-const MAX_FAST_PIXELS = 16_000_000;
+/** Past this many source pixels a full-size decode is left to sharp (it streams; this path holds the image). */
+const MAX_FULL_PIXELS = 16_000_000;
+/** Scaled decodes hold the file and libjpeg's coefficients (a progressive file's are 3 bytes a pixel) in WebAssembly memory. */
+const MAX_SCALED_PIXELS = 120_000_000;
 
-/**
- * Whether `file` is a plain JPEG for the fast path: not at least twice the target size both
- * ways (there sharp's shrink-on-load, decoding at 1/2, 1/4 or 1/8 scale, beats any full decode),
- * within `maxPixels`, with its end marker.
- */
-function plainSize(file: Buffer, target: { width: number; height: number }, maxPixels: number): { width: number; height: number; quality?: number } | undefined {
-  const info = probeJpeg(file);
-  if (!info?.plain || info.width * info.height > Math.min(maxPixels, MAX_FAST_PIXELS) || !endsWithEoi(file)) return undefined;
-  if (info.width >= 2 * target.width && info.height >= 2 * target.height) return undefined;
-  return info;
-}
-
-/** A plain JPEG decoded into the resampler's memory, for `fitDecoded`. */
+/** A plain JPEG decoded into the resampler's memory, for `fitDecoded`: its (scaled) size. */
 export interface DecodedPlain {
   width: number;
   height: number;
+  /** 1, 2, 4 or 8: the DCT scaling used. */
+  reduction: Reduction;
 }
 
+/** The part of a `width` x `height` image a fit reads. */
+const fitBox = (width: number, height: number, target: FitTarget): Box => (target.fit === 'cover' ? coverBox(width, height, target.width, target.height) : [0, 0, width, height]);
+
 /**
- * Decodes a plain JPEG into the resampler's memory (valid until the next call on this thread), or
- * returns undefined for sharp's path.
+ * Decodes a plain JPEG into the resampler's memory (valid until the next call on this thread),
+ * scaled by the DCT as far as `target` allows, or returns undefined for sharp's path.
  */
-export function decodePlainInto(file: Buffer, target: { width: number; height: number }, maxPixels = Infinity): DecodedPlain | undefined {
-  const size = plainSize(file, target, maxPixels);
-  if (!size) return undefined;
+export function decodePlainInto(file: Buffer, target: FitTarget, maxPixels = Infinity): DecodedPlain | undefined {
+  const info = probeJpeg(file);
+  if (!info?.plain || !endsWithEoi(file)) return undefined;
+  const pixels = info.width * info.height;
+  const reduction = dctReduction(info.width, info.height, fitBox(info.width, info.height, target), target.width, target.height);
+  if (pixels > Math.min(maxPixels, reduction === 1 ? MAX_FULL_PIXELS : MAX_SCALED_PIXELS)) return undefined;
+  const width = scaledSide(info.width, reduction);
+  const height = scaledSide(info.height, reduction);
   try {
-    return decodeInto(file, size, inputPixels(size.width, size.height)) ? { width: size.width, height: size.height } : undefined;
+    if (reduction === 1 && info.quality !== undefined && info.quality <= FAST_IDCT_MAX_QUALITY) {
+      const decoded = turbo.decompressSync(file, inputPixels(width, height), { format: turbo.FORMAT_RGB });
+      return decoded.width === width && decoded.height === height ? { width, height, reduction } : undefined;
+    }
+    const decoded = decodeJpegScaled(file, reduction, width, height);
+    if (!decoded) return undefined;
+    inputPixels(width, height).set(decoded);
+    return { width, height, reduction };
   } catch {
     return undefined;
   }
 }
 
 /**
- * The image of the last `decodePlainInto` fitted to `target` (Pillow's geometry and bicubic kernel).
+ * The image of the last `decodePlainInto` fitted to `target` (Pillow's geometry and LANCZOS kernel).
  * The pixels are a view of the resampler's memory, valid until the next call on this thread:
  * encode or copy them at once.
  */
 export function fitDecoded(decoded: DecodedPlain, target: FitTarget): Buffer {
-  const box: Box = target.fit === 'cover' ? coverBox(decoded.width, decoded.height, target.width, target.height) : [0, 0, decoded.width, decoded.height];
-  return resizeRgb(decoded.width, decoded.height, box, target.width, target.height);
+  return resizeRgb(decoded.width, decoded.height, fitBox(decoded.width, decoded.height, target), target.width, target.height);
 }
 
-/** Both steps: a plain JPEG fitted to `target`, or undefined for sharp's path. */
+/** Both steps: a plain JPEG fitted to `target` (a view, as `fitDecoded`), or undefined for sharp's path. */
 export function fitPlainJpeg(file: Buffer, target: FitTarget, maxPixels = Infinity): RawImage | undefined {
   const decoded = decodePlainInto(file, target, maxPixels);
   return decoded && { pixels: fitDecoded(decoded, target), width: target.width, height: target.height };
-}
-
-/** RGB pixels of a plain JPEG at full size (a new buffer), or undefined for sharp's full path. */
-export function decodePlainJpeg(file: Buffer, target: { width: number; height: number }, maxPixels = Infinity): RawImage | undefined {
-  const size = plainSize(file, target, maxPixels);
-  if (!size) return undefined;
-  try {
-    const pixels = Buffer.alloc(size.width * size.height * 3);
-    return decodeInto(file, size, pixels) ? { pixels, width: size.width, height: size.height } : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Where the fast IDCT's error stays small (see above). */
@@ -114,18 +111,6 @@ export function decodeJpegFast(file: Buffer): RawImage | undefined {
 }
 
 let decodeBuffer = Buffer.alloc(0);
-
-/** Decodes into `pixels` (exactly width x height x 3 bytes); false when the decoder disagrees on the size. */
-function decodeInto(file: Buffer, size: { width: number; height: number; quality?: number }, pixels: Buffer): boolean {
-  if (size.quality !== undefined && size.quality <= FAST_IDCT_MAX_QUALITY) {
-    const decoded = turbo.decompressSync(file, pixels, { format: turbo.FORMAT_RGB });
-    return decoded.width === size.width && decoded.height === size.height;
-  }
-  const decoded = new Transformer(file).rawPixelsSync();
-  if (decoded.length !== pixels.length) return false;
-  pixels.set(decoded);
-  return true;
-}
 
 /** The encoder's worst-case output buffer, reused: the result is copied out at its real size. */
 let encoded = Buffer.alloc(0);

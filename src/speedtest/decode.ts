@@ -10,9 +10,9 @@
  *   thread (src/image/fast-jpeg.ts, the same path as convert's); other files by sharp's full path.
  */
 import { Transformer } from '@napi-rs/image';
-import sharp from 'sharp';
 import { decodeJpegFast, decodePlainInto, endsWithEoi, fitDecoded } from '../image/fast-jpeg.js';
 import { readImageHeader } from '../image/header.js';
+import { loadSharp } from '../image/sharp-lazy.js';
 import type { StageClock } from './stages.js';
 
 export interface DecodedImage {
@@ -111,6 +111,7 @@ export async function decodeAndFit(file: Buffer, width: number | undefined, heig
       return { pixels, width, height, channels: 3 };
     }
   }
+  const sharp = await loadSharp();
   let pipeline = sharp(file, { failOn: 'warning' }).autoOrient();
   if (width && height) pipeline = pipeline.resize(width, height, { fit: 'cover' });
   pipeline = channels === 1 ? pipeline.toColourspace('b-w').removeAlpha() : channels === 2 ? pipeline.toColourspace('b-w').ensureAlpha() : channels === 4 ? pipeline.toColourspace('srgb').ensureAlpha() : pipeline.toColourspace('srgb').removeAlpha();

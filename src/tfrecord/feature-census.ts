@@ -70,6 +70,22 @@ export class FeatureCensus {
     }
   }
 
+  /**
+   * An Example known only by its keys and their types (src/tfrecord/example-scan.ts, in wire
+   * order): the same counts as `add` of the decoded record, no record or place object made.
+   */
+  addTypes(keys: readonly string[], types: readonly FeatureType[], file: string, offset: number, record: number): void {
+    this.examples++;
+    for (let i = 0; i < keys.length; i++) {
+      const counts = (this.types[keys[i]] ??= {});
+      const type = types[i];
+      counts[type] = (counts[type] ?? 0) + 1;
+      let firsts = this.firstOf.get(keys[i]);
+      if (!firsts) this.firstOf.set(keys[i], (firsts = new Map()));
+      if (!firsts.has(type)) firsts.set(type, { file, offset, record });
+    }
+  }
+
   /** Each key's type: the one most records have, an empty feature only when it is never anything else. */
   usualTypes(): Record<string, FeatureType> {
     const out: Record<string, FeatureType> = {};

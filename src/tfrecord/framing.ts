@@ -2,7 +2,7 @@
  * TFRecord framing, pure functions. A record on disk is:
  *   uint64 length (LE) | uint32 masked CRC32C of the length bytes | data | uint32 masked CRC32C of data
  */
-import { maskedCrc32c } from './crc32c.js';
+import { crc32cOf8, maskCrc, maskedCrc32c } from './crc32c.js';
 
 export const HEADER_BYTES = 12;
 export const FOOTER_BYTES = 4;
@@ -18,6 +18,17 @@ export function frameParts(data: Uint8Array): { header: Buffer; footer: Buffer }
   return { header, footer };
 }
 
+/** Writes `data` framed into `out` at `at` (which has room for it); returns the end. */
+export function writeFrame(out: Buffer, at: number, data: Uint8Array): number {
+  const length = data.length;
+  out.writeUInt32LE(length % 0x100000000, at);
+  out.writeUInt32LE(Math.floor(length / 0x100000000), at + 4);
+  out.writeUInt32LE(maskCrc(crc32cOf8(out, at)), at + 8);
+  out.set(data, at + HEADER_BYTES);
+  out.writeUInt32LE(maskedCrc32c(data), at + HEADER_BYTES + length);
+  return at + FRAME_OVERHEAD + length;
+}
+
 /** One framed record in a single buffer. */
 export function frameRecord(data: Uint8Array): Buffer {
   const { header, footer } = frameParts(data);
@@ -29,8 +40,7 @@ export function frameRecord(data: Uint8Array): Buffer {
  * Lengths past 2^53 cannot be real; they are returned as Infinity so callers reject them as too large.
  */
 export function readHeaderLength(buf: Buffer, pos: number): number {
-  const lengthBytes = buf.subarray(pos, pos + 8);
-  if (maskedCrc32c(lengthBytes) !== buf.readUInt32LE(pos + 8)) return -1;
+  if (maskCrc(crc32cOf8(buf, pos)) !== buf.readUInt32LE(pos + 8)) return -1;
   const high = buf.readUInt32LE(pos + 4);
   return high >= 0x200000 ? Infinity : high * 0x100000000 + buf.readUInt32LE(pos);
 }

@@ -2,9 +2,11 @@
  * `pipeline inspect`: files, records, bytes, feature keys and types, and (with `verify`) every
  * record's CRCs. The result has the shape of `tfrecord_check.py`'s output, so the two compare.
  */
+import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { PipelineError } from '../errors.js';
-import { checkIndex } from './index-check.js';
+import { IndexCheck } from './index-check.js';
+import { scanExampleFeatureTypes } from './example-scan.js';
 import { decodeAnyExample, type AnyExample, type Feature, type FeatureType } from './example.js';
 import { FeatureCensus, type FeatureListSummary, type TypeCounts } from './feature-census.js';
 import { findRecordFiles } from './files.js';
@@ -15,7 +17,7 @@ import { selectByManifests, shardCountMismatch, shardHashMismatch } from './mani
 import { checkTfdsSidecars } from './tfds-info.js';
 import { sha256File } from '../run-folder/manifest.js';
 import { indexMismatch, indexPathFor, readIndex } from './record-index.js';
-import { readRecords, type RecordProblem } from './reader.js';
+import { readRecordGroups, type RecordProblem } from './reader.js';
 import { useStorageConfig } from '../storage/object-store.js';
 
 /** `targets` (files, folders or globs; or one `target`), `split`, keys, `verify`, `dump`: src/options/inspect.ts. */
@@ -77,8 +79,27 @@ export async function inspect(input: InspectOptions): Promise<InspectResult> {
       // A record whose data CRC failed was still framed: it counts, as in the checker.
       if (p.code === 'TFRECORD_DATA_CRC') records = p.record + 1;
     };
-    for await (const record of readRecords(file, { verify: options.verify, onProblem, stats, signal: options.signal })) {
+    // --verify checks the index beside the shard line by line, and hashes a manifest-listed shard,
+    // in the same pass as the CRCs: each shard is read once.
+    const indexPath = indexPathFor(file);
+    const indexCheck = options.verify && indexPath !== file && (await stat(indexPath).catch(() => undefined))?.isFile() ? await IndexCheck.open(indexPath) : undefined;
+    const entry = selection.expected.get(file);
+    const hash = options.verify && entry ? createHash('sha256') : undefined;
+    let hashed = 0;
+    const onRawChunk = hash && ((chunk: Buffer) => {
+      hash.update(chunk);
+      hashed += chunk.length;
+    });
+    for await (const group of readRecordGroups(file, { verify: options.verify, onProblem, stats, signal: options.signal, onFrame: indexCheck?.frame, onRawChunk, transient: true })) for (const record of group) {
       records = record.index + 1;
+      // Past the records kept whole, only each feature's type is needed: read off the wire, not decoded.
+      if (sample.length >= 32 && examples.length >= dump) {
+        const scanned = scanExampleFeatureTypes(record.data);
+        if (scanned) {
+          census.addTypes(scanned.keys, scanned.types, file, record.offset, record.index);
+          continue;
+        }
+      }
       try {
         const decoded = decodeAnyExample(record.data);
         census.add(decoded, { file, offset: record.offset, record: record.index });
@@ -93,19 +114,16 @@ export async function inspect(input: InspectOptions): Promise<InspectResult> {
     recordsPerFile.set(file, records);
     // A shard of a converted folder must be the one its manifest lists: size and record count
     // always (cheap), its SHA-256 with --verify. An emptied, cut, replaced or swapped shard is exit 3.
-    const entry = selection.expected.get(file);
     if (entry && !options.signal?.aborted) {
       const size = (await stat(file)).size;
-      const wrong = shardCountMismatch(entry, size, records) ?? (options.verify ? shardHashMismatch(entry, await sha256File(file, options.signal)) : undefined);
+      // The pass's hash, unless reading stopped before the end (broken framing): then read it again.
+      const sha256 = () => (hash && hashed === size ? hash.digest('hex') : sha256File(file, options.signal));
+      const wrong = shardCountMismatch(entry, size, records) ?? (options.verify ? shardHashMismatch(entry, await sha256()) : undefined);
       if (wrong) result.errors.push({ file, offset: 0, record: 0, error: `does not match manifest.json: ${wrong}` });
     }
-    // An index beside the shard must match it line by line (readers seek by it).
-    if (options.verify && !options.signal?.aborted) {
-      const index = indexPathFor(file);
-      if (index !== file && (await stat(index).catch(() => undefined))?.isFile()) {
-        const wrong = await checkIndex(file, index, options.signal);
-        if (wrong) result.errors.push({ file: wrong.index, offset: 0, record: Math.max(0, wrong.line - 1), error: `index line ${wrong.line}: ${wrong.error}` });
-      }
+    if (indexCheck && !options.signal?.aborted) {
+      const wrong = indexCheck.end();
+      if (wrong) result.errors.push({ file: wrong.index, offset: 0, record: Math.max(0, wrong.line - 1), error: `index line ${wrong.line}: ${wrong.error}` });
     } else if (!options.verify) {
       // Without --verify, the cheap check: a stale index is ignored by readers, and said so.
       const note = await indexNote(file, records, stats.bytes);

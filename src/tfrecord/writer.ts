@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type Compression, compressor } from './compression.js';
-import { FRAME_OVERHEAD, frameParts } from './framing.js';
+import { FRAME_OVERHEAD, writeFrame } from './framing.js';
 import { formatIndex, type IndexEntry } from './record-index.js';
 import { temporaryPath } from '../output/temporary.js';
 
@@ -43,22 +43,23 @@ export async function writeRecords(
   const entries: IndexEntry[] = [];
   let bytes = 0;
   // Frames are gathered into writes of about 1 MiB: one syscall (and one zlib call) per batch.
+  // Each frame is written straight into the batch (no header / footer buffers per record).
   async function* frames() {
-    let batch: Uint8Array[] = [];
+    let batch = Buffer.allocUnsafe(BATCH_BYTES);
     let batchBytes = 0;
     for await (const data of records) {
-      const { header, footer } = frameParts(data);
-      entries.push({ offset: bytes, length: FRAME_OVERHEAD + data.length });
-      bytes += FRAME_OVERHEAD + data.length;
-      batch.push(header, data, footer);
-      batchBytes += FRAME_OVERHEAD + data.length;
-      if (batchBytes >= BATCH_BYTES) {
-        yield Buffer.concat(batch, batchBytes);
-        batch = [];
+      const frame = FRAME_OVERHEAD + data.length;
+      entries.push({ offset: bytes, length: frame });
+      bytes += frame;
+      if (batchBytes + frame > batch.length && batchBytes > 0) {
+        yield batch.subarray(0, batchBytes);
+        batch = Buffer.allocUnsafe(Math.max(BATCH_BYTES, frame));
         batchBytes = 0;
       }
+      if (frame > batch.length) batch = Buffer.allocUnsafe(frame);
+      batchBytes = writeFrame(batch, batchBytes, data);
     }
-    if (batchBytes > 0) yield Buffer.concat(batch, batchBytes);
+    if (batchBytes > 0) yield batch.subarray(0, batchBytes);
   }
   const compress = compressor(options.compression ?? 'none');
   const source = Readable.from(frames(), { objectMode: false });

@@ -26,11 +26,11 @@ function resize(pixels: Buffer, width: number, height: number, box: Box, outW: n
   return Buffer.from(resizeRgb(width, height, box, outW, outH));
 }
 
-/** Pillow's own resize of the same pixels (Image.resize with BICUBIC and a float box). */
+/** Pillow's own resize of the same pixels (Image.resize with LANCZOS and a float box). */
 async function pillow(pixels: Buffer, width: number, height: number, box: Box, outW: number, outH: number): Promise<Buffer> {
   const script = `import sys; from PIL import Image
 im = Image.frombytes('RGB', (${width}, ${height}), sys.stdin.buffer.read())
-sys.stdout.buffer.write(im.resize((${outW}, ${outH}), Image.BICUBIC, box=(${box.join(', ')})).tobytes())`;
+sys.stdout.buffer.write(im.resize((${outW}, ${outH}), Image.LANCZOS, box=(${box.join(', ')})).tobytes())`;
   const child = execFile(PYTHON, ['-c', script], { encoding: 'buffer', maxBuffer: 1 << 26 });
   child.stdin!.end(pixels);
   const chunks: Buffer[] = [];
@@ -45,7 +45,7 @@ for (const [width, height, outW, outH, label] of [
   [101, 77, 192, 160, 'enlarging'],
   [640, 480, 64, 48, 'shrinking 10x'],
 ] as const) {
-  test(`resizeRgb matches Pillow's BICUBIC resize within 1 level: ${width}x${height} -> ${outW}x${outH} (${label})`, async () => {
+  test(`resizeRgb matches Pillow's LANCZOS resize within 1 level: ${width}x${height} -> ${outW}x${outH} (${label})`, async () => {
     const pixels = pattern(width, height);
     const box = coverBox(width, height, outW, outH);
     const ours = resize(pixels, width, height, box, outW, outH);
