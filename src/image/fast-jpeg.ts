@@ -1,21 +1,22 @@
 /**
- * The path for plain JPEGs (most photo datasets), all on the calling thread, at every size: decode
- * (with libjpeg-turbo's DCT scaling when the source is at least twice the target: 1/2, 1/4, 1/8,
- * src/image/dct-scale.ts), fit (src/image/resample.ts), encode. No call goes to libuv's thread
- * pool: a sharp call paid about 1.5 ms of thread hand-offs on top of the work, and left this
- * thread idle while it ran. Only what `probeJpeg` calls plain comes here, cut files never do;
- * anything else, or any doubt, goes to sharp's full path, which handles and judges all.
+ * The path for plain JPEGs (most photo datasets), all on the calling thread: decode by
+ * libjpeg-turbo's native binding (@julusian/jpeg-turbo, SIMD), fit (src/image/resample.ts),
+ * encode. No call goes to libuv's thread pool: a sharp call paid about 1.5 ms of thread hand-offs
+ * on top of the work, and left this thread idle while it ran. Only what `probeJpeg` calls plain
+ * comes here, cut files never do; anything else, or any doubt, goes to sharp's full path, which
+ * handles and judges all.
  *
- * Two decoders, chosen by measurement (CPU per image, one thread):
- * - full size, quality 90 or less: the native binding (@julusian/jpeg-turbo, SIMD), about 3x the
- *   WebAssembly build. It always uses libjpeg-turbo's fast integer IDCT, whose error costs about
- *   0.3 dB PSNR after q90 re-encoding at quality 90 and 1 dB at 95;
- * - scaled, or past quality 90: libjpeg-turbo in WebAssembly (src/image/jpeg-wasm.ts), the accurate
- *   IDCT; the native binding cannot scale.
+ * Where this path stops, and why:
+ * - past quality 90: the binding always uses libjpeg-turbo's fast integer IDCT, whose error costs
+ *   about 0.3 dB PSNR after q90 re-encoding at quality 90 and 1 dB at 95; sharp decodes accurately;
+ * - a source that libjpeg could shrink by its DCT (1/2, 1/4, 1/8: src/image/dct-scale.ts) and that
+ *   holds more than MAX_SHRINK_FULL_PIXELS: no npm binding offers libjpeg's scaled decode
+ *   synchronously, so a full-size decode here would cost more than sharp's shrink-on-load on its
+ *   pool. Small sources (crops, thumbnails) are decoded at full size here, which costs less than
+ *   the hop to sharp.
  */
 import turbo from '@julusian/jpeg-turbo';
-import { dctReduction, scaledSide, type Reduction } from './dct-scale.js';
-import { decodeJpegScaled } from './jpeg-wasm.js';
+import { dctReduction, type Reduction } from './dct-scale.js';
 import { probeJpeg } from './jpeg-probe.js';
 import { coverBox, inputPixels, resizeRgb, type Box } from './resample.js';
 
@@ -33,14 +34,17 @@ export interface FitTarget {
 
 /** Past this many source pixels a full-size decode is left to sharp (it streams; this path holds the image). */
 const MAX_FULL_PIXELS = 16_000_000;
-/** Scaled decodes hold the file and libjpeg's coefficients (a progressive file's are 3 bytes a pixel) in WebAssembly memory. */
-const MAX_SCALED_PIXELS = 120_000_000;
+/**
+ * A source libjpeg could shrink by its DCT is decoded at full size here only up to this many pixels
+ * (about 1.5 MP: a full decode of that costs about what sharp's shrink-on-load and its thread hop do).
+ */
+const MAX_SHRINK_FULL_PIXELS = 1_500_000;
 
-/** A plain JPEG decoded into the resampler's memory, for `fitDecoded`: its (scaled) size. */
+/** A plain JPEG decoded into the resampler's memory, for `fitDecoded`: its size. */
 export interface DecodedPlain {
   width: number;
   height: number;
-  /** 1, 2, 4 or 8: the DCT scaling used. */
+  /** The DCT scaling used: always 1 (full size) on this path; kept for the resampler's callers. */
   reduction: Reduction;
 }
 
@@ -48,26 +52,19 @@ export interface DecodedPlain {
 const fitBox = (width: number, height: number, target: FitTarget): Box => (target.fit === 'cover' ? coverBox(width, height, target.width, target.height) : [0, 0, width, height]);
 
 /**
- * Decodes a plain JPEG into the resampler's memory (valid until the next call on this thread),
- * scaled by the DCT as far as `target` allows, or returns undefined for sharp's path.
+ * Decodes a plain JPEG of quality 90 or less into the resampler's memory (valid until the next call
+ * on this thread), or returns undefined for sharp's path (see the top of this file).
  */
 export function decodePlainInto(file: Buffer, target: FitTarget, maxPixels = Infinity): DecodedPlain | undefined {
   const info = probeJpeg(file);
-  if (!info?.plain || !endsWithEoi(file)) return undefined;
-  const pixels = info.width * info.height;
-  const reduction = dctReduction(info.width, info.height, fitBox(info.width, info.height, target), target.width, target.height);
-  if (pixels > Math.min(maxPixels, reduction === 1 ? MAX_FULL_PIXELS : MAX_SCALED_PIXELS)) return undefined;
-  const width = scaledSide(info.width, reduction);
-  const height = scaledSide(info.height, reduction);
+  if (!info?.plain || info.quality === undefined || info.quality > FAST_IDCT_MAX_QUALITY || !endsWithEoi(file)) return undefined;
+  const { width, height } = info;
+  const pixels = width * height;
+  const shrinkable = dctReduction(width, height, fitBox(width, height, target), target.width, target.height) > 1;
+  if (pixels > Math.min(maxPixels, shrinkable ? MAX_SHRINK_FULL_PIXELS : MAX_FULL_PIXELS)) return undefined;
   try {
-    if (reduction === 1 && info.quality !== undefined && info.quality <= FAST_IDCT_MAX_QUALITY) {
-      const decoded = turbo.decompressSync(file, inputPixels(width, height), { format: turbo.FORMAT_RGB });
-      return decoded.width === width && decoded.height === height ? { width, height, reduction } : undefined;
-    }
-    const decoded = decodeJpegScaled(file, reduction, width, height);
-    if (!decoded) return undefined;
-    inputPixels(width, height).set(decoded);
-    return { width, height, reduction };
+    const decoded = turbo.decompressSync(file, inputPixels(width, height), { format: turbo.FORMAT_RGB });
+    return decoded.width === width && decoded.height === height ? { width, height, reduction: 1 } : undefined;
   } catch {
     return undefined;
   }
