@@ -8,6 +8,7 @@
 import type { Redis } from 'ioredis';
 import type { HostRow } from '../hosts/rates.js';
 import type { SamplerCost } from '../hosts/sampler.js';
+import type { HostFeed, RemoteHost } from '../hosts/host-feed.js';
 import { PREFIX } from './redis.js';
 
 export const HOST_STREAM = `${PREFIX}:hosts`;
@@ -116,25 +117,7 @@ export class HostSender {
   }
 }
 
-export interface RemoteHost {
-  host: string;
-  pid?: number;
-  role: HostRow['role'];
-  machine: string;
-  /** Add to the host's clock to get the driver's. */
-  clockOffsetMs: number;
-  /** Round trips to Redis the offsets came from (the offset's uncertainty is at most half their sum). */
-  clockRttMs: number;
-  droppedSinceWorkerStart: number;
-  sampler: SamplerCost;
-  missingSources: string[];
-  linkBytesPerSecond: number | null;
-}
-
-/** The driver's side: reads the stream from the run's start until `stop`. */
-export interface HostFeed {
-  stop(): Promise<{ rows: HostRow[]; hosts: RemoteHost[]; malformedBatches: number }>;
-}
+export type { HostFeed, RemoteHost } from '../hosts/host-feed.js';
 
 /** A batch from the stream's fields, or undefined when it is not one of ours. */
 export function parseBatch(fields: string[]): HostBatch | undefined {

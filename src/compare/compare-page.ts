@@ -2,7 +2,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { ChartSpec } from '../charts/render.js';
 import { BOOTSTRAP } from '../stats/bootstrap.js';
-import { fmt, markdownTable } from '../report/tables.js';
+import { fmt, markdownTable } from '../format/text.js';
 import { ALPHA, type Comparison } from './comparisons.js';
 
 export const COMPARE_HEADER = ['dataset', 'cache', 'batch size', 'batch number', 'n a', 'n b', 'median a (images/s)', 'median b (images/s)', 'b / a', 'b / a 95% CI', 'p (Welch)', 'verdict (b vs a)'];

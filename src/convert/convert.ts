@@ -33,6 +33,7 @@ import { convertToBucket, type BucketTarget } from '../storage/bucket-convert.js
 import { scanBucket } from '../storage/scan-bucket.js';
 import { isStorageUrl } from '../storage/url.js';
 import { useStorageConfig } from '../storage/object-store.js';
+import { DEFAULT_FEATURE_KEYS } from '../options/feature-keys.js';
 
 /** The options (src/options/convert.ts: defaults, limits) and the caller's hooks. */
 export type ConvertOptions = ConvertOptionsInput & ConvertHooks;
@@ -297,7 +298,11 @@ async function convertInto(claim: OutputClaim, options: ConvertRun): Promise<Con
 
 /** The feature keys of the records written: `image` and `class` unless renamed; the class name's `label` gives way to a renamed class id. */
 function featureKeys(options: ConvertRun): { image: string; class: string; label: string } {
-  const keys = { image: options.imageKey ?? 'image', class: options.labelKey ?? 'class', label: options.labelKey === 'label' ? 'class_name' : 'label' };
+  const keys = {
+    image: options.imageKey ?? DEFAULT_FEATURE_KEYS.image,
+    class: options.labelKey ?? DEFAULT_FEATURE_KEYS.class,
+    label: options.labelKey === DEFAULT_FEATURE_KEYS.label ? 'class_name' : DEFAULT_FEATURE_KEYS.label,
+  };
   const fixed = ['filename', 'height', 'width', 'channels', 'format', keys.label];
   for (const [option, key] of [['--image-key', keys.image], ['--label-key', keys.class]] as const) {
     if (key === '' || fixed.includes(key)) throw new PipelineError('USAGE', `${option}: expected a feature name other than ${fixed.join(', ')}, got ${JSON.stringify(key)}`);

@@ -8,6 +8,7 @@ import { readLock } from '../output/lock.js';
 import { PROGRESS_SLOTS, throwIfStopped, type ProgressBuffer } from '../pool/protocol.js';
 import type { ConvertPartitionResult, ConvertTask, ConvertTaskFile } from './task-types.js';
 import { holdForTest } from '../pool/test-hold.js';
+import { DEFAULT_FEATURE_KEYS } from '../options/feature-keys.js';
 import { writeRecords } from '../tfrecord/writer.js';
 import { convertImage, convertImageSync, ImageSkip, type StoredImage } from './image.js';
 import { recordEncoder } from './record.js';
@@ -29,7 +30,7 @@ export async function convertPartition(task: ConvertTask, progressBuffer: Progre
   const started = performance.now();
   const skipped: Skip[] = [];
   const progress = new Int32Array(progressBuffer);
-  const encode = recordEncoder(task.keys ?? { image: 'image', class: 'class', label: 'label' });
+  const encode = recordEncoder(task.keys ?? DEFAULT_FEATURE_KEYS);
   const examples = async function* () {
     for await (const { file, image, inputBytes } of inOrder(task.files, task.files.some((f) => isStorageUrl(f.path)) ? OBJECT_IN_FLIGHT : IN_FLIGHT, (file) => load(file, task))) {
       Atomics.add(progress, PROGRESS_SLOTS.items, 1);

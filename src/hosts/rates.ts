@@ -4,6 +4,7 @@
  */
 import type { CpuTicks, DiskCounters, Memory, NetCounters } from './proc-host.js';
 import { isCountedDisk, isLoopback } from './proc-host.js';
+import type { HostRow } from '../run-folder/files.js';
 
 export interface HostSnapshot {
   /** Wall clock of this host (Date.now()), ms. */
@@ -18,41 +19,8 @@ export interface HostSnapshot {
   processRssBytes: number;
 }
 
-/** One row of hosts.csv before the driver places it on its own clock (`t_ms`). */
-export interface HostRow {
-  host: string;
-  role: 'local' | 'driver' | 'worker';
-  /** The machine's hostname: two worker processes on one machine share it (and its figures). */
-  machine: string;
-  t_ms: number;
-  interval_ms: number;
-  /** Percent of all cores; user includes nice, system includes irq and softirq; they sum to 100. */
-  cpu_user: number;
-  cpu_system: number;
-  cpu_iowait: number;
-  cpu_steal: number;
-  cpu_idle: number;
-  load1: number;
-  mem_used_bytes: number;
-  mem_available_bytes: number;
-  mem_cache_bytes: number;
-  mem_used_percent: number;
-  disk_read_bytes_per_s: number;
-  disk_write_bytes_per_s: number;
-  disk_read_ops_per_s: number;
-  disk_write_ops_per_s: number;
-  /** Percent of the interval the busiest counted disk had I/O in flight (iostat's %util). */
-  disk_busy_percent: number;
-  net_in_bytes_per_s: number;
-  net_out_bytes_per_s: number;
-  net_in_packets_per_s: number;
-  net_out_packets_per_s: number;
-  lo_in_bytes_per_s: number;
-  lo_out_bytes_per_s: number;
-  /** The sampling process itself: CPU percent of one core, resident memory. */
-  process_cpu: number;
-  process_rss_bytes: number;
-}
+/** One row of hosts.csv (its columns: src/run-folder/files.ts), before the driver places it on its own clock (`t_ms`). */
+export type { HostRow } from '../run-folder/files.js';
 
 const nan = Number.NaN;
 

@@ -4,7 +4,7 @@
  * clock), with alarms evaluated and the cost worked out at the end.
  */
 import { hostname } from 'node:os';
-import type { HostFeed, RemoteHost } from '../cluster/host-stream.js';
+import type { HostFeed, RemoteHost } from './host-feed.js';
 import { evaluateAlarms, type Alarm, type AlarmEvent } from './alarms.js';
 import type { HostRow } from './rates.js';
 import { HostSampler, type SamplerCost } from './sampler.js';

@@ -6,9 +6,11 @@
  * comes here, cut files never do; anything else, or any doubt, goes to sharp's full path, which
  * handles and judges all.
  *
+ * The binding always uses libjpeg-turbo's fast integer IDCT, whose error costs about 0.3 dB PSNR
+ * after q90 re-encoding at quality 90 and 1 dB at 95: files past quality 90 are decoded exactly by
+ * @napi-rs/image instead (about twice as slow), still on this thread.
+ *
  * Where this path stops, and why:
- * - past quality 90: the binding always uses libjpeg-turbo's fast integer IDCT, whose error costs
- *   about 0.3 dB PSNR after q90 re-encoding at quality 90 and 1 dB at 95; sharp decodes accurately;
  * - a source that libjpeg could shrink by its DCT (1/2, 1/4, 1/8: src/image/dct-scale.ts) and that
  *   holds more than MAX_SHRINK_FULL_PIXELS: no npm binding offers libjpeg's scaled decode
  *   synchronously, so a full-size decode here would cost more than sharp's shrink-on-load on its
@@ -16,6 +18,7 @@
  *   the hop to sharp.
  */
 import turbo from '@julusian/jpeg-turbo';
+import { Transformer } from '@napi-rs/image';
 import { dctReduction, type Reduction } from './dct-scale.js';
 import { probeJpeg } from './jpeg-probe.js';
 import { coverBox, inputPixels, resizeRgb, type Box } from './resample.js';
@@ -52,19 +55,27 @@ export interface DecodedPlain {
 const fitBox = (width: number, height: number, target: FitTarget): Box => (target.fit === 'cover' ? coverBox(width, height, target.width, target.height) : [0, 0, width, height]);
 
 /**
- * Decodes a plain JPEG of quality 90 or less into the resampler's memory (valid until the next call
+ * Decodes a plain JPEG into the resampler's memory (valid until the next call
  * on this thread), or returns undefined for sharp's path (see the top of this file).
  */
 export function decodePlainInto(file: Buffer, target: FitTarget, maxPixels = Infinity): DecodedPlain | undefined {
   const info = probeJpeg(file);
-  if (!info?.plain || info.quality === undefined || info.quality > FAST_IDCT_MAX_QUALITY || !endsWithEoi(file)) return undefined;
+  if (!info?.plain || !endsWithEoi(file)) return undefined;
   const { width, height } = info;
   const pixels = width * height;
   const shrinkable = dctReduction(width, height, fitBox(width, height, target), target.width, target.height) > 1;
   if (pixels > Math.min(maxPixels, shrinkable ? MAX_SHRINK_FULL_PIXELS : MAX_FULL_PIXELS)) return undefined;
   try {
-    const decoded = turbo.decompressSync(file, inputPixels(width, height), { format: turbo.FORMAT_RGB });
-    return decoded.width === width && decoded.height === height ? { width, height, reduction: 1 } : undefined;
+    const into = inputPixels(width, height);
+    if (info.quality !== undefined && info.quality <= FAST_IDCT_MAX_QUALITY) {
+      const decoded = turbo.decompressSync(file, into, { format: turbo.FORMAT_RGB });
+      return decoded.width === width && decoded.height === height ? { width, height, reduction: 1 } : undefined;
+    }
+    // Finer quantisation: an exact decode (about twice the time of the binding's fast IDCT).
+    const decoded = new Transformer(file).rawPixelsSync();
+    if (decoded.length !== width * height * 3) return undefined;
+    into.set(decoded);
+    return { width, height, reduction: 1 };
   } catch {
     return undefined;
   }

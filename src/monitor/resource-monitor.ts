@@ -7,6 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpuTicksFromStat, parseIo, rssFromStatus } from './proc.js';
 import { RESOURCE_INTERVAL_MS } from '../options/intervals.js';
+import type { ResourceRow } from '../run-folder/files.js';
 
 /** USER_HZ: the kernel's unit for stat's CPU times; 100 on every mainstream Linux. */
 const TICKS_PER_SECOND = 100;
@@ -21,17 +22,8 @@ interface RawSample {
   writtenBytes: number;
 }
 
-export interface ResourceRow {
-  elapsed_ms: number;
-  cpu_process: number;
-  cpu_main: number;
-  cpu_other: number;
-  rss_bytes: number;
-  read_bytes: number;
-  read_ops: number;
-  written_bytes: number;
-  [workerColumn: `cpu_worker_${number}`]: number;
-}
+/** A resources row (its columns: src/run-folder/files.ts). */
+export type { ResourceRow } from '../run-folder/files.js';
 
 export class ResourceMonitor {
   private readonly samples: RawSample[] = [];

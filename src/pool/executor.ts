@@ -3,7 +3,7 @@
  * hand their task list to an executor and get each result back as it completes, so they write the
  * same files whichever runs them.
  */
-import type { HostFeed } from '../cluster/host-stream.js';
+import type { HostFeed } from '../hosts/host-feed.js';
 import { createPool } from './pool.js';
 import { deserializeError } from '../errors.js';
 import { newProgressBuffer, PROGRESS_SLOTS, requestStop, type TaskInput, type TaskMessage, type TaskName, type TaskOutcome, type TaskResult } from './protocol.js';

@@ -3,9 +3,9 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { Chart } from '../charts/render.js';
-import type { MeasurementRow } from '../speedtest/task.js';
-import type { ResourceRow } from '../monitor/resource-monitor.js';
-import type { TaskRow } from '../run-folder/load-run.js';
+import type { MeasurementRow } from '../run-folder/files.js';
+import type { ResourceRow } from '../run-folder/files.js';
+import type { TaskRow } from '../run-folder/files.js';
 import { PARAMETERS, type RegressionRow } from './regressions.js';
 import { PART_LABELS, TIME_PARTS, type TimeSplit } from './time-split.js';
 

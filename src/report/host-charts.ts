@@ -4,9 +4,9 @@
  * start on the driver's clock). One Vega-Lite figure, so the panels line up.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { HostRow } from '../hosts/rates.js';
+import type { HostRow } from '../run-folder/files.js';
 import type { Chart } from '../charts/render.js';
-import type { TaskRow } from '../run-folder/load-run.js';
+import type { TaskRow } from '../run-folder/files.js';
 
 /** Most points a host's series keeps: longer runs are averaged over consecutive samples. */
 const MAX_POINTS = 300;

@@ -3,7 +3,7 @@
  * rows of hosts.csv, run.json's host facts and the task timeline.
  */
 import { METRIC_VALUE } from '../hosts/alarms.js';
-import type { HostRow } from '../hosts/rates.js';
+import type { HostRow } from '../run-folder/files.js';
 
 export interface HostFacts {
   host: string;

@@ -6,7 +6,7 @@
 import type { AlarmEvent } from '../hosts/alarms.js';
 import type { CostFigure } from '../hosts/recorder.js';
 import type { Bound, HostFigures } from './host-figures.js';
-import { fmt, markdownTable } from './tables.js';
+import { fmt, markdownTable } from '../format/text.js';
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 

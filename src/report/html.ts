@@ -1,7 +1,8 @@
 /** report.html: one self-contained page (inline SVG charts, inline CSS, no script, no network). */
 import { BOOTSTRAP } from '../stats/bootstrap.js';
 import type { KeyFigures } from './tables.js';
-import { fmt, MEDIAN_HEADER, medianCells, MULTI_HEADER, multiCells, REGRESSION_HEADER, regressionCells, TIME_HEADER, timeCells } from './tables.js';
+import { fmt } from '../format/text.js';
+import { MEDIAN_HEADER, medianCells, MULTI_HEADER, multiCells, REGRESSION_HEADER, regressionCells, TIME_HEADER, timeCells } from './tables.js';
 import type { RegressionRow } from './regressions.js';
 import type { MultiRegressionRow } from './regressions-multi.js';
 import { dominantStageSentence, type TimeSplit } from './time-split.js';

@@ -6,7 +6,7 @@
  * above 10, whose coefficients should not be read one by one. Pure.
  */
 import { fitOls } from '../stats/ols.js';
-import type { MeasurementRow } from '../speedtest/task.js';
+import type { MeasurementRow } from '../run-folder/files.js';
 import type { REGRESSION_MULTI, RowOf } from '../run-folder/files.js';
 import { PARAMETERS } from './regressions.js';
 

@@ -4,7 +4,7 @@
  */
 import { fitLine } from '../stats/linregress.js';
 import { tCritical } from '../stats/student-t.js';
-import type { MeasurementRow } from '../speedtest/task.js';
+import type { MeasurementRow } from '../run-folder/files.js';
 import type { REGRESSION, RowOf } from '../run-folder/files.js';
 
 export const PARAMETERS = ['batch_size', 'batch_number', 'repetition', 'data_size'] as const;

@@ -19,7 +19,8 @@ import { loadRun } from '../run-folder/load-run.js';
 import { regressions } from './regressions.js';
 import { REGRESSION, REGRESSION_MULTI } from '../run-folder/files.js';
 import { multipleRegressions } from './regressions-multi.js';
-import { fmt, keyFigures, markdownTable, MEDIAN_HEADER, medianCells, MULTI_HEADER, multiCells, REGRESSION_HEADER, regressionCells, TIME_HEADER, timeCells } from './tables.js';
+import { fmt, markdownTable } from '../format/text.js';
+import { keyFigures, MEDIAN_HEADER, medianCells, MULTI_HEADER, multiCells, REGRESSION_HEADER, regressionCells, TIME_HEADER, timeCells } from './tables.js';
 import { dominantStageSentence, timeSplits } from './time-split.js';
 import { hostParts } from './host-report.js';
 

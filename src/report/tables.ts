@@ -1,18 +1,11 @@
 /** Numbers and tables for people: formatting shared by summary.md and report.html. Pure. */
 import { summarise } from '../speedtest/summary.js';
-import type { MeasurementRow } from '../speedtest/task.js';
-import type { ResourceRow } from '../monitor/resource-monitor.js';
-import type { TaskRow } from '../run-folder/load-run.js';
+import type { MeasurementRow, ResourceRow, TaskRow } from '../run-folder/files.js';
+import { fmt } from '../format/text.js';
 import type { RegressionRow } from './regressions.js';
 import type { MultiRegressionRow } from './regressions-multi.js';
 import { PART_LABELS, TIME_PARTS, type TimeSplit } from './time-split.js';
 import { medianInterval } from '../stats/bootstrap.js';
-
-export function fmt(x: number | null | undefined, digits = 4): string {
-  if (x === null || x === undefined || Number.isNaN(x)) return '';
-  if (x !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e6)) return x.toExponential(digits - 1);
-  return Number(x.toPrecision(digits)).toString();
-}
 
 export const REGRESSION_HEADER = ['dataset', 'cache', 'parameter', 'n', 'slope', 'slope 95% CI', 'intercept', 'r', 'r2', 'p_value', 'stderr', 'note'];
 
@@ -77,9 +70,4 @@ export function keyFigures(rows: readonly MeasurementRow[], tasks: readonly Task
     wallSeconds: ['off', 'on'].filter((c) => c in summary.wallSecondsByCache).map((cache) => ({ cache, seconds: summary.wallSecondsByCache[cache] })),
     cpu,
   };
-}
-
-export function markdownTable(header: string[], rows: string[][]): string {
-  const line = (cells: string[]) => `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }

@@ -5,7 +5,7 @@
  * Runs written before the stage columns existed give nothing. Pure.
  */
 import { median } from '../stats/median.js';
-import type { MeasurementRow } from '../speedtest/task.js';
+import type { MeasurementRow } from '../run-folder/files.js';
 
 export const TIME_PARTS = ['read', 'verify_parse', 'decode', 'fit', 'assembly', 'wait'] as const;
 export type TimePart = (typeof TIME_PARTS)[number];

@@ -8,8 +8,6 @@
  * 2^31, bytes and operations), 'float' (Float64: times, rates), 'string'. `nullable`: the value can
  * be null (empty in the CSV); `optional`: runs written before the column existed lack it.
  */
-import type { HostRow } from '../hosts/rates.js';
-
 export type ColumnType = 'string' | 'int' | 'int64' | 'float';
 export type ColumnSpec = ColumnType | { type: ColumnType; nullable?: true; optional?: true };
 export type ColumnSpecs = Record<string, ColumnSpec>;
@@ -78,16 +76,31 @@ export function resourcesTable(workers: number) {
 }
 /** What a reader needs of resources.* (the per-worker columns vary). */
 export const RESOURCES = resourcesTable(0);
+/** A resources row: the fixed columns and one `cpu_worker_<n>` per worker thread. */
+export type ResourceRow = RowOf<typeof RESOURCES.columns> & { [workerColumn: `cpu_worker_${number}`]: number };
 
 /** hosts.csv / .arrow: one row per host per sampling interval (src/hosts/). */
 export const HOSTS = table('hosts', {
-  host: 'string', role: 'string', machine: 'string', t_ms: 'float', interval_ms: 'float',
+  host: 'string',
+  /** local, driver or worker (HostRole). */
+  role: 'string',
+  /** The machine's hostname: two worker processes on one machine share it (and its figures). */
+  machine: 'string',
+  t_ms: 'float', interval_ms: 'float',
+  // Percent of all cores; user includes nice, system includes irq and softirq; they sum to 100.
   cpu_user: 'float', cpu_system: 'float', cpu_iowait: 'float', cpu_steal: 'float', cpu_idle: 'float', load1: 'float',
   mem_used_bytes: 'int64', mem_available_bytes: 'int64', mem_cache_bytes: 'int64', mem_used_percent: 'float',
-  disk_read_bytes_per_s: 'float', disk_write_bytes_per_s: 'float', disk_read_ops_per_s: 'float', disk_write_ops_per_s: 'float', disk_busy_percent: 'float',
+  disk_read_bytes_per_s: 'float', disk_write_bytes_per_s: 'float', disk_read_ops_per_s: 'float', disk_write_ops_per_s: 'float',
+  /** Percent of the interval the busiest counted disk had I/O in flight (iostat's %util). */
+  disk_busy_percent: 'float',
   net_in_bytes_per_s: 'float', net_out_bytes_per_s: 'float', net_in_packets_per_s: 'float', net_out_packets_per_s: 'float',
-  lo_in_bytes_per_s: 'float', lo_out_bytes_per_s: 'float', process_cpu: 'float', process_rss_bytes: 'int64',
-} satisfies Record<keyof HostRow, ColumnType>, true);
+  lo_in_bytes_per_s: 'float', lo_out_bytes_per_s: 'float',
+  // The sampling process itself: CPU percent of one core, resident memory.
+  process_cpu: 'float', process_rss_bytes: 'int64',
+}, true);
+export type HostRole = 'local' | 'driver' | 'worker';
+/** A hosts row (a figure not measured is NaN in memory, empty in the CSV). */
+export type HostRow = Omit<RowOf<typeof HOSTS.columns>, 'role'> & { role: HostRole };
 
 /** alarms.csv: one row per alarm that fired (src/hosts/alarms.ts). */
 export const ALARMS = table('alarms', {

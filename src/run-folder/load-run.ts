@@ -5,11 +5,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PipelineError } from '../errors.js';
-import { HOSTS, MEASUREMENTS, PROBLEMS, RESOURCES, TASKS, type ProblemRow, type TaskRow } from './files.js';
+import { HOSTS, MEASUREMENTS, PROBLEMS, RESOURCES, TASKS, type HostRow, type ProblemRow, type ResourceRow, type TaskRow } from './files.js';
 import { damaged, readArrowTable, readCsvTable } from './read-table.js';
 import type { MeasurementRow } from './files.js';
-import type { ResourceRow } from '../monitor/resource-monitor.js';
-import type { HostRow } from '../hosts/rates.js';
 
 export type { TaskRow } from './files.js';
 

@@ -4,7 +4,7 @@
  * thread runs one pass at a time, so the system delivers the sum of its threads' rates).
  */
 import { median } from '../stats/median.js';
-import type { MeasurementRow } from '../speedtest/task.js';
+import type { MeasurementRow } from '../run-folder/files.js';
 
 export interface ThroughputPoint {
   workers: number;

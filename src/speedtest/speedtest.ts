@@ -12,7 +12,7 @@ import { PipelineError, usageError } from '../errors.js';
 import { withClusterExecutor } from '../cluster/with-cluster.js';
 import { parseOptions } from '../options/define.js';
 import { speedtestOptions, type SpeedtestOptionsInput, type SpeedtestSettings } from '../options/speedtest.js';
-import { DEFAULT_FIT_SIZE } from '../options/speedtest-defaults.js';
+import { DEFAULT_CHANNELS, DEFAULT_FIT_SIZE } from '../options/speedtest-defaults.js';
 import { RESOURCE_INTERVAL_MS } from '../options/intervals.js';
 import { scanDataset } from '../dataset/scan.js';
 import { localExecutor, type Executor } from '../pool/executor.js';
@@ -98,7 +98,7 @@ async function speedtestInto(out: string, runId: string, options: SpeedtestRun):
     notes.push(...tfrecords.notes, `TFRecord features: ${describeKeys(tfrecords.keys)}`);
   }
   const stored = tfrecords?.keys.storedChannels ?? [];
-  const channels = options.channels ?? (stored.length === 1 ? stored[0] : 3);
+  const channels = options.channels ?? (stored.length === 1 ? stored[0] : DEFAULT_CHANNELS);
   if (!options.channels && stored.length > 1) notes.push(`the TFRecords hold images of ${stored.join(' and ')} channels: all are decoded to ${channels} (set --channels to choose)`);
   const size = options.size ?? await storedSize(targets, tfrecords?.keys.sizes);
   if (!size) notes.push(`the TFRecords hold images of different sizes (${tfrecords!.keys.sizes.slice(0, 4).join(', ')}${tfrecords!.keys.sizes.length > 4 ? ', ...' : ''} in the first records): each is delivered at its own size, not resized; a batch is their pixels one after another (a ragged batch). Image files are not resized either unless --size is given`);

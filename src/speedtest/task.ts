@@ -16,6 +16,7 @@ import { parseProcStat } from '../monitor/proc.js';
 import { holdForTest } from '../pool/test-hold.js';
 import { takeRequestStats, useStorageConfig, type StorageConfig } from '../storage/object-store.js';
 import type { RequestStatsData } from '../storage/request-stats.js';
+import { DEFAULT_CHANNELS } from '../options/speedtest-defaults.js';
 
 export interface SpeedtestJob {
   partition: number;
@@ -85,7 +86,7 @@ export async function runSpeedtestJob(job: SpeedtestJob, progress?: ProgressBuff
     const onProblem = (p: Problem) => result.problems.push({ ...p, task: task.task });
     const clock = new StageClock();
     const source = counted(
-      task.dataset === 'images' ? imageFileSource(job.images, job.width, job.height, onProblem, clock, job.channels ?? 3, job.ioConcurrency) : tfrecordSource(job.shards, onProblem, clock, job.layout),
+      task.dataset === 'images' ? imageFileSource(job.images, job.width, job.height, onProblem, clock, job.channels ?? DEFAULT_CHANNELS, job.ioConcurrency) : tfrecordSource(job.shards, onProblem, clock, job.layout),
       (failed) => {
         result.reads[task.dataset] = (result.reads[task.dataset] ?? 0) + 1;
         if (failed) result.failed[task.dataset] = (result.failed[task.dataset] ?? 0) + 1;

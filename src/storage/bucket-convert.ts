@@ -12,7 +12,6 @@ import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { PipelineError } from '../errors.js';
-import type { ConvertOptions, ConvertResult } from '../convert/convert.js';
 import { PARTS_DIR, type ShardEntry } from '../convert/manifest.js';
 import { LOCK_FILE } from '../output/lock.js';
 import { SHARD_FILE } from '../output/ownership.js';
@@ -38,7 +37,21 @@ export interface BucketTarget {
 const RUN_FILES = ['manifest.json', 'labels.txt', 'skipped.csv'];
 const RUN_FOLDERS = [`${PARTS_DIR}/`, 'convert-run/'];
 
-export async function convertToBucket(given: ConvertOptions & { endpoint?: string }, run: (options: ConvertOptions) => Promise<ConvertResult>): Promise<ConvertResult> {
+/**
+ * What this needs of convert's options and result: generic, so storage/ does not import the
+ * command that calls it (convert passes itself as `run`).
+ */
+interface BucketConvertOptions {
+  input: string;
+  out?: string;
+  endpoint?: string;
+  resume?: boolean;
+  overwrite?: boolean;
+  bucket?: BucketTarget;
+  onInfo?: (message: string) => void;
+}
+
+export async function convertToBucket<O extends BucketConvertOptions, R extends { out: string }>(given: O, run: (options: O) => Promise<R>): Promise<R> {
   const url = given.out!;
   const storage: StorageConfig = { endpoint: given.endpoint };
   const { store, key } = openUrl(url, storage);
@@ -74,7 +87,7 @@ export async function convertToBucket(given: ConvertOptions & { endpoint?: strin
         await store.deleteAll(stale);
       },
     };
-    let result: ConvertResult;
+    let result: R;
     try {
       result = await run({ ...given, out: staging, resume: state === 'resume', overwrite: false, bucket: target });
     } catch (error) {
@@ -82,7 +95,7 @@ export async function convertToBucket(given: ConvertOptions & { endpoint?: strin
       if (error instanceof PipelineError && error.code === 'STRICT') {
         await publish(store, prefix, staging);
         committed = true;
-        const partial = (error as PipelineError & { result?: ConvertResult }).result;
+        const partial = (error as PipelineError & { result?: R }).result;
         if (partial) partial.out = url;
         throw new PipelineError('STRICT', error.message.split(staging).join(url.replace(/\/$/, '')), { cause: error });
       }
@@ -102,7 +115,7 @@ export async function convertToBucket(given: ConvertOptions & { endpoint?: strin
 }
 
 /** new (empty prefix), resume or overwrite (an earlier convert run there); anything else exit 2. */
-async function judgePrefix(store: ObjectStore, prefix: string, url: string, options: ConvertOptions): Promise<'new' | 'resume' | 'overwrite'> {
+async function judgePrefix(store: ObjectStore, prefix: string, url: string, options: BucketConvertOptions): Promise<'new' | 'resume' | 'overwrite'> {
   if (options.resume && options.overwrite) throw new PipelineError('USAGE', '--resume and --overwrite: expected one of the two, got both');
   const names: string[] = [];
   let others = 0;
