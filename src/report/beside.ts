@@ -102,7 +102,7 @@ export function besideSection(self: Run, other: Run): Beside {
   const GRID = ['dataset', 'cache', `${a} images/s (median)`, `${b} images/s (median)`, 'beside / this'];
   const RATIO = ['cache', `TFRecord / images, ${a}`, `TFRecord / images, ${b}`];
   const RUNS = ['run', 'folder', 'data', 'requests', 'TTFB p50'];
-  const note = 'The same grid in two places: on a bucket every image file costs a request and its time to first byte, a TFRecord shard one streamed GET, so the TFRecord/images ratio grows with the distance to the data. Numbers also in beside.csv.';
+  const note = 'The same grid in two places. On a bucket every image file costs a request and waits its time to first byte, while a TFRecord shard is a few streamed GETs: the longer the TTFB, the more the TFRecord/images ratio favours TFRecords. Medians per dataset x cache; every number is also in beside.csv.';
   const markdown = ['', '## Beside another run', '', markdownTable(RUNS, runs), '', markdownTable(GRID, grid), '', markdownTable(RATIO, ratios), '', note, ''].join('\n');
   const html = `<h2>Beside another run</h2>\n${htmlTable(RUNS, runs)}\n${htmlTable(GRID, grid)}\n${htmlTable(RATIO, ratios)}\n<p class="small">${escape(note)}</p>`;
   return { rows, markdown, html, chart: ratioChart(rows, { this: a, beside: b }) };
@@ -121,7 +121,7 @@ function ratioChart(rows: readonly BesideRow[], labels: Record<Which, string>): 
       data: { values },
       mark: 'bar',
       encoding: {
-        x: { field: 'location', type: 'nominal', title: 'where the data lived', axis: { labelAngle: 0 } },
+        x: { field: 'location', type: 'nominal', title: 'where the data lived', sort: [labels.this, labels.beside], axis: { labelAngle: 0 } },
         xOffset: { field: 'cache', type: 'nominal' },
         y: { field: 'ratio', type: 'quantitative', title: 'TFRecord / images (x)', scale: { zero: true } },
         color: { field: 'cache', type: 'nominal', title: 'cache' },

@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, mkdir, readFile, truncate } from 'node:fs/promises';
+import { cp, mkdir, readFile, rm, truncate } from 'node:fs/promises';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,7 +29,10 @@ before(async () => {
   await convert({ input: `s3://${bucket}/photos`, out: `s3://${bucket}/shards`, partitions: 2, size: '32x32', workers: 2 });
   await speedtest({ images: `s3://${bucket}/photos`, tfrecords: `s3://${bucket}/shards`, out: BUCKET, ...GRID });
 });
-after(async () => gateway?.stop());
+after(async () => {
+  await gateway?.stop();
+  await rm(base, { recursive: true, force: true });
+});
 
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
