@@ -4,6 +4,7 @@ import { path } from './values.js';
 
 export const reportOptions = defineOptions('report', {
   run: { schema: path, expected: 'a run folder written by pipeline speedtest', help: 'a run folder written by pipeline speedtest', argument: '<run-dir>' },
+  beside: { schema: path.optional(), expected: 'another run folder written by pipeline speedtest', help: "another run's grid beside this one (e.g. the same grid with the data in a bucket): medians and the TFRecord/images ratio side by side", value: '<run-dir>' },
   out: { schema: path.optional(), expected: 'a folder', help: 'where to write', value: '<dir>', defaultText: 'the run folder' },
 });
 

@@ -1,5 +1,6 @@
 /** `pipeline report`: regressions, tables and charts from a speed-test run folder. */
 import { objectStorageMarkdown } from './object-storage-section.js';
+import { besideRun, besideSection } from './beside.js';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PipelineError } from '../errors.js';
@@ -17,7 +18,7 @@ import { chooseModel } from '../scaling/models.js';
 import { systemThroughput, tasksPerSetting } from '../scaling/run-points.js';
 import { loadRun } from '../run-folder/load-run.js';
 import { regressions } from './regressions.js';
-import { REGRESSION, REGRESSION_MULTI } from '../run-folder/files.js';
+import { BESIDE, REGRESSION, REGRESSION_MULTI } from '../run-folder/files.js';
 import { multipleRegressions } from './regressions-multi.js';
 import { fmt, markdownTable } from '../format/text.js';
 import { keyFigures, MEDIAN_HEADER, medianCells, MULTI_HEADER, multiCells, REGRESSION_HEADER, regressionCells, TIME_HEADER, timeCells } from './tables.js';
@@ -44,6 +45,9 @@ export async function report(input: ReportOptions): Promise<ReportResult> {
   await refuseOtherRun(out, dir);
   const run = await loadRun(dir);
   if (run.measurements.length === 0) throw new PipelineError('DATA', `${dir}: the run has no measurement rows`);
+  // The other run is read before anything is written: a bad --beside leaves no half report.
+  const other = options.beside === undefined ? undefined : await besideRun(resolve(options.beside));
+  if (other && other.measurements.length === 0) throw new PipelineError('DATA', `--beside: ${other.dir}: the run has no measurement rows`, { path: other.dir });
   await prepareReportFolder(out);
 
   const fits = regressions(run.measurements);
@@ -51,6 +55,8 @@ export async function report(input: ReportOptions): Promise<ReportResult> {
   const multi = multipleRegressions(run.measurements);
   await writeTable(out, REGRESSION_MULTI, multi);
   const splits = timeSplits(run.measurements);
+  const beside = other ? besideSection(run, other) : undefined;
+  if (beside) await writeTable(out, BESIDE, beside.rows);
 
   const charts: Chart[] = [];
   if (splits.length) charts.push(whereTimeGoes(splits));
@@ -59,6 +65,7 @@ export async function report(input: ReportOptions): Promise<ReportResult> {
   if (run.tasks.length) charts.push(taskTimeline(run.tasks));
   // A scaling study (several worker counts): measured and fitted throughput against workers.
   if (new Set(run.measurements.map((r) => r.workers)).size >= 2) charts.push(scalingChart(run));
+  if (beside) charts.push(beside.chart);
   charts.push(...(options.extraCharts ?? []));
   const rendered: { name: string; title: string; svg: string }[] = [];
   for (const chart of charts) {
@@ -74,14 +81,14 @@ export async function report(input: ReportOptions): Promise<ReportResult> {
   const notes: string[] = [...(run.info.notes ?? [])];
   const title = `Speed test report: ${run.info.options?.datasets?.join(' vs ') ?? 'run'} (${run.measurements.length} passes)`;
   const content: ReportContent = { title, figures, fits, multi, splits, alerts, notes };
-  await writeFileAtomic(join(out, 'report.html'), reportHtml({ ...content, run: run.info, charts: rendered, top: hosts?.top, sections: hosts?.section }));
-  await writeFileAtomic(join(out, 'summary.md'), summaryMarkdown(content) + objectStorageMarkdown(run.info) + (hosts ? '\n' + hosts.markdown + '\n' : ''));
+  await writeFileAtomic(join(out, 'report.html'), reportHtml({ ...content, run: run.info, charts: rendered, top: hosts?.top, sections: (beside?.html ?? '') + (hosts?.section ?? '') }));
+  await writeFileAtomic(join(out, 'summary.md'), summaryMarkdown(content) + objectStorageMarkdown(run.info) + (beside?.markdown ?? '') + (hosts ? '\n' + hosts.markdown + '\n' : ''));
   return {
     out,
     regressions: fits.length,
     // In page order: the hosts figure comes before the other charts.
     charts: [...(hosts ? ['hosts-over-time'] : []), ...rendered.map((c) => c.name)],
-    files: ['regression.csv', 'regression-multi.csv', 'summary.md', 'report.html', ...rendered.flatMap((c) => [`charts/${c.name}.svg`, `charts/${c.name}.png`]), ...(hosts?.files ?? [])],
+    files: ['regression.csv', 'regression-multi.csv', ...(beside ? ['beside.csv'] : []), 'summary.md', 'report.html', ...rendered.flatMap((c) => [`charts/${c.name}.svg`, `charts/${c.name}.png`]), ...(hosts?.files ?? [])],
   };
 }
 

@@ -121,8 +121,20 @@ export const REGRESSION_MULTI = table('regression-multi', {
   ci_low: nullableFloat, ci_high: nullableFloat, vif: nullableFloat, n: 'int', r2: nullableFloat, adjusted_r2: nullableFloat, note: 'string',
 }, false);
 
+/**
+ * beside.csv (written by `report --beside OTHER`): this run's grid and another's, a row per run x
+ * dataset x cache. `tfrecord_vs_images` is that run's TFRecord/images ratio for the cache mode
+ * (repeated on its rows); the request counts and TTFB are the run's own, blank for local data.
+ */
+export const BESIDE = table('beside', {
+  run: 'string', run_dir: 'string', where: 'string', dataset: 'string', cache: 'string', location: 'string', passes: 'int',
+  median_images_per_second: 'float', tfrecord_vs_images: nullableFloat,
+  get_requests: { type: 'int64', nullable: true }, list_requests: { type: 'int64', nullable: true }, ttfb_p50_ms: nullableFloat,
+}, false);
+export type BesideRow = RowOf<typeof BESIDE.columns>;
+
 /** Every table of a run folder. */
-export const RUN_TABLES: readonly TableSchema[] = [MEASUREMENTS, TASKS, PROBLEMS, RESOURCES, HOSTS, ALARMS, REGRESSION, REGRESSION_MULTI];
+export const RUN_TABLES: readonly TableSchema[] = [MEASUREMENTS, TASKS, PROBLEMS, RESOURCES, HOSTS, ALARMS, REGRESSION, REGRESSION_MULTI, BESIDE];
 
 /** The run's other files: run.json (speedtest), the report's summary, page and chart folder. */
 const RUN_OTHER_FILES = ['run.json', 'summary.md', 'report.html', 'charts'];
