@@ -69,7 +69,7 @@ export const COMMANDS: readonly CommandDeclaration[] = [
     const { speedtest } = await import('../speedtest/speedtest.js');
     const result = await speedtest({
       ...options, signal, onInfo: (m) => log.info(m),
-      onProgress: (p) => log.progress({ done: p.tasks, total: p.total, unit: 'tasks', detail: `${p.seconds.toFixed(0)} s` }),
+      onProgress: (p) => log.progress({ done: p.tasks, total: p.total, unit: 'tasks', detail: `${p.images} images, ${p.seconds.toFixed(0)} s` }),
     });
     return { result };
   }),
