@@ -24,6 +24,7 @@ import { VERSION } from '../version.js';
 import { gridTasks, partitionTasks, type CacheMode, type DatasetKind } from './grid.js';
 import { writeTable } from '../run-folder/tables.js';
 import { MEASUREMENTS, PROBLEMS, resourcesTable, TASKS, type TaskRow } from '../run-folder/files.js';
+import { INTERRUPTED_KEY } from '../run-folder/load-run.js';
 import type { Problem } from './sources.js';
 import type { MeasurementRow, SpeedtestJob, SpeedtestJobResult, TaskSpan } from './task.js';
 import { summarise, type SpeedtestSummary } from './summary.js';
@@ -214,7 +215,8 @@ async function speedtestInto(out: string, runId: string, options: SpeedtestRun):
   const threadOrder = allThreads;
   const resources = monitor.rows(allThreads.map(([thread, tid]) => (thread.startsWith(localPrefix) ? tid : -1)));
 
-  await writeTable(out, MEASUREMENTS, rows);
+  // The Arrow file says itself whether the run was interrupted: a report still knows it without run.json.
+  await writeTable(out, MEASUREMENTS, rows, { [INTERRUPTED_KEY]: String(interrupted) });
   await writeTable(out, TASKS, spans);
   await writeTable(out, resourcesTable(threadOrder.length), resources);
   await writeHostFiles(out, hosts);
