@@ -61,12 +61,15 @@ export async function report(input: ReportOptions): Promise<ReportResult> {
   if (new Set(run.measurements.map((r) => r.workers)).size >= 2) charts.push(scalingChart(run));
   charts.push(...(options.extraCharts ?? []));
   const rendered: { name: string; title: string; svg: string }[] = [];
+  const pngs: Promise<void>[] = [];
   for (const chart of charts) {
     const svg = await renderSvg(chart.spec);
     await writeFile(join(out, 'charts', `${chart.name}.svg`), svg);
-    await writeFile(join(out, 'charts', `${chart.name}.png`), await svgToPng(svg));
+    // Rasterised on sharp's threads while the next chart is laid out (the slowest part of a report).
+    pngs.push(svgToPng(svg).then((png) => writeFile(join(out, 'charts', `${chart.name}.png`), png)));
     rendered.push({ name: chart.name, title: chart.title, svg });
   }
+  await Promise.all(pngs);
 
   const hosts = await hostParts(run, out);
   const figures = keyFigures(run.measurements, run.tasks, run.resources);
