@@ -66,6 +66,8 @@ export async function findRecordFiles(targets: readonly string[], options: { spl
       continue;
     }
     if (!info) throw new PipelineError('NOT_FOUND', `${target}: no such file or folder`, { path: target });
+    // A device or a pipe (/dev/zero) has no size: read as a file it would look like an empty shard.
+    if (!info.isFile() && !info.isDirectory()) throw new PipelineError('USAGE', `${target}: not a regular file (a device, pipe or socket); expected a TFRecord file, folder or glob`, { path: target });
     found.push(...(info.isDirectory() ? await shardsBelow(target, options.split, notes) : [target]));
   }
   let files = [...new Set(found)];
