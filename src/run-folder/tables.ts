@@ -41,7 +41,12 @@ export function toCsv<Row extends object>(rows: readonly Row[], columns: ColumnS
  * than the schema's columns (only those are written) and null for a value not measured.
  * `metadata` goes into the Arrow file's schema.
  */
-export async function writeTable<C extends ColumnSpecs>(dir: string, schema: TableSchema<C>, rows: readonly WritableRow<C>[], metadata?: Record<string, string>): Promise<void> {
+export async function writeTable<C extends ColumnSpecs>(
+  dir: string,
+  schema: TableSchema<C>,
+  rows: readonly WritableRow<C>[],
+  metadata?: Record<string, string>,
+): Promise<void> {
   await writeFileAtomic(join(dir, `${schema.name}.csv`), toCsv(rows, schema.columns));
   if (schema.arrow) await writeFileAtomic(join(dir, `${schema.name}.arrow`), toArrow(rows, schema.columns, metadata));
 }

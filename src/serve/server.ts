@@ -126,7 +126,8 @@ export function createRecommendServer(options: RecommendServerOptions = {}): Ser
 
   // Node's own timers close connections whose headers do not come in time (checked every second, or
   // more often for short limits), and are the backstop of readBody's deadline, which answers 408 first.
-  const server = createServer({ headersTimeout, requestTimeout: bodyTimeout + headersTimeout, connectionsCheckingInterval: Math.min(1000, headersTimeout) }, (req, res) => {
+  const timeouts = { headersTimeout, requestTimeout: bodyTimeout + headersTimeout, connectionsCheckingInterval: Math.min(1000, headersTimeout) };
+  const server = createServer(timeouts, (req, res) => {
     handle(req, res).catch((error: unknown) => {
       if (res.destroyed && !(error instanceof HttpError)) return; // the client went away (its work was aborted)
       if (error instanceof HttpError) {

@@ -83,7 +83,14 @@ const readSchedstat = () => readFileSync('/proc/thread-self/schedstat', 'latin1'
  * has its images it leaves the source, which waits for the reads and decodes still in flight
  * (src/async/in-order.ts) after the clock has stopped, so the next pass never pays for them.
  */
-export async function timedPass(source: ImageSource, batchSize: number, batchNumber: number, cache?: DecodedCache, clock = new StageClock(), hooks: PassHooks = {}): Promise<PassResult> {
+export async function timedPass(
+  source: ImageSource,
+  batchSize: number,
+  batchNumber: number,
+  cache?: DecodedCache,
+  clock = new StageClock(),
+  hooks: PassHooks = {},
+): Promise<PassResult> {
   const wanted = batchSize * batchNumber;
   let delivered = 0;
   let bytesRead = 0;
