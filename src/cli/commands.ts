@@ -26,6 +26,8 @@ export interface CommandContext {
 export interface Outcome {
   result: unknown;
   exitCode?: number;
+  /** The command runs until a signal ends it (worker, serve): that clean stop exits 128 + signal. */
+  endsOnSignal?: boolean;
 }
 
 export interface CommandDeclaration {
@@ -69,14 +71,14 @@ export const COMMANDS: readonly CommandDeclaration[] = [
     const { speedtest } = await import('../speedtest/speedtest.js');
     const result = await speedtest({
       ...options, signal, onInfo: (m) => log.info(m),
-      onProgress: (p) => log.progress({ done: p.tasks, total: p.total, unit: 'tasks', detail: `${p.seconds.toFixed(0)} s` }),
+      onProgress: (p) => log.progress({ done: p.tasks, total: p.total, unit: 'tasks', detail: `${p.images} images, ${p.seconds.toFixed(0)} s` }),
     });
     return { result };
   }),
 
   declare(workerOptions, 'a cluster worker: runs convert / speedtest jobs from Redis on this machine\'s threads', async (options, { signal, log }) => {
     const { runWorker } = await import('../cluster/worker.js');
-    return { result: await runWorker({ ...options, signal, onInfo: (m) => log.info(m) }) };
+    return { result: await runWorker({ ...options, signal, onInfo: (m) => log.info(m) }), endsOnSignal: true };
   }),
 
   declare(recommendOptions, 'the best (machine, worker count) for a goal and budget, from measurement tables or speed-test runs', async (options) => {
@@ -90,7 +92,7 @@ export const COMMANDS: readonly CommandDeclaration[] = [
     const { serve } = await import('../serve/server.js');
     // The address goes to stderr even with --quiet: a server nobody can find is of no use.
     const result = await serve({ ...options, signal, onInfo: (m) => process.stderr.write(`pipeline serve: ${m}\n`), onError: (e) => log.info(`internal error: ${(e as Error)?.stack ?? String(e)}`) });
-    return { result };
+    return { result, endsOnSignal: true };
   }),
 
   declare(compareOptions, COMPARE_DESCRIPTION, async (options, { json }) => {

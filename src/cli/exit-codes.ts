@@ -32,6 +32,36 @@ export function describeFailure(error: unknown, exitCode: number): string {
   if (exitCode === EXIT.internal) return `pipeline: internal error (a bug, please report it):\n${(error as Error)?.stack ?? String(error)}`;
   const e = error as NodeJS.ErrnoException;
   if (e?.code === 'ENOSPC') return `pipeline: no space left on the device while writing ${e.path ?? 'output'}`;
-  if (e?.code === 'EACCES' || e?.code === 'EROFS') return `pipeline: cannot write ${e.path ?? 'output'}: permission denied`;
+  if (e?.code === 'EROFS') return `pipeline: cannot write ${e.path ?? 'output'}: read-only file system`;
+  if (e?.code === 'EACCES') return `pipeline: cannot ${accessVerb(e.syscall)} ${e.path ?? 'a file'}: permission denied`;
   return `pipeline: ${e?.message ?? String(error)}`;
+}
+
+/** What was refused, from the system call that failed: a failed read must not say "cannot write". */
+function accessVerb(syscall: string | undefined): string {
+  switch (syscall) {
+    case 'read':
+    case 'scandir':
+    case 'opendir':
+    case 'readdir':
+    case 'stat':
+    case 'lstat':
+    case 'access':
+    case 'copyfile':
+      return 'read';
+    case 'write':
+    case 'mkdir':
+    case 'rename':
+    case 'unlink':
+    case 'rmdir':
+    case 'rm':
+    case 'link':
+    case 'symlink':
+    case 'utime':
+    case 'chmod':
+      return 'write';
+    default:
+      // open: the flags are not in the error; say what is known.
+      return 'open';
+  }
 }

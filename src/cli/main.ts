@@ -42,13 +42,15 @@ export async function main(argv: string[]): Promise<number> {
   if (!pending) return EXIT.ok;
   const log = createLogger({ quiet: pending.quiet });
   try {
-    const { result, exitCode } = await pending.action({ signal: controller.signal, log });
+    const { result, exitCode, endsOnSignal } = await pending.action({ signal: controller.signal, log });
     log.done();
     if (pending.json) process.stdout.write(toJson(result) + '\n');
     // --quiet silences stderr only: the result is what the user asked for.
     else printHuman(result);
-    // A clean stop on a signal (the worker's graceful shutdown) still exits 128 + signal.
-    return caught ? exitCodeFor(undefined, caught) : exitCode ?? EXIT.ok;
+    // A clean stop on a signal (the worker's graceful shutdown) still exits 128 + signal. Any other
+    // command that returned its result finished its work: a signal that came too late to stop it
+    // does not turn the success it printed into a failure.
+    return caught && endsOnSignal ? exitCodeFor(undefined, caught) : exitCode ?? EXIT.ok;
   } catch (error) {
     log.done();
     const code = exitCodeFor(error, caught);

@@ -11,18 +11,24 @@ export const PREFIX = 'pipeline';
 export const TASK_QUEUE = 'tasks';
 export const STAGE_QUEUE = 'stages';
 
+/** Query parameters that carry a secret (ioredis and redis-py read `?password=`). */
+const SECRET_PARAMS = /^(password|pass|pwd|auth|token|secret)$/i;
+
 /**
  * The URL as it may be shown or stored: its password replaced by `***` (logs, errors, --json,
- * run.json). `redis://:s3cret@host:6379` -> `redis://:***@host:6379`.
+ * run.json), whether in the user part or in the query.
+ * `redis://:s3cret@host:6379` -> `redis://:***@host:6379`; `redis://host?password=s3cret` -> `redis://host?password=***`.
  */
 export function maskUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';
-    return parsed.toString().replace(/\/$/, '');
+    for (const key of [...parsed.searchParams.keys()]) if (SECRET_PARAMS.test(key)) parsed.searchParams.set(key, '***');
+    // URLSearchParams writes "*" as "%2A": show the mask as written above.
+    return parsed.toString().replace(/%2A%2A%2A/g, '***').replace(/\/$/, '');
   } catch {
-    // Not a URL: hide whatever sits between "//user:" and "@".
-    return url.replace(/(\/\/[^/@]*?:)[^/@]*@/, '$1***@');
+    // Not a URL: hide whatever sits between "//user:" and "@", and every secret parameter's value.
+    return url.replace(/(\/\/[^/@]*?:)[^/@]*@/, '$1***@').replace(/([?&;](?:password|pass|pwd|auth|token|secret)=)[^&#;]*/gi, '$1***');
   }
 }
 
@@ -37,8 +43,9 @@ export function parseRedisUrl(url: string): RedisOptions {
   return {
     host: parsed.hostname || '127.0.0.1',
     port: Number(parsed.port || 6379),
-    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
-    username: parsed.username ? decodeURIComponent(parsed.username) : undefined,
+    // The password may come in the user part or as ?password= (as ioredis reads a URL); the user part wins.
+    password: parsed.password ? decodeURIComponent(parsed.password) : parsed.searchParams.get('password') ?? undefined,
+    username: parsed.username ? decodeURIComponent(parsed.username) : parsed.searchParams.get('username') ?? undefined,
     db: parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : 0,
     tls: parsed.protocol === 'rediss:' ? {} : undefined,
   };

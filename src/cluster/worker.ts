@@ -1,19 +1,22 @@
 /**
  * `pipeline worker --redis URL`: takes jobs from the task queue and runs them on this machine's
- * thread pool (the same task functions as local mode). SIGTERM / SIGINT: stop taking jobs, finish
- * the running ones, then exit.
+ * thread pool (the same task functions as local mode). SIGTERM / SIGINT: stop taking jobs, ask the
+ * running ones to stop at their next image (the stop slot: they remove their partial files) and
+ * hand them back to the queue for another worker (not a failed attempt), then exit. The pool is
+ * destroyed only once no task runs on it: terminating a thread under a native addon aborts the process.
  */
 import { hostname } from 'node:os';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import { parseOptions } from '../options/define.js';
 import { workerOptions, type WorkerOptionsInput } from '../options/worker.js';
 import { createPool, defaultWorkers } from '../pool/pool.js';
-import { newProgressBuffer, PROGRESS_SLOTS, type TaskInput, type TaskMessage, type TaskOutcome } from '../pool/protocol.js';
+import { newProgressBuffer, PROGRESS_SLOTS, requestStop, type ProgressBuffer, type TaskInput, type TaskMessage, type TaskOutcome } from '../pool/protocol.js';
 import { isTaskName } from '../tasks/names.js';
 import { serializeError } from '../errors.js';
 import { checkJob } from './jobs.js';
 import { defaultWorkerName, HostSampler } from '../hosts/sampler.js';
 import { HostSender } from './host-stream.js';
+import { claimWorkerName } from './worker-name.js';
 import { connect, evictionWarning, maskUrl, PREFIX, STAGE_QUEUE, TASK_QUEUE, waitForRedis } from './redis.js';
 
 /** `redis`, `workers`, `lockMs` (how long a job's lock lives without renewal): src/options/worker.ts. */
@@ -25,6 +28,8 @@ export type WorkerOptions = WorkerOptionsInput & {
 export interface WorkerResult {
   jobs: number;
   failed: number;
+  /** Jobs stopped by this worker's shutdown and put back in the queue. */
+  handedBack: number;
   seconds: number;
   name: string;
   /** Host rows that could not be sent to Redis in time (dropped, never waited for). */
@@ -39,13 +44,26 @@ export async function runWorker(input: WorkerOptions): Promise<WorkerResult> {
   const redis = connect(options.redis, 'worker');
   const stageConnection = connect(options.redis, 'worker');
   await waitForRedis(redis, options.redis, 10_000);
+  const name = options.name ?? defaultWorkerName();
+  const nameClaim = await claimWorkerName(redis, name).catch((error) => {
+    redis.disconnect();
+    stageConnection.disconnect();
+    throw error;
+  });
   const warning = await evictionWarning(redis);
   if (warning) options.onInfo?.(warning);
   const pool = createPool(options.workers);
   const lockDuration = options.lockMs;
-  const counts = { jobs: 0, failed: 0 };
+  const counts = { jobs: 0, failed: 0, handedBack: 0 };
+  // The running tasks' stop slots, and their runs on the pool (the shutdown waits for them).
+  const running = new Map<ProgressBuffer, Promise<unknown>>();
+  let stopping = false;
+  const handBack = async (job: Job, token: string | undefined): Promise<never> => {
+    await job.moveToWait(token);
+    counts.handedBack++;
+    throw new WaitingError();
+  };
   // Host samples travel on their own connection so a backlog of them never delays a job's commands.
-  const name = options.name ?? defaultWorkerName();
   const sampleConnection = connect(options.redis, 'worker');
   let sampler: HostSampler | undefined;
   const sender = new HostSender({ redis: sampleConnection, host: name, machine: hostname(), maxPending: options.sampleBuffer, cost: () => sampler!.cost, missing: () => sampler!.missing, linkBytesPerSecond: () => sampler!.linkBytesPerSecond });
@@ -54,7 +72,8 @@ export async function runWorker(input: WorkerOptions): Promise<WorkerResult> {
 
   const tasks = new Worker(
     TASK_QUEUE,
-    async (job: Job) => {
+    async (job: Job, token?: string) => {
+      if (stopping) return handBack(job, token);
       const progress = newProgressBuffer();
       const counters = new Int32Array(progress);
       const ticker = setInterval(() => {
@@ -74,7 +93,11 @@ export async function runWorker(input: WorkerOptions): Promise<WorkerResult> {
           throw new UnrecoverableError(JSON.stringify(serializeError(error)));
         }
         const message: TaskMessage<typeof name> = { input, progress };
-        const outcome: TaskOutcome<typeof name> = await pool.run(message, { name });
+        const run: Promise<TaskOutcome<typeof name>> = pool.run(message, { name });
+        running.set(progress, run.catch(() => undefined));
+        const outcome = await run;
+        // Stopped by this worker's shutdown: another worker does it (no attempt is counted).
+        if (!outcome.ok && stopping && outcome.error.code === 'ABORTED') return await handBack(job, token);
         // A task that reports an error is a failed attempt: BullMQ retries it with backoff. The
         // error travels as JSON (code, message, stack) in the failed reason, for the driver to rebuild.
         if (!outcome.ok) {
@@ -86,9 +109,10 @@ export async function runWorker(input: WorkerOptions): Promise<WorkerResult> {
         counts.jobs++;
         return outcome.value;
       } catch (error) {
-        counts.failed++;
+        if (!(error instanceof WaitingError)) counts.failed++;
         throw error;
       } finally {
+        running.delete(progress);
         clearInterval(ticker);
       }
     },
@@ -104,15 +128,20 @@ export async function runWorker(input: WorkerOptions): Promise<WorkerResult> {
     if (options.signal.aborted) resolve();
     options.signal.addEventListener('abort', () => resolve(), { once: true });
   });
-  options.onInfo?.('stopping: finishing the running jobs');
+  stopping = true;
+  options.onInfo?.(`stopping: ${running.size} running job(s) asked to stop and handed back to the queue`);
+  for (const progress of running.keys()) requestStop(progress);
   // Without Redis, closing would wait for it forever: give up after 10 s (the jobs' locks expire
   // and other workers take them).
   const closing = Promise.allSettled([tasks.close(), stages.close()]);
   await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
+  // The tasks end at their next image; only then may the threads go.
+  await Promise.all(running.values());
   await pool.destroy();
   sampler.stop();
   await sender.stop();
   if (sender.dropped > 0) options.onInfo?.(`${sender.dropped} host sample(s) dropped: Redis could not take them in time`);
+  await Promise.race([nameClaim.release(), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
   redis.disconnect();
   stageConnection.disconnect();
   sampleConnection.disconnect();

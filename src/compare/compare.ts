@@ -4,8 +4,9 @@
  */
 import { parseOptions } from '../options/define.js';
 import { compareOptions, type CompareOptionsInput } from '../options/compare.js';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { writeFileAtomic } from '../output/atomic.js';
+import { checkOutPath, makeOutFolder } from '../output/out-path.js';
 import { PipelineError } from '../errors.js';
 import { loadRun } from '../run-folder/load-run.js';
 import { renderSvg, svgToPng } from '../charts/render.js';
@@ -47,13 +48,14 @@ export async function compare(input: CompareOptions): Promise<CompareResult> {
   const markdown = compareMarkdown(options.a, options.b, comparisons, notes);
   const files: string[] = [];
   if (options.out) {
-    const out = resolve(options.out);
-    await mkdir(out, { recursive: true });
+    const out = checkOutPath(options.out);
+    await makeOutFolder(out);
     const svg = await renderSvg(ratioChart(comparisons));
-    await writeFile(join(out, 'compare.md'), markdown);
-    await writeFile(join(out, 'compare.html'), compareHtml(options.a, options.b, comparisons, svg, notes));
-    await writeFile(join(out, 'compare-ratio.svg'), svg);
-    await writeFile(join(out, 'compare-ratio.png'), await svgToPng(svg));
+    // Each file complete or absent (temporary name + rename): a full disk leaves no empty compare.md.
+    await writeFileAtomic(join(out, 'compare.md'), markdown);
+    await writeFileAtomic(join(out, 'compare.html'), compareHtml(options.a, options.b, comparisons, svg, notes));
+    await writeFileAtomic(join(out, 'compare-ratio.svg'), svg);
+    await writeFileAtomic(join(out, 'compare-ratio.png'), await svgToPng(svg));
     files.push(...['compare.md', 'compare.html', 'compare-ratio.svg', 'compare-ratio.png'].map((f) => join(out, f)));
   }
   return { a, b, comparisons, notes, markdown, files };

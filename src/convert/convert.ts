@@ -135,8 +135,12 @@ async function convertInto(claim: OutputClaim, options: ConvertRun): Promise<Con
   const compression = options.compression;
   await prepareOutput(out);
   // The scan never enters the output folder, wherever it is: its files are not a class.
-  const dataset = options.dataset ?? (await scanDataset(resolve(options.input), { exclude: [out] }));
-  if (!options.dataset) dataset.notes?.forEach(warn);
+  const scanned = options.dataset ?? (await scanDataset(resolve(options.input), { exclude: [out] }));
+  if (!options.dataset) scanned.notes?.forEach(warn);
+  // An empty file is never an image: skipped before partitioning, so 20,000 of them beside one
+  // image give one shard, not a shard per thousand inputs holding nothing.
+  const empty = scanned.files.filter((f) => f.size === 0);
+  const dataset = empty.length === 0 ? scanned : { ...scanned, files: scanned.files.filter((f) => f.size > 0), skipped: [...scanned.skipped, ...empty.map((f) => ({ path: f.rel, reason: 'empty file' }))] };
   let partitions = options.partitions ?? defaultPartitions(dataset.files.length);
   if (partitions > dataset.files.length) {
     if (options.partitions !== undefined) warn(`--partitions ${options.partitions} is more than the ${dataset.files.length} input file(s): writing ${dataset.files.length} shard(s), no empty ones`);

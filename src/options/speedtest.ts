@@ -19,6 +19,15 @@ const problemLimit = z.union([
   }),
 ]);
 
+/**
+ * Bounds of one pass (README: "Limits of speedtest"). A batch is held whole in memory before it is
+ * delivered, so its size is bounded in images and in decoded bytes; a pass is bounded in images so
+ * that a typo (--batch-numbers 100000000) is refused instead of running for years.
+ */
+export const MAX_BATCH_SIZE = 65_536;
+export const MAX_BATCH_BYTES = 2 ** 30;
+export const MAX_IMAGES_PER_PASS = 1_000_000_000;
+
 export const DATASETS = ['images', 'tfrecord'] as const;
 export type DatasetKind = (typeof DATASETS)[number];
 /** `both` runs the cache off and on side by side. */
@@ -45,7 +54,9 @@ export const speedtestOptions = defineOptions('speedtest', {
     schema: z.enum(CACHE_CHOICES).default('off'),
     expected: 'one of on, off, both', help: 'cache of decoded images: on, off, or both side by side', value: '[mode]', preset: 'both',
   },
-  batchSizes: { schema: positiveIntList.default([8, 16, 32, 64]), expected: 'a comma list of positive integers', help: 'comma list', value: '<list>', fromText: fromText.intList },
+  batchSizes: {
+    schema: z.array(positiveInt.max(MAX_BATCH_SIZE)).min(1).default([8, 16, 32, 64]), expected: `a comma list of positive integers up to ${MAX_BATCH_SIZE}`, help: 'comma list', value: '<list>', fromText: fromText.intList,
+  },
   batchNumbers: { schema: positiveIntList.default([10, 30, 60]), expected: 'a comma list of positive integers', help: 'comma list', value: '<list>', fromText: fromText.intList },
   repetitions: { schema: positiveIntList.default([1, 2, 3]), expected: 'a comma list of positive integers', help: 'repetition numbers to record, comma list', value: '<list>', fromText: fromText.intList },
   warmup: { schema: nonNegativeInt.default(1), expected: 'a whole number >= 0', help: 'passes before the timed ones, not counted (with the cache on they fill it)', value: '<n>', fromText: fromText.int },

@@ -18,6 +18,9 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     await rename(tmp, path);
   } catch (error) {
     await rm(tmp, { force: true });
+    // A write to a handle fails without a path (ENOSPC): name the file the user knows.
+    const e = error as NodeJS.ErrnoException;
+    if (e && typeof e === 'object' && e.path === undefined) e.path = path;
     throw error;
   }
 }

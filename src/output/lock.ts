@@ -32,8 +32,9 @@ export async function acquireLock(dir: string, command: string): Promise<Lock> {
   const info: LockInfo = { runId: randomUUID(), command, pid: process.pid, host: hostname(), processStart: processStart(process.pid), started: new Date().toISOString() };
   const path = join(dir, LOCK_FILE);
   const tmp = `${path}.${info.runId}`;
-  await writeFile(tmp, JSON.stringify(info) + '\n');
   try {
+    // Inside the try: a full disk must not leave an empty temporary lock behind.
+    await writeFile(tmp, JSON.stringify(info) + '\n');
     for (let attempt = 0; ; attempt++) {
       try {
         await publish(tmp, path, info);
@@ -66,7 +67,11 @@ async function publish(tmp: string, path: string, info: LockInfo): Promise<void>
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EOPNOTSUPP') throw error;
-    await writeFile(path, JSON.stringify(info) + '\n', { flag: 'wx' });
+    await writeFile(path, JSON.stringify(info) + '\n', { flag: 'wx' }).catch(async (e: NodeJS.ErrnoException) => {
+      // Created but not written (a full disk): an empty lock would look like another run's.
+      if (e.code !== 'EEXIST') await rm(path, { force: true });
+      throw e;
+    });
   }
 }
 

@@ -100,7 +100,9 @@ export interface MachineState {
   chosen: ModelFit | null;
   points: TimePoint[];
   /** Measured points at the scale predictions are made for. */
-  atScale: TimePoint[];
+  atScale: (TimePoint & { runs: number })[];
+  /** The same, by worker count. */
+  atScaleByWorkers: ReadonlyMap<number, TimePoint>;
   scale: number;
   scaleVaries: boolean;
   /** Candidate counts considered for this machine. */
@@ -141,8 +143,7 @@ export function analyse(rows: readonly MeasuredRow[], input: RecommendSettings =
   if (rows.some((r) => r.seconds === undefined) && input.work === undefined) {
     notes.push('rows give throughput, not seconds, and no workload was given (--images): seconds and costs are per unit of work');
   }
-  const byMachine = new Map<string, MeasuredRow[]>();
-  for (const r of rows) byMachine.set(r.machine, [...(byMachine.get(r.machine) ?? []), r]);
+  const byMachine = groupBy(rows, (r) => r.machine);
 
   const machines: MachineState[] = [];
   const measured: MeasuredPoint[] = [];
@@ -151,12 +152,12 @@ export function analyse(rows: readonly MeasuredRow[], input: RecommendSettings =
   for (const [machine, mrows] of byMachine) {
     const state = analyseMachine(machine, mrows, settings, notes);
     machines.push(state);
-    measured.push(...state.atScale.map((p) => ({ machine, workers: p.workers, scale: state.scaleVaries ? p.scale ?? null : null, seconds: p.seconds, runs: mrows.filter((r) => r.workers === p.workers && (!state.scaleVaries || r.scale === p.scale)).length })));
+    for (const p of state.atScale) measured.push({ machine, workers: p.workers, scale: state.scaleVaries ? p.scale ?? null : null, seconds: p.seconds, runs: p.runs });
     // A model may predict nothing sensible at some count (zero or less): such counts are not candidates.
     const evaluated = state.counts.map((m) => candidateAt(state, m, settings)).filter((c) => c.predictedSeconds > 0 && Number.isFinite(c.predictedSeconds));
     // A thinned grid stands for every count of its range (the best is refined count by count below).
     considered += state.chosen && input.candidates === undefined ? Math.max(evaluated.length, state.counts[state.counts.length - 1] ?? 0) : evaluated.length;
-    candidates.push(...evaluated);
+    for (const c of evaluated) candidates.push(c);
   }
 
   // Lowest objective within the budget; on a tie, fewer workers, then the cheaper.
@@ -180,7 +181,7 @@ export function analyse(rows: readonly MeasuredRow[], input: RecommendSettings =
 
   const fits = machines.map((s) => s.fit);
   if (!recommended && candidates.length > 0 && settings.budget !== undefined) {
-    notes.push(`no candidate fits the budget of ${settings.budget}: the cheapest costs ${Math.min(...candidates.map((c) => c.cost)).toPrecision(3)}`);
+    notes.push(`no candidate fits the budget of ${settings.budget}: the cheapest costs ${minOf(candidates.map((c) => c.cost)).toPrecision(3)}`);
   }
   if (recommended?.extrapolation === 'far') {
     notes.push(`the recommended ${recommended.workers} workers on ${recommended.machine} is far outside the measured ${fits.find((f) => f.machine === recommended!.machine)!.measuredWorkers.join('-')}: the prediction there is a guess; measure it before relying on it (--next)`);
@@ -210,7 +211,7 @@ export function analyse(rows: readonly MeasuredRow[], input: RecommendSettings =
 }
 
 function candidateAt(state: MachineState, workers: number, settings: Analysis['settings']): Candidate {
-  const point = state.atScale.find((p) => p.workers === workers);
+  const point = state.atScaleByWorkers.get(workers);
   const seconds = point ? point.seconds : predictSeconds(state.chosen!, workers, state.scale);
   const cost = (seconds / 3600) * workers * state.fit.pricePerHour;
   const [lo, hi] = state.fit.measuredWorkers;
@@ -232,34 +233,28 @@ function analyseMachine(machine: string, rows: MeasuredRow[], settings: Analysis
   const secondsOf = (r: MeasuredRow) => r.seconds ?? settings.work / r.throughput!;
   const scales = new Set(rows.map((r) => r.scale ?? 1));
   const scaleVaries = scales.size > 1;
-  const scale = scaleVaries ? settings.scale ?? Math.max(...scales) : 1;
+  const scale = scaleVaries ? settings.scale ?? maxOf(scales) : 1;
   // Repeated runs of one setting: their median.
-  const groups = new Map<string, MeasuredRow[]>();
-  for (const r of rows) {
-    const key = `${r.workers}|${scaleVaries ? r.scale ?? 1 : 1}`;
-    groups.set(key, [...(groups.get(key) ?? []), r]);
-  }
-  const points: TimePoint[] = [...groups.values()]
-    .map((g) => ({ workers: g[0].workers, scale: scaleVaries ? g[0].scale ?? 1 : 1, seconds: median(g.map(secondsOf)) }))
+  const groups = groupBy(rows, (r) => `${r.workers}|${scaleVaries ? r.scale ?? 1 : 1}`);
+  const points: (TimePoint & { scale: number; runs: number })[] = [...groups.values()]
+    .map((g) => ({ workers: g[0].workers, scale: scaleVaries ? g[0].scale ?? 1 : 1, seconds: median(g.map(secondsOf)), runs: g.length }))
     .sort((a, b) => a.workers - b.workers || a.scale - b.scale);
   const atScale = points.filter((p) => p.scale === scale);
 
   // Columns that differ between runs of one setting were pooled: say so, the user may want --where.
-  for (const key of new Set(rows.flatMap((r) => Object.keys(r.extra)))) {
-    const values = new Set(rows.map((r) => r.extra[key]));
-    const clash = [...groups.values()].some((g) => new Set(g.map((r) => r.extra[key])).size > 1);
-    if (clash) notes.push(`${label}rows differ in ${key} (${[...values].slice(0, 5).join(', ')}${values.size > 5 ? ', ...' : ''}) and were pooled as repeated runs (median); pick one with --where ${key}=VALUE`);
+  for (const { key, values, more } of pooledColumns(rows, groups)) {
+    notes.push(`${label}rows differ in ${key} (${values.join(', ')}${more ? ', ...' : ''}) and were pooled as repeated runs (median); pick one with --where ${key}=VALUE`);
   }
   const prices = rows.map((r) => r.pricePerHour).filter((p): p is number => p !== undefined);
   const pricePerHour = prices.length ? median(prices) : settings.pricePerWorkerHour ?? 1;
   const coreCounts = rows.map((r) => r.cores).filter((c): c is number => c !== undefined);
-  const cores = coreCounts.length ? Math.min(...coreCounts) : null;
+  const cores = coreCounts.length ? minOf(coreCounts) : null;
   if (cores !== null) {
     const above = [...new Set(rows.filter((r) => r.workers > (r.cores ?? Infinity)).map((r) => r.workers))];
     if (above.length) notes.push(`${label}measured worker counts ${above.join(', ')} exceed the ${cores} cores of the machine they ran on: those threads shared cores, so the points say little about more hardware`);
   }
 
-  const measuredWorkers: [number, number] = [Math.min(...points.map((p) => p.workers)), Math.max(...points.map((p) => p.workers))];
+  const measuredWorkers: [number, number] = [minOf(points.map((p) => p.workers)), maxOf(points.map((p) => p.workers))];
   const allowed: ModelName[] = settings.model === 'auto' || settings.model === undefined ? (scaleVaries ? ['ernest'] : [...MODEL_NAMES]) : settings.model === 'none' ? [] : [settings.model];
   if (scaleVaries && allowed.some((m) => m !== 'ernest')) notes.push(`${label}the scale column varies: only Ernest's model accounts for data size; Amdahl and USL assume one size`);
   const { models, chosen: best } = allowed.length ? chooseModel(points, allowed) : { models: [], chosen: null };
@@ -289,8 +284,79 @@ function analyseMachine(machine: string, rows: MeasuredRow[], settings: Analysis
     chosen,
     points,
     atScale,
+    atScaleByWorkers: new Map(atScale.map((p) => [p.workers, p])),
     scale,
     scaleVaries,
     counts,
   };
+}
+
+/** Rows by key, in first-seen order (one pass: spreading an array per row made 99,000 rows quadratic). */
+function groupBy<K>(rows: readonly MeasuredRow[], key: (r: MeasuredRow) => K): Map<K, MeasuredRow[]> {
+  const out = new Map<K, MeasuredRow[]>();
+  for (const r of rows) {
+    const k = key(r);
+    const group = out.get(k);
+    if (group) group.push(r);
+    else out.set(k, [r]);
+  }
+  return out;
+}
+
+/** Math.min / Math.max without spreading: 100,000 arguments overflow the stack. */
+function minOf(values: Iterable<number>): number {
+  let m = Infinity;
+  for (const v of values) if (v < m) m = v;
+  return m;
+}
+function maxOf(values: Iterable<number>): number {
+  let m = -Infinity;
+  for (const v of values) if (v > m) m = v;
+  return m;
+}
+
+/**
+ * Extra columns whose values differ inside one group of repeated runs (a row without the column
+ * counts as a value of its own), each with its first distinct values in row order (at most 5).
+ * Linear in the number of cells: a table with a new column name on every row stays fast.
+ */
+function pooledColumns(rows: readonly MeasuredRow[], groups: ReadonlyMap<string, readonly MeasuredRow[]>): { key: string; values: string[]; more: boolean }[] {
+  // Row positions holding each key, in row order.
+  const holders = new Map<string, number[]>();
+  rows.forEach((r, i) => {
+    for (const key of Object.keys(r.extra)) {
+      const list = holders.get(key);
+      if (list) list.push(i);
+      else holders.set(key, [i]);
+    }
+  });
+  const clashing = new Set<string>();
+  for (const g of groups.values()) {
+    const first = new Map<string, string>();
+    const seen = new Map<string, number>();
+    for (const r of g) {
+      for (const [key, value] of Object.entries(r.extra)) {
+        if (!first.has(key)) first.set(key, value);
+        else if (first.get(key) !== value) clashing.add(key);
+        seen.set(key, (seen.get(key) ?? 0) + 1);
+      }
+    }
+    for (const [key, count] of seen) if (count < g.length) clashing.add(key);
+  }
+  const out: { key: string; values: string[]; more: boolean }[] = [];
+  for (const [key, at] of holders) {
+    if (!clashing.has(key)) continue;
+    // The first row without the key shows as an empty value where it comes in row order.
+    let gap = at.findIndex((row, j) => row !== j);
+    if (gap < 0) gap = at.length < rows.length ? at.length : -1;
+    const values: string[] = [];
+    const distinct = new Set<string | undefined>();
+    for (let j = 0; j <= at.length && distinct.size < 6; j++) {
+      if (j === gap) distinct.add(undefined);
+      if (j < at.length) distinct.add(rows[at[j]].extra[key]);
+    }
+    for (const v of distinct) if (values.length < 5) values.push(v ?? '');
+    out.push({ key, values, more: distinct.size > 5 });
+  }
+  return out;
 }

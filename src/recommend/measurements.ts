@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
 import { PipelineError, usageError } from '../errors.js';
+import { jsonNesting } from '../json.js';
 export { parseWhere } from '../options/recommend.js';
 
 export interface MeasuredRow {
@@ -29,6 +30,8 @@ const KNOWN = new Set(['workers', 'nodes', 'seconds', 'throughput', 'machine', '
 export const MAX_WORKERS = 1_000_000;
 /** Tables are small by nature (one row per run); this bounds memory for a wrong file. */
 export const MAX_ROWS = 100_000;
+/** A row is a flat object; a value nested deeper than this is refused before it is parsed. */
+const MAX_NESTING = 16;
 
 function positive(value: unknown, column: string, where: string, integer = false): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
@@ -63,6 +66,8 @@ export function parseMeasurements(text: string, name: string): MeasuredRow[] {
   if (jsonLines) {
     body.split('\n').forEach((line, i) => {
       if (line.trim() === '') return;
+      const depth = jsonNesting(line);
+      if (depth > MAX_NESTING) throw new PipelineError('DATA', `${name}:${i + 1}: a row nested ${depth} deep; expected a flat object such as {"workers": 4, "seconds": 120}`, { path: name });
       try {
         objects.push({ raw: JSON.parse(line), line: i + 1 });
       } catch {

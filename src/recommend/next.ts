@@ -11,7 +11,7 @@
  *   the model's leave-one-out error. Once no candidate is expected to improve the objective by more
  *   than `minImprovement` (relative), the answer is null with the reason.
  */
-import { predictSeconds, fitModel, type TimePoint } from '../scaling/models.js';
+import { leaveOneOutFits, predictSeconds, type ModelFit, type TimePoint } from '../scaling/models.js';
 import { analyse, MIN_POINTS, type Analysis, type MachineState, type Recommendation, type RecommendSettings } from './analyse.js';
 import type { MeasuredRow } from './measurements.js';
 import standardNormalCdf from '@stdlib/stats-base-dists-normal-cdf';
@@ -44,11 +44,16 @@ export function expectedImprovement(best: number, mean: number, sd: number): num
 }
 
 /** Predicted seconds at m and its standard deviation (jackknife of the leave-one-out fits plus the LOO error). */
+/** The chosen model's leave-one-out fits per machine, computed once for every candidate count. */
+const looCache = new WeakMap<MachineState, Pick<ModelFit, 'model' | 'theta'>[]>();
+
 export function predictionSpread(state: MachineState, m: number): { mean: number; sd: number } {
   const chosen = state.chosen!;
   const mean = predictSeconds(chosen, m, state.scale);
   const n = state.points.length;
-  const loo = state.points.map((_, i) => predictSeconds(fitModel(chosen.model, state.points.filter((_, j) => j !== i)), m, state.scale));
+  let fits = looCache.get(state);
+  if (!fits) looCache.set(state, (fits = leaveOneOutFits(chosen.model, state.points)));
+  const loo = fits.map((fit) => predictSeconds(fit, m, state.scale));
   const avg = loo.reduce((s, v) => s + v, 0) / n;
   const jackknife = ((n - 1) / n) * loo.reduce((s, v) => s + (v - avg) ** 2, 0);
   return { mean, sd: Math.sqrt(jackknife + ((chosen.looError ?? 0) * mean) ** 2) };

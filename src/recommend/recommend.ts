@@ -10,7 +10,7 @@ import { recommendOptions, type RecommendOptionsInput, type RecommendOptionsPars
 import { loadRun } from '../run-folder/load-run.js';
 import { systemThroughput, tasksPerSetting } from '../scaling/run-points.js';
 import { analyse, type Recommendation, type RecommendSettings } from './analyse.js';
-import { applyWhere, MAX_WORKERS, normalizeRow, parseMeasurements, readMeasurements, type MeasuredRow } from './measurements.js';
+import { applyWhere, MAX_ROWS, MAX_WORKERS, normalizeRow, parseMeasurements, readMeasurements, type MeasuredRow } from './measurements.js';
 import { nextFromAnalysis, type NextAnswer } from './next.js';
 
 export type { Candidate, Goal, Recommendation } from './analyse.js';
@@ -57,16 +57,18 @@ async function gather(options: RecommendRun): Promise<{ rows: MeasuredRow[]; set
   if (runs.length === 0 && tables.length === 0 && !options.rows && options.table === undefined) {
     throw new PipelineError('USAGE', 'recommend: expected run folders or --measurements FILE (or both)');
   }
+  // concat, not push(...rows): a spread of 100,000 arguments overflows the stack.
   let rows: MeasuredRow[] = [];
-  for (const file of tables) rows.push(...(await readMeasurements(file)));
-  if (options.table !== undefined) rows.push(...parseMeasurements(options.table, 'measurements'));
+  for (const file of tables) rows = rows.concat(await readMeasurements(file));
+  if (options.table !== undefined) rows = rows.concat(parseMeasurements(options.table, 'measurements'));
   if (options.rows) {
     if (options.rows.length === 0) throw new PipelineError('DATA', 'measurements: no rows; expected one object per run with workers and seconds');
-    rows.push(...options.rows.map((r, i) => normalizeRow(r, `measurements[${i}]`)));
+    if (options.rows.length > MAX_ROWS) throw new PipelineError('DATA', `measurements: ${options.rows.length} rows, more than the ${MAX_ROWS} a measurement table may hold`);
+    rows = rows.concat(options.rows.map((r, i) => normalizeRow(r, `measurements[${i}]`)));
   }
   if (options.where?.length) rows = applyWhere(rows, options.where);
   const fromRuns = await runRows(runs, options);
-  rows.push(...fromRuns.rows);
+  rows = rows.concat(fromRuns.rows);
   const notes: string[] = [];
   const explicitModel = options.model !== undefined;
   // The seed's lookup: a table with nothing asked of a model answers from the table alone.

@@ -12,7 +12,7 @@ import type { BesideRow } from '../run-folder/files.js';
 import { summarise } from '../speedtest/summary.js';
 import type { ObjectStorageFigures } from '../speedtest/speedtest.js';
 import { isStorageUrl } from '../storage/url.js';
-import { fmt, markdownTable } from './tables.js';
+import { fmt, markdownTable } from '../format/text.js';
 
 /** One beside.csv row: run is 'this' (the run reported on) or 'beside'; where: 'local disk', 'bucket' or both. */
 export type { BesideRow };

@@ -41,19 +41,29 @@ export function throughputBars(rows: readonly MeasurementRow[]): Chart[] {
   }));
 }
 
+/**
+ * Points drawn per scatter chart at most: past this the picture does not change, but the SVG and
+ * its PNG grow with every point (100,000 passes took minutes to rasterise). An even, deterministic
+ * sample is drawn and the title says so; the fitted lines use every pass.
+ */
+export const MAX_SCATTER_POINTS = 500;
+
 export function scatterWithFits(rows: readonly MeasurementRow[], fits: readonly RegressionRow[]): Chart[] {
+  const step = Math.ceil(rows.length / MAX_SCATTER_POINTS);
+  const drawn = step > 1 ? rows.filter((_, i) => i % step === 0) : rows;
+  const sampled = step > 1 ? ` (every ${step}th of ${rows.length} passes drawn)` : '';
   return PARAMETERS.map((parameter) => {
     const lines = fits
       .filter((f) => f.parameter === parameter && f.slope !== null)
       .flatMap((f) => {
-        const xs = rows.filter((r) => r.dataset === f.dataset && r.cache === f.cache).map((r) => r[parameter]);
-        const [lo, hi] = [Math.min(...xs), Math.max(...xs)];
+        let [lo, hi] = [Infinity, -Infinity];
+        for (const r of rows) if (r.dataset === f.dataset && r.cache === f.cache) [lo, hi] = [Math.min(lo, r[parameter]), Math.max(hi, r[parameter])];
         return [lo, hi].map((x) => ({ kind: 'fit', x, y: f.intercept! + f.slope! * x, series: series(f) }));
       });
-    const points = rows.map((r) => ({ kind: 'pass', x: r[parameter], y: r.images_per_second, series: series(r) }));
+    const points = drawn.map((r) => ({ kind: 'pass', x: r[parameter], y: r.images_per_second, series: series(r) }));
     return {
       name: `scatter-${parameter}`,
-      title: `Throughput against ${parameter} with the least-squares line, one panel per dataset / cache (own y scale)`,
+      title: `Throughput against ${parameter} with the least-squares line, one panel per dataset / cache (own y scale)${sampled}`,
       spec: {
         $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
         data: { values: [...points, ...lines] },

@@ -68,12 +68,15 @@ export async function report(input: ReportOptions): Promise<ReportResult> {
   if (beside) charts.push(beside.chart);
   charts.push(...(options.extraCharts ?? []));
   const rendered: { name: string; title: string; svg: string }[] = [];
+  const pngs: Promise<void>[] = [];
   for (const chart of charts) {
     const svg = await renderSvg(chart.spec);
     await writeFile(join(out, 'charts', `${chart.name}.svg`), svg);
-    await writeFile(join(out, 'charts', `${chart.name}.png`), await svgToPng(svg));
+    // Rasterised on sharp's threads while the next chart is laid out (the slowest part of a report).
+    pngs.push(svgToPng(svg).then((png) => writeFile(join(out, 'charts', `${chart.name}.png`), png)));
     rendered.push({ name: chart.name, title: chart.title, svg });
   }
+  await Promise.all(pngs);
 
   const hosts = await hostParts(run, out);
   const figures = keyFigures(run.measurements, run.tasks, run.resources);
@@ -81,7 +84,7 @@ export async function report(input: ReportOptions): Promise<ReportResult> {
   const notes: string[] = [...(run.info.notes ?? [])];
   const title = `Speed test report: ${run.info.options?.datasets?.join(' vs ') ?? 'run'} (${run.measurements.length} passes)`;
   const content: ReportContent = { title, figures, fits, multi, splits, alerts, notes };
-  await writeFileAtomic(join(out, 'report.html'), reportHtml({ ...content, run: run.info, charts: rendered, top: hosts?.top, sections: (beside?.html ?? '') + (hosts?.section ?? '') }));
+  await writeFileAtomic(join(out, 'report.html'), reportHtml({ ...content, run: { ...run.info, interrupted: run.interrupted }, charts: rendered, top: hosts?.top, sections: (beside?.html ?? '') + (hosts?.section ?? '') }));
   await writeFileAtomic(join(out, 'summary.md'), summaryMarkdown(content) + objectStorageMarkdown(run.info) + (beside?.markdown ?? '') + (hosts ? '\n' + hosts.markdown + '\n' : ''));
   return {
     out,
@@ -111,7 +114,8 @@ export function problemLines(info: Record<string, any>): string[] {
 /** What a reader must see before any figure: an interrupted run, problems met, passes that delivered nothing. */
 function runAlerts(run: Awaited<ReturnType<typeof loadRun>>): string[] {
   const alerts: string[] = [];
-  if (run.info.interrupted) alerts.push('This run was interrupted: the figures cover only the passes written before it stopped.');
+  if (run.interrupted) alerts.push('This run was interrupted: the figures cover only the passes written before it stopped.');
+  if (run.infoMissing) alerts.push('run.json is missing from the run folder: its options, tool version, problems and host figures are unknown.');
   const count = run.problems.length || Number(run.info.summary?.problems ?? 0);
   const lines = problemLines(run.info);
   if (lines.length) {

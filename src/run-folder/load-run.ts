@@ -8,6 +8,7 @@ import { PipelineError } from '../errors.js';
 import { HOSTS, MEASUREMENTS, PROBLEMS, RESOURCES, TASKS, type HostRow, type ProblemRow, type ResourceRow, type TaskRow } from './files.js';
 import { damaged, readArrowTable, readCsvTable } from './read-table.js';
 import type { MeasurementRow } from './files.js';
+import { checkMeasurements } from './check-measurements.js';
 
 export type { TaskRow } from './files.js';
 
@@ -21,11 +22,18 @@ export interface Run {
   /** problems.csv: corrupt records and unreadable images met by the speed test. */
   problems: ProblemRow[];
   info: Record<string, any>;
+  /** The run stopped before its grid was done (run.json, or measurements.arrow's metadata when run.json is gone). */
+  interrupted: boolean;
+  /** run.json is missing: options, versions and host figures are unknown. */
+  infoMissing: boolean;
 }
 
-async function runInfo(path: string): Promise<Record<string, any>> {
+/** measurements.arrow's schema metadata key that records an interrupted run. */
+export const INTERRUPTED_KEY = 'pipeline.interrupted';
+
+async function runInfo(path: string): Promise<Record<string, any> | undefined> {
   const text = await readFile(path, 'utf8').catch(() => undefined);
-  if (text === undefined) return {};
+  if (text === undefined) return undefined;
   try {
     const info = JSON.parse(text);
     if (info === null || typeof info !== 'object' || Array.isArray(info)) throw new Error(`expected an object, got ${JSON.stringify(info)?.slice(0, 40)}`);
@@ -36,7 +44,9 @@ async function runInfo(path: string): Promise<Record<string, any>> {
 }
 
 export async function loadRun(dir: string): Promise<Run> {
-  const measurements = await readArrowTable(dir, MEASUREMENTS);
+  const metadata = new Map<string, string>();
+  const measurements = await readArrowTable(dir, MEASUREMENTS, metadata);
+  checkMeasurements(measurements as unknown as Record<string, unknown>[], join(dir, 'measurements.arrow'));
   // Optional files (older runs lack them); a damaged one is still an error.
   const optional = (error: unknown) => {
     if (error instanceof PipelineError && error.code === 'NOT_FOUND') return [];
@@ -52,5 +62,6 @@ export async function loadRun(dir: string): Promise<Run> {
   const tasks = await readCsvTable(dir, TASKS).catch(required);
   const problems = await readCsvTable(dir, PROBLEMS).catch(required);
   const info = await runInfo(join(dir, 'run.json'));
-  return { dir, measurements, resources, hosts, tasks, problems, info };
+  const infoMissing = info === undefined;
+  return { dir, measurements, resources, hosts, tasks, problems, info: info ?? {}, infoMissing, interrupted: info?.interrupted === true || metadata.get(INTERRUPTED_KEY) === 'true' };
 }

@@ -47,8 +47,8 @@ function checkValue(path: string, line: number, name: string, spec: ColumnSpec, 
   throw damaged(path, `row ${line}, column ${name}: expected ${columnType(spec) === 'string' ? 'text' : 'a number'}, got ${JSON.stringify(value)}`);
 }
 
-/** `dir/<name>.arrow`: every row, Int64 counters as numbers. */
-export async function readArrowTable<C extends ColumnSpecs>(dir: string, schema: TableSchema<C>): Promise<RowOf<C>[]> {
+/** `dir/<name>.arrow`: every row, Int64 counters as numbers; the schema's key-value metadata copied into `metadata`. */
+export async function readArrowTable<C extends ColumnSpecs>(dir: string, schema: TableSchema<C>, metadata?: Map<string, string>): Promise<RowOf<C>[]> {
   const path = join(dir, `${schema.name}.arrow`);
   const bytes = await readBytes(path);
   // An Arrow IPC file starts and ends with "ARROW1": a truncated one would otherwise read as 0 rows.
@@ -62,6 +62,7 @@ export async function readArrowTable<C extends ColumnSpecs>(dir: string, schema:
     throw damaged(path, `unreadable Arrow IPC file (${(error as Error).message})`);
   }
   checkColumns(path, table.schema.fields.map((f) => f.name), schema.columns);
+  for (const [k, v] of table.schema.metadata) metadata?.set(k, v);
   try {
     // Int64 counters come back as bigint: numbers here (exact below 2^53, far above any byte count).
     return table.toArray().map((row) => Object.fromEntries(Object.entries(row.toJSON()).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])) as RowOf<C>);

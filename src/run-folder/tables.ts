@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { writeFileAtomic } from '../output/atomic.js';
-import { Float64, Int32, Int64, Table, Utf8, tableToIPC, vectorFromArray, type DataType, type Vector } from 'apache-arrow';
+import { Float64, Int32, Int64, Schema, Table, Utf8, tableToIPC, vectorFromArray, type DataType, type Vector } from 'apache-arrow';
 import { stringify } from 'csv-stringify/sync';
 import { columnType, type ColumnSpecs, type ColumnType, type RowOf, type TableSchema } from './files.js';
 
@@ -14,7 +14,8 @@ const arrowType = (t: ColumnType): DataType => (t === 'string' ? new Utf8() : t 
 /** Arrow's Int64 builder takes bigints; a counter that could not be read (NaN) is null. */
 const int64 = (v: unknown) => (typeof v === 'number' ? (Number.isFinite(v) ? BigInt(Math.round(v)) : null) : v);
 
-export function toArrow<Row extends object>(rows: readonly Row[], columns: ColumnSpecs): Uint8Array {
+/** `metadata`: key-value pairs kept in the Arrow schema (e.g. that the run was interrupted). */
+export function toArrow<Row extends object>(rows: readonly Row[], columns: ColumnSpecs, metadata?: Record<string, string>): Uint8Array {
   const vectors: Record<string, Vector> = {};
   for (const [name, spec] of Object.entries(columns)) {
     const type = columnType(spec);
@@ -22,7 +23,9 @@ export function toArrow<Row extends object>(rows: readonly Row[], columns: Colum
     const values = type === 'int64' ? raw.map(int64) : raw;
     vectors[name] = vectorFromArray(values as never[], arrowType(type)) as Vector;
   }
-  return tableToIPC(new Table(vectors), 'file');
+  const table = new Table(vectors);
+  if (!metadata) return tableToIPC(table, 'file');
+  return tableToIPC(new Table(new Schema(table.schema.fields, new Map(Object.entries(metadata))), table.batches), 'file');
 }
 
 export function toCsv<Row extends object>(rows: readonly Row[], columns: ColumnSpecs): string {
@@ -36,10 +39,16 @@ export function toCsv<Row extends object>(rows: readonly Row[], columns: ColumnS
 /**
  * `dir/<name>.csv` and (when the schema says so) `dir/<name>.arrow`. Rows may carry more fields
  * than the schema's columns (only those are written) and null for a value not measured.
+ * `metadata` goes into the Arrow file's schema.
  */
-export async function writeTable<C extends ColumnSpecs>(dir: string, schema: TableSchema<C>, rows: readonly WritableRow<C>[]): Promise<void> {
+export async function writeTable<C extends ColumnSpecs>(
+  dir: string,
+  schema: TableSchema<C>,
+  rows: readonly WritableRow<C>[],
+  metadata?: Record<string, string>,
+): Promise<void> {
   await writeFileAtomic(join(dir, `${schema.name}.csv`), toCsv(rows, schema.columns));
-  if (schema.arrow) await writeFileAtomic(join(dir, `${schema.name}.arrow`), toArrow(rows, schema.columns));
+  if (schema.arrow) await writeFileAtomic(join(dir, `${schema.name}.arrow`), toArrow(rows, schema.columns, metadata));
 }
 
 /** A row as written: the schema's fields, any of them possibly null (blank in the CSV). */

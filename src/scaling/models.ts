@@ -14,6 +14,7 @@
  * never taken as evidence, since a saturated model fits any points exactly.
  */
 import { solveLeastSquares } from '../stats/ols.js';
+import { leaveOneOutNnls } from './leave-one-out.js';
 
 export type ModelName = 'ernest' | 'amdahl' | 'usl';
 export const MODEL_NAMES: readonly ModelName[] = ['ernest', 'amdahl', 'usl'];
@@ -80,7 +81,12 @@ export function nnls(rows: number[][], y: number[]): number[] {
     if (!sol || sol.some((v) => !(v >= 0))) continue;
     const theta = new Array<number>(k).fill(0);
     columns.forEach((c, j) => (theta[c] = sol[j]));
-    const sse = rows.reduce((s, r, n) => s + (r.reduce((t, v, j) => t + v * theta[j], 0) - y[n]) ** 2, 0);
+    let sse = 0;
+    for (let n = 0; n < rows.length; n++) {
+      let p = 0;
+      for (let j = 0; j < k; j++) p += rows[n][j] * theta[j];
+      sse += (p - y[n]) ** 2;
+    }
     const tolerance = 1e-12 * Math.max(1, y.reduce((s, v) => s + v * v, 0));
     if (sse < bestSse - tolerance || (Math.abs(sse - bestSse) <= tolerance && columns.length < bestTerms)) {
       best = theta;
@@ -97,6 +103,12 @@ export function fitModel(model: ModelName, points: readonly TimePoint[]): Pick<M
   return { model, theta: nnls(rows, points.map((p) => p.seconds)) };
 }
 
+/** The model fitted on every point but the i-th, for each i (linear time: see leave-one-out.ts). */
+export function leaveOneOutFits(model: ModelName, points: readonly TimePoint[]): Pick<ModelFit, 'model' | 'theta'>[] {
+  const rows = points.map((p) => basis(model, p.workers, p.scale ?? 1));
+  return leaveOneOutNnls(rows, points.map((p) => p.seconds)).map((theta) => ({ model, theta }));
+}
+
 function rmsRelative(pairs: [predicted: number, measured: number][]): number {
   return Math.sqrt(pairs.reduce((s, [p, m]) => s + ((p - m) / m) ** 2, 0) / pairs.length);
 }
@@ -108,10 +120,8 @@ export function checkModel(model: ModelName, points: readonly TimePoint[]): Mode
   if (points.length - 1 < PARAMETERS[model]) {
     return { ...fit, trainError, looError: null, reason: `${model} has ${PARAMETERS[model]} parameters: checking it needs at least ${PARAMETERS[model] + 1} measured points, got ${points.length}` };
   }
-  const held = points.map((p, i) => {
-    const rest = points.filter((_, j) => j !== i);
-    return [predictSeconds(fitModel(model, rest), p.workers, p.scale), p.seconds] as [number, number];
-  });
+  const loo = leaveOneOutFits(model, points);
+  const held = points.map((p, i) => [predictSeconds(loo[i], p.workers, p.scale), p.seconds] as [number, number]);
   return { ...fit, trainError, looError: rmsRelative(held) };
 }
 

@@ -13,7 +13,11 @@ export interface ThroughputPoint {
 
 export function systemThroughput(rows: readonly Pick<MeasurementRow, 'workers' | 'images_per_second'>[], tasksBySetting: ReadonlyMap<number, number>): ThroughputPoint[] {
   const byWorkers = new Map<number, number[]>();
-  for (const r of rows) byWorkers.set(r.workers, [...(byWorkers.get(r.workers) ?? []), r.images_per_second]);
+  for (const r of rows) {
+    const rates = byWorkers.get(r.workers);
+    if (rates) rates.push(r.images_per_second);
+    else byWorkers.set(r.workers, [r.images_per_second]);
+  }
   return [...byWorkers.entries()]
     .map(([workers, rates]) => ({ workers, throughput: Math.min(workers, tasksBySetting.get(workers) ?? workers) * median(rates) }))
     .sort((a, b) => a.workers - b.workers);

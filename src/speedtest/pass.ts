@@ -3,6 +3,8 @@
  * delivered, reading the dataset again from the start (another epoch) when it holds fewer.
  */
 import { readFileSync } from 'node:fs';
+import { PipelineError } from '../errors.js';
+import { MAX_BATCH_BYTES } from '../options/speedtest.js';
 import { threadCpuMs } from '../monitor/proc.js';
 import type { DecodedImage } from './decode.js';
 import { attribute, StageClock, type StageTimes } from './stages.js';
@@ -81,7 +83,14 @@ const readSchedstat = () => readFileSync('/proc/thread-self/schedstat', 'latin1'
  * has its images it leaves the source, which waits for the reads and decodes still in flight
  * (src/async/in-order.ts) after the clock has stopped, so the next pass never pays for them.
  */
-export async function timedPass(source: ImageSource, batchSize: number, batchNumber: number, cache?: DecodedCache, clock = new StageClock()): Promise<PassResult> {
+export async function timedPass(
+  source: ImageSource,
+  batchSize: number,
+  batchNumber: number,
+  cache?: DecodedCache,
+  clock = new StageClock(),
+  hooks: PassHooks = {},
+): Promise<PassResult> {
   const wanted = batchSize * batchNumber;
   let delivered = 0;
   let bytesRead = 0;
@@ -92,6 +101,7 @@ export async function timedPass(source: ImageSource, batchSize: number, batchNum
   // A batch is delivered as one contiguous buffer (batch x height x width x 3), as a training step
   // receives it (tf.data's batch(), torch's collate): cached passes pay for that copy too.
   let batch: DecodedImage[] = [];
+  let batchBytes = 0;
   const deliver = () => {
     const start = performance.now();
     const out = Buffer.allocUnsafe(batch.reduce((n, img) => n + img.pixels.length, 0));
@@ -104,7 +114,9 @@ export async function timedPass(source: ImageSource, batchSize: number, batchNum
       firstBatchImages = batch.length;
     }
     delivered += batch.length;
+    hooks.onImages?.(batch.length);
     batch = [];
+    batchBytes = 0;
     return out;
   };
   clock.reset();
@@ -115,11 +127,16 @@ export async function timedPass(source: ImageSource, batchSize: number, batchNum
     epochs++;
     let usable = 0;
     for await (const item of epoch(source, cache)) {
+      // Checked at every image, not only between passes: one pass may hold millions of images.
+      hooks.checkStop?.();
       bytesRead += item.bytesRead;
       if (!item.image) continue;
       usable++;
       if (item.cached) cachedImages++;
       batch.push(item.image);
+      batchBytes += item.image.pixels.length;
+      // A batch is held whole before it is delivered: its memory is bounded (README: limits of speedtest).
+      if (batchBytes > MAX_BATCH_BYTES) throw new PipelineError('USAGE', `--batch-sizes ${batchSize}: a batch of these images (${item.image.pixels.length} bytes each decoded) would exceed the ${MAX_BATCH_BYTES / 2 ** 30} GiB a batch may hold; use a smaller batch size`);
       if (batch.length === batchSize) {
         deliver();
         if (delivered >= wanted) {
@@ -150,6 +167,13 @@ export async function timedPass(source: ImageSource, batchSize: number, batchNum
   };
 }
 
+export interface PassHooks {
+  /** Called before each image; throws to stop the pass (the run is ending). */
+  checkStop?: () => void;
+  /** Called with the images of each delivered batch (progress). */
+  onImages?: (images: number) => void;
+}
+
 export interface PassPlan {
   batchSize: number;
   batchNumber: number;
@@ -157,8 +181,9 @@ export interface PassPlan {
   repetitions: number;
   cache?: DecodedCache;
   clock?: StageClock;
-  /** Called before each pass; throws to stop the task between passes (the run is ending). */
-  beforePass?: () => void;
+  /** Called before each pass and each image; throws to stop the task (the run is ending). */
+  checkStop?: () => void;
+  onImages?: (images: number) => void;
 }
 
 /**
@@ -169,8 +194,8 @@ export interface PassPlan {
 export async function runPasses(source: ImageSource, plan: PassPlan): Promise<PassResult[]> {
   const clock = plan.clock ?? new StageClock();
   const pass = () => {
-    plan.beforePass?.();
-    return timedPass(source, plan.batchSize, plan.batchNumber, plan.cache, clock);
+    plan.checkStop?.();
+    return timedPass(source, plan.batchSize, plan.batchNumber, plan.cache, clock, plan);
   };
   for (let w = 0; w < plan.warmup; w++) await pass();
   const results: PassResult[] = [];

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { PipelineError, usageError } from '../errors.js';
 import { withClusterExecutor } from '../cluster/with-cluster.js';
 import { parseOptions } from '../options/define.js';
-import { speedtestOptions, type SpeedtestOptionsInput, type SpeedtestSettings } from '../options/speedtest.js';
+import { MAX_BATCH_BYTES, MAX_IMAGES_PER_PASS, speedtestOptions, type SpeedtestOptionsInput, type SpeedtestSettings } from '../options/speedtest.js';
 import { DEFAULT_CHANNELS, DEFAULT_FIT_SIZE } from '../options/speedtest-defaults.js';
 import { RESOURCE_INTERVAL_MS } from '../options/intervals.js';
 import { scanDataset } from '../dataset/scan.js';
@@ -24,6 +24,7 @@ import { VERSION } from '../version.js';
 import { gridTasks, partitionTasks, type CacheMode, type DatasetKind } from './grid.js';
 import { writeTable } from '../run-folder/tables.js';
 import { MEASUREMENTS, PROBLEMS, resourcesTable, TASKS, type TaskRow } from '../run-folder/files.js';
+import { INTERRUPTED_KEY } from '../run-folder/load-run.js';
 import type { Problem } from './sources.js';
 import type { MeasurementRow, SpeedtestJob, SpeedtestJobResult, TaskSpan } from './task.js';
 import { summarise, type SpeedtestSummary } from './summary.js';
@@ -42,7 +43,8 @@ export type SpeedtestOptions = SpeedtestOptionsInput & SpeedtestHooks;
 
 export interface SpeedtestHooks {
   signal?: AbortSignal;
-  onProgress?: (p: { tasks: number; total: number; seconds: number }) => void;
+  /** Tasks done, and images delivered by the passes so far (counted per batch, so a long pass shows progress). */
+  onProgress?: (p: { tasks: number; total: number; seconds: number; images: number }) => void;
   onInfo?: (message: string) => void;
   /** Where jobs run: the local pool by default, or a cluster (src/cluster/). */
   executor?: Executor;
@@ -68,6 +70,7 @@ export async function speedtest(input: SpeedtestOptions): Promise<SpeedtestResul
   if (isStorageUrl(options.out)) throw new PipelineError('USAGE', `--out: expected a local run folder (the datasets may be s3:// / gs:// URLs, the run folder is small and read by report and compare), got ${options.out}`);
   const out = checkOutPath(options.out);
   chosenDatasets(options); // usage errors first, before the run folder is touched
+  checkPassBounds(options);
   const claim = await claimOutput(out, { kind: 'speedtest', overwrite: options.overwrite });
   try {
     return await speedtestInto(out, claim.runId, options);
@@ -138,6 +141,7 @@ async function speedtestInto(out: string, runId: string, options: SpeedtestRun):
   const allThreads: [string, number][] = [];
   let interrupted = false;
   let done = 0;
+  let deliveredSoFar = 0;
   const total = tasks.length * settings.length;
   for (const [s, setting] of settings.entries()) {
     if (interrupted) break;
@@ -151,11 +155,17 @@ async function speedtestInto(out: string, runId: string, options: SpeedtestRun):
       cacheLimitBytes: Math.floor(cacheLimitBytes / Math.min(setting.workers, setting.partitions)), runStartMs, run: { dir: out, id: runId },
       ...(options.endpoint ? { storage: { endpoint: options.endpoint } } : {}), ioConcurrency: options.ioConcurrency,
     }));
+    const imagesBefore = deliveredSoFar;
+    const report = () => {
+      deliveredSoFar = imagesBefore + executor.progress().items;
+      options.onProgress?.({ tasks: done, total, seconds: (performance.now() - started) / 1000, images: deliveredSoFar });
+    };
+    const ticker = setInterval(report, 250);
     try {
       await executor.runAll('runSpeedtestJob', jobs, async (result, index) => {
         results.push(result);
         done += jobs[index].tasks.length;
-        options.onProgress?.({ tasks: done, total, seconds: (performance.now() - started) / 1000 });
+        report();
       }, options.signal);
     } catch (error) {
       if (!options.signal?.aborted) {
@@ -166,6 +176,7 @@ async function speedtestInto(out: string, runId: string, options: SpeedtestRun):
       }
       interrupted = true;
     } finally {
+      clearInterval(ticker);
       if (!options.executor) await executor.close();
     }
     // Worker index: the order in which this setting's threads first ran a task.
@@ -204,7 +215,8 @@ async function speedtestInto(out: string, runId: string, options: SpeedtestRun):
   const threadOrder = allThreads;
   const resources = monitor.rows(allThreads.map(([thread, tid]) => (thread.startsWith(localPrefix) ? tid : -1)));
 
-  await writeTable(out, MEASUREMENTS, rows);
+  // The Arrow file says itself whether the run was interrupted: a report still knows it without run.json.
+  await writeTable(out, MEASUREMENTS, rows, { [INTERRUPTED_KEY]: String(interrupted) });
   await writeTable(out, TASKS, spans);
   await writeTable(out, resourcesTable(threadOrder.length), resources);
   await writeHostFiles(out, hosts);
@@ -252,6 +264,18 @@ async function speedtestInto(out: string, runId: string, options: SpeedtestRun):
   const result = { ...summary, alarms: hosts.alarms, ...(hosts.cost ? { cost: hosts.cost } : {}), ...(objectStorage ? { objectStorage } : {}) };
   if (verdict) throw Object.assign(new PipelineError('DATA', `${verdict} (run files written to ${out})`), { result });
   return result;
+}
+
+/** The largest pass is bounded in images (the batch's memory is checked as images are decoded: src/speedtest/pass.ts). */
+function checkPassBounds(options: SpeedtestRun): void {
+  const size = Math.max(...options.batchSizes);
+  const number = Math.max(...options.batchNumbers);
+  if (size * number > MAX_IMAGES_PER_PASS) {
+    throw usageError('--batch-sizes x --batch-numbers', `at most ${MAX_IMAGES_PER_PASS.toLocaleString('en-US')} images per pass`, `${size} x ${number} = ${(size * number).toLocaleString('en-US')}`);
+  }
+  if (options.size && size * options.size.width * options.size.height * (options.channels ?? 3) > MAX_BATCH_BYTES) {
+    throw usageError('--batch-sizes', `batches of at most ${MAX_BATCH_BYTES / 2 ** 30} GiB decoded (${Math.floor(MAX_BATCH_BYTES / (options.size.width * options.size.height * (options.channels ?? 3)))} images of ${options.size.width}x${options.size.height})`, size);
+  }
 }
 
 function chosenDatasets(options: SpeedtestRun): DatasetKind[] {

@@ -10,7 +10,7 @@ import type { GridTask } from './grid.js';
 import { DecodedCache, runPasses, type PassResult } from './pass.js';
 import { StageClock } from './stages.js';
 import { imageFileSource, tfrecordSource, type ImageSource, type Problem, type RecordLayout, type Shard } from './sources.js';
-import { throwIfStopped, type ProgressBuffer } from '../pool/protocol.js';
+import { PROGRESS_SLOTS, throwIfStopped, type ProgressBuffer } from '../pool/protocol.js';
 import type { MeasurementRow } from '../run-folder/files.js';
 import { parseProcStat } from '../monitor/proc.js';
 import { holdForTest } from '../pool/test-hold.js';
@@ -75,9 +75,11 @@ export interface SpeedtestJobResult {
 
 const now = (start: number) => performance.timeOrigin + performance.now() - start;
 
-/** Runs a job's tasks; with `progress`, stops between passes once the driver asks (PROGRESS_SLOTS.stop). */
+/** Runs a job's tasks; with `progress`, counts delivered images there and stops at the next image once the driver asks (PROGRESS_SLOTS.stop). */
 export async function runSpeedtestJob(job: SpeedtestJob, progress?: ProgressBuffer): Promise<SpeedtestJobResult> {
-  const beforePass = progress ? () => throwIfStopped(progress) : undefined;
+  const checkStop = progress ? () => throwIfStopped(progress) : undefined;
+  const counters = progress ? new Int32Array(progress) : undefined;
+  const onImages = counters ? (images: number) => void Atomics.add(counters, PROGRESS_SLOTS.items, images) : undefined;
   useStorageConfig(job.storage);
   takeRequestStats(); // this job's requests only
   const result: SpeedtestJobResult = { thread: `${hostname()}/${process.pid}/${threadId}`, threadId, tid: osThreadId(), rows: [], spans: [], problems: [], reads: {}, failed: {} };
@@ -95,7 +97,7 @@ export async function runSpeedtestJob(job: SpeedtestJob, progress?: ProgressBuff
     );
     const cache = task.cache === 'on' ? new DecodedCache(job.cacheLimitBytes) : undefined;
     // Problems seen in warm-up are the same files again in the timed passes: reported once (dedupe).
-    const passes = await runPasses(source, { batchSize: task.batchSize, batchNumber: task.batchNumber, warmup: job.warmup, repetitions: job.repetitions, cache, clock, beforePass });
+    const passes = await runPasses(source, { batchSize: task.batchSize, batchNumber: task.batchNumber, warmup: job.warmup, repetitions: job.repetitions, cache, clock, checkStop, onImages });
     const images = passes.reduce((n, p) => n + p.images, 0);
     passes.forEach((pass, i) => result.rows.push(measurementRow(task, i + 1, pass, job.runStartMs)));
     result.spans.push({ task: task.task, threadId, start_ms: started, end_ms: now(job.runStartMs), rows: job.repetitions, images });

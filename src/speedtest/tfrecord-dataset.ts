@@ -116,11 +116,14 @@ async function countFrames(path: string, key: string): Promise<number[]> {
  * not a TFRecord file: exit 3 with the offset. A shard its manifest lists must have the manifest's
  * size and record count (exit 3 naming it; `inspect --verify` also checks its SHA-256).
  */
+/** " at byte offset N" of the file; a compressed stream's message says its own place (uncompressed). */
+const atOffset = (p: RecordProblem) => (p.offset >= 0 && p.code !== 'TFRECORD_COMPRESSION' ? ` at byte offset ${p.offset}` : '');
+
 async function countRecords(path: string, notes: string[], entry?: ShardEntry): Promise<Shard> {
   const { shard, broken } = await countFraming(path, notes);
   if (entry) {
     // A shard we wrote reads to its end: a break in it (a flipped byte, a cut) is damage, not a foreign file's quirk.
-    const wrong = (broken ? `${broken.error}${broken.offset >= 0 ? ` at byte offset ${broken.offset}` : ''}` : undefined) ?? shardCountMismatch(entry, (await stat(path)).size, shard.records);
+    const wrong = (broken ? `${broken.error}${atOffset(broken)}` : undefined) ?? shardCountMismatch(entry, (await stat(path)).size, shard.records);
     if (wrong) throw new PipelineError('DATA', `${path}: does not match manifest.json: ${wrong}; check it with pipeline inspect --verify, rerun convert with --resume`, { path });
   }
   return shard;
@@ -139,7 +142,8 @@ async function countFraming(path: string, notes: string[]): Promise<{ shard: Sha
   let records = 0;
   let first: RecordProblem | undefined;
   for await (const _ of readRecords(path, { verify: false, onProblem: (p) => (first ??= p) })) records++;
-  if (first && records === 0 && first.offset === 0) {
+  // A broken compressed stream is damage to a shard, not a sign of a foreign file.
+  if (first && records === 0 && first.offset === 0 && first.code !== 'TFRECORD_COMPRESSION') {
     throw new PipelineError('DATA', `${path}: not a TFRecord file: ${first.error} at byte offset 0`, { path, offset: 0 });
   }
   if (!first) return { shard: { path, records } };
@@ -147,6 +151,6 @@ async function countFraming(path: string, notes: string[]): Promise<{ shard: Sha
   // --max-problems), never left out silently: as many as the shard's index lists (a compressed
   // shard's .idx cannot be checked by size, but it says how many records there were), at least one.
   const lost = Math.max(1, (index?.length ?? 0) - records);
-  notes.push(`${path}: ${first.error}${first.offset >= 0 ? ` at byte offset ${first.offset}` : ''}: ${records} records before it are read, ${index && index.length > records ? `the ${lost} after it (its index lists ${index.length})` : 'the rest of the file'} count as failed reads`);
+  notes.push(`${path}: ${first.error}${atOffset(first)}: ${records} records before it are read, ${index && index.length > records ? `the ${lost} after it (its index lists ${index.length})` : 'the rest of the file'} count as failed reads`);
   return { shard: { path, records: records + lost }, broken: first };
 }

@@ -3,7 +3,7 @@
  * generator is mulberry32 (32-bit state, a few lines, easy to reproduce elsewhere: the test
  * re-implements it in Python and gets the same intervals from numpy). Pure.
  */
-import { median } from './median.js';
+import { medianInPlace } from './median.js';
 
 export const BOOTSTRAP = { resamples: 2000, seed: 20240917, level: 0.95 } as const;
 
@@ -28,8 +28,10 @@ export function quantileSorted(sorted: readonly number[], q: number): number {
   return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
 }
 
-function resample(values: readonly number[], random: () => number): number[] {
-  return values.map(() => values[Math.floor(random() * values.length)]);
+/** A resample with replacement into `into` (reused: no array per resample). */
+function resample(values: readonly number[], random: () => number, into: Float64Array): Float64Array {
+  for (let i = 0; i < values.length; i++) into[i] = values[Math.floor(random() * values.length)];
+  return into;
 }
 
 function interval(stats: number[]): [number, number] {
@@ -42,15 +44,18 @@ function interval(stats: number[]): [number, number] {
 export function medianInterval(values: readonly number[], seed: number = BOOTSTRAP.seed): [number, number] | null {
   if (values.length < 2) return null;
   const random = mulberry32(seed);
-  return interval(Array.from({ length: BOOTSTRAP.resamples }, () => median(resample(values, random))));
+  const scratch = new Float64Array(values.length);
+  return interval(Array.from({ length: BOOTSTRAP.resamples }, () => medianInPlace(resample(values, random, scratch))));
 }
 
 /** 95% interval of median(b) / median(a), each resampled on its own (a first, then b, per resample). */
 export function medianRatioInterval(a: readonly number[], b: readonly number[], seed: number = BOOTSTRAP.seed): [number, number] | null {
   if (a.length < 2 || b.length < 2) return null;
   const random = mulberry32(seed);
+  const scratchA = new Float64Array(a.length);
+  const scratchB = new Float64Array(b.length);
   return interval(Array.from({ length: BOOTSTRAP.resamples }, () => {
-    const ma = median(resample(a, random));
-    return median(resample(b, random)) / ma;
+    const ma = medianInPlace(resample(a, random, scratchA));
+    return medianInPlace(resample(b, random, scratchB)) / ma;
   }));
 }

@@ -8,6 +8,7 @@
 import { open, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { constants, gunzipSync, inflateSync } from 'node:zlib';
+import { glob } from 'tinyglobby';
 import { PipelineError } from '../errors.js';
 import { FOLDER_SCAN_DEPTH } from '../options/scan.js';
 import { MANIFEST_FILE } from '../run-folder/manifest.js';
@@ -65,6 +66,8 @@ export async function findRecordFiles(targets: readonly string[], options: { spl
       continue;
     }
     if (!info) throw new PipelineError('NOT_FOUND', `${target}: no such file or folder`, { path: target });
+    // A device or a pipe (/dev/zero) has no size: read as a file it would look like an empty shard.
+    if (!info.isFile() && !info.isDirectory()) throw new PipelineError('USAGE', `${target}: not a regular file (a device, pipe or socket); expected a TFRecord file, folder or glob`, { path: target });
     found.push(...(info.isDirectory() ? await shardsBelow(target, options.split, notes) : [target]));
   }
   let files = [...new Set(found)];
@@ -191,24 +194,15 @@ export function headLooksLikeRecords(head: Buffer): boolean {
   return false;
 }
 
-/** `*`, `?` and `[...]` within one path part; every part may hold them. Sorted, hidden files only when asked for. */
+/**
+ * A glob's matches, files and folders, sorted; hidden names only where the pattern names them.
+ * tinyglobby (picomatch) does the matching: a pattern is never turned into a RegExp here, so a
+ * path such as `/tmp/x[1` is a pattern that matches nothing, not a SyntaxError.
+ */
 async function expandGlob(pattern: string): Promise<string[]> {
-  const parts = resolve(pattern).split(sep).filter(Boolean);
-  let bases: string[] = [sep];
-  for (const part of parts) {
-    if (!/[*?[]/.test(part)) {
-      bases = bases.map((b) => join(b, part));
-      continue;
-    }
-    const re = new RegExp(`^${part.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`);
-    const next: string[] = [];
-    for (const base of bases) {
-      const names = await readdir(base).catch(() => [] as string[]);
-      for (const name of names.sort()) if (re.test(name) && (part.startsWith('.') || !name.startsWith('.'))) next.push(join(base, name));
-    }
-    bases = next;
-  }
-  const existing: string[] = [];
-  for (const b of bases) if (await stat(b).catch(() => undefined)) existing.push(b);
-  return existing.filter((p) => !SIDECAR.test(basename(p)));
+  const matches = await glob(resolve(pattern), { absolute: true, onlyFiles: false, expandDirectories: false, dot: false });
+  return matches
+    .map((m) => (m.length > 1 && m.endsWith(sep) ? m.slice(0, -1) : m))
+    .filter((p) => !SIDECAR.test(basename(p)))
+    .sort();
 }

@@ -125,7 +125,10 @@ export async function* readRecordGroups(path: string, options: ReadRecordsOption
   } catch (error) {
     if (error instanceof PipelineError) throw error;
     if ((error as NodeJS.ErrnoException).code?.startsWith('Z_')) {
-      const problem = { file: path, offset: -1, record: -1, code: 'TFRECORD_COMPRESSION' as const, error: `${compression} stream: ${(error as Error).message}` };
+      // The byte of the compressed file at fault is not known (zlib does not say); the records
+      // before it were read whole: name the first one the stream could not give.
+      const next = framer.position;
+      const problem = { file: path, offset: next.offset, record: next.index, code: 'TFRECORD_COMPRESSION' as const, error: `${compression} stream broken after ${next.index} complete record(s) (at uncompressed byte ${next.offset}): ${(error as Error).message}` };
       if (!options.onProblem) throw new PipelineError(problem.code, `${path}: ${problem.error}`, { path, cause: error });
       options.onProblem(problem);
       return;
@@ -222,6 +225,11 @@ class Framer {
   private have = 0;
   private offset: number; // stream offset of the first pending byte
   private index = 0;
+
+  /** The next record's number and stream offset: where a broken compressed stream stopped giving records. */
+  get position(): { index: number; offset: number } {
+    return { index: this.index, offset: this.offset };
+  }
   // A record across chunks is copied into its own buffer as its bytes arrive (never more than one
   // chunk is held back, so the reader may recycle its buffers: `transient`).
   private spanning: Buffer | undefined;

@@ -84,3 +84,28 @@ test('the password is *** in logs, --json, manifest and run.json of a cluster ru
     assert.ok(!workerLog.includes(PASSWORD));
   });
 });
+
+test('a password given as ?password= is used and shown as *** in errors, logs, --json and run files', async () => {
+  const wrong = await runCli(['convert', PHOTOS, '--out', '/tmp/never-written', '--redis', `redis://127.0.0.1:${redis.port}?password=wrong-${PASSWORD}`]);
+  assert.equal(wrong.code, 2, wrong.stderr);
+  assert.match(wrong.stderr, /Redis at redis:\/\/127\.0\.0\.1:\d+\?password=\*\*\* refused the password/);
+  assert.ok(!wrong.stderr.includes(PASSWORD));
+  await withTempDir(async (dir) => {
+    const url = `redis://127.0.0.1:${redis.port}?password=${PASSWORD}`;
+    const worker = spawn(process.execPath, [BIN, 'worker', '--redis', url, '--workers', '1', '--lock-ms', '3000']);
+    let workerLog = '';
+    worker.stderr.on('data', (d) => (workerLog += d));
+    try {
+      const out = join(dir, 'out');
+      const converted = await runCli(['convert', PHOTOS, '--out', out, '--partitions', '2', '--size', '32x32', '--redis', url, '--json']);
+      assert.equal(converted.code, 0, converted.stderr);
+      assert.equal(JSON.parse(converted.stdout).cluster.redis, `redis://127.0.0.1:${redis.port}?password=***`);
+      assert.ok(!(converted.stdout + converted.stderr + (await allText(out))).includes(PASSWORD));
+    } finally {
+      worker.kill('SIGTERM');
+      await once(worker, 'exit');
+    }
+    assert.match(workerLog, /taking jobs from redis:\/\/127\.0\.0\.1:\d+\?password=\*\*\*/);
+    assert.ok(!workerLog.includes(PASSWORD));
+  });
+});

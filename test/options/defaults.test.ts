@@ -100,7 +100,7 @@ test('library calls are checked by the same schema: a usage error naming the opt
     return true;
   });
   const { speedtest } = await import('../../src/speedtest/speedtest.js');
-  await assert.rejects(speedtest({ out: 'y', batchSizes: [0] }), /batchSizes: expected a comma list of positive integers, got \[0\]/);
+  await assert.rejects(speedtest({ out: 'y', batchSizes: [0] }), /batchSizes: expected a comma list of positive integers up to 65536, got \[0\]/);
 });
 
 test('command-line values: bad numbers, lists and sizes are usage errors naming the option and the text given', async () => {
@@ -109,7 +109,7 @@ test('command-line values: bad numbers, lists and sizes are usage errors naming 
     [['convert', 'a', '--out', 'b', '--quality', '9.5'], '--quality: expected an integer from 1 to 100, got "9.5"'],
     [['convert', 'a', '--out', 'b', '--fit', 'stretch'], '--fit: expected one of cover, contain, fill, got "stretch"'],
     [['convert', 'a'], '--out: expected a folder (the output), got nothing'],
-    [['speedtest', '--out', 'r', '--batch-sizes', '8,x'], '--batch-sizes: expected a comma list of positive integers, got "8,x"'],
+    [['speedtest', '--out', 'r', '--batch-sizes', '8,x'], '--batch-sizes: expected a comma list of positive integers up to 65536, got "8,x"'],
     [['speedtest', '--out', 'r', '--cache-limit', 'lots'], '--cache-limit: expected a size such as 512MiB or 2GiB, got "lots"'],
     [['speedtest', '--out', 'r', '--datasets', 'images,video'], '--datasets: expected a comma list of images, tfrecord, got "images,video"'],
     [['recommend', 'r', '--alpha', '-1'], '--alpha: expected a number >= 0, got "-1"'],

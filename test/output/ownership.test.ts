@@ -40,11 +40,14 @@ test('a second convert with other --partitions: exit 2 without a flag; --resume 
 
 test('two converts into one folder at once: the second exits 2 naming the first; the first output is complete and verifies', async () => {
   await withTempDir(async (dir) => {
-    const input = await biggerDataset(dir, 2);
+    const input = await biggerDataset(dir, 4);
     const out = join(dir, 'out');
     const first = spawn(process.execPath, [join(ROOT, 'bin', 'pipeline.js'), 'convert', input, '--out', out, '--partitions', '4', '--workers', '1', '--quiet'], { stdio: 'ignore' });
     await waitFor(async () => (await readdir(out).catch(() => [] as string[])).includes('.pipeline.lock'));
-    const second = await runCli(['convert', input, '--out', out, '--partitions', '3', '--size', '64x64']);
+    // Paused while the second starts: a fast convert must not finish (and free the lock) before the
+    // second has even loaded on a busy machine.
+    first.kill('SIGSTOP');
+    const second = await runCli(['convert', input, '--out', out, '--partitions', '3', '--size', '64x64']).finally(() => first.kill('SIGCONT'));
     assert.equal(second.code, 2, second.stderr);
     assert.match(second.stderr, new RegExp(`is in use by convert run [0-9a-f-]+ \\(pid ${first.pid} on ${hostname()}`));
     const [code] = await once(first, 'exit');
@@ -55,7 +58,7 @@ test('two converts into one folder at once: the second exits 2 naming the first;
     assert.equal(shards.length, 4);
     const checked = await runChecker(['check', ...shards.map((n) => join(out, n))]);
     assert.equal(checked.code, 0);
-    assert.equal(checked.json.records, 200);
+    assert.equal(checked.json.records, 400);
   });
 });
 

@@ -30,7 +30,7 @@ test('an invalid pipeline file: every problem with its path in the file, what wa
       assert.match(e.message, /convert\.partitions: expected a positive integer, got "four"/);
       assert.match(e.message, /convert\.size: expected WxH with each side from 1 to 16384 \(the maximum\), got "192"/);
       assert.match(e.message, /speedtest\.cache: expected one of on, off, both, got "maybe"/);
-      assert.match(e.message, /speedtest\.batchSizes: expected a comma list of positive integers, got \[\]/);
+      assert.match(e.message, /speedtest\.batchSizes: expected a comma list of positive integers up to 65536, got \[\]/);
       assert.match(e.message, /\(top level\): Unrecognized key\(s\) in object: 'extra', got extra/);
       return true;
     });
