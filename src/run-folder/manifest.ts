@@ -69,6 +69,14 @@ export async function readManifest(dir: string): Promise<ManifestRead> {
     if (code === 'ENOENT' || code === 'ENOTDIR') return { state: 'missing' };
     throw new PipelineError('DATA', `${path}: cannot read the manifest (${code ?? (error as Error).message})`, { path, cause: error });
   }
+  return parseManifest(text, path);
+}
+
+/**
+ * A manifest's text (read from a folder or an object store) judged as `readManifest` does; `path`
+ * names it in errors.
+ */
+export function parseManifest(text: string, path: string): Exclude<ManifestRead, { state: 'missing' }> {
   let json: unknown;
   try {
     json = JSON.parse(text);

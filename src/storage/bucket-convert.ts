@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { PipelineError } from '../errors.js';
 import { PARTS_DIR, type ShardEntry } from '../convert/manifest.js';
+import { parseManifest } from '../run-folder/manifest.js';
 import { LOCK_FILE } from '../output/lock.js';
 import { SHARD_FILE } from '../output/ownership.js';
 import { acquireBucketLock } from './bucket-lock.js';
@@ -127,20 +128,22 @@ async function judgePrefix(store: ObjectStore, prefix: string, url: string, opti
   }
   if (names.length === 0) return 'new';
   const manifestText = names.includes('manifest.json') ? await store.getText(prefix + 'manifest.json') : undefined;
-  let manifest: { tool?: { name?: string }; shards?: { file?: unknown; index?: unknown }[] } | undefined;
+  // Judged by the one manifest reader; a damaged manifest beside our shard names is still our run (it is what --overwrite is for).
+  let read: ReturnType<typeof parseManifest> | 'damaged' | undefined;
   try {
-    manifest = manifestText ? JSON.parse(manifestText) : undefined;
+    read = manifestText === undefined ? undefined : parseManifest(manifestText, `${url}/manifest.json`);
   } catch {
-    manifest = undefined;
+    read = 'damaged';
   }
-  const isRun = names.some((n) => n.startsWith(`${PARTS_DIR}/`)) || manifest?.tool?.name === 'pipeline' || (manifestText !== undefined && manifest === undefined && names.some((n) => SHARD_FILE.test(n)));
+  const manifest = typeof read === 'object' && read.state === 'ours' ? read.manifest : undefined;
+  const isRun = names.some((n) => n.startsWith(`${PARTS_DIR}/`)) || manifest !== undefined || (read === 'damaged' && names.some((n) => SHARD_FILE.test(n)));
   if (!isRun) {
     throw new PipelineError('USAGE', `${url} holds objects that are not a convert run's (${names.slice(0, 3).join(', ')}${others > 3 ? ', ...' : ''}): choose a new or empty prefix for --out`, { path: url });
   }
   if (options.overwrite) {
     // Only the old run's objects: its shards and indexes, its records, and what its manifest lists.
     const listed = new Set<string>();
-    for (const s of Array.isArray(manifest?.shards) ? manifest!.shards : []) for (const f of [s?.file, s?.index]) if (typeof f === 'string' && !f.includes('/')) listed.add(f);
+    for (const s of manifest?.shards ?? []) for (const f of [s.file, s.index]) listed.add(f);
     const doomed: string[] = [];
     for await (const o of store.list(prefix)) {
       const name = o.key.slice(prefix.length);
