@@ -16,7 +16,7 @@ export { formatIndex, parseIndex, readIndex, indexPathFor, type IndexEntry } fro
 export { decodeAnyExample, decodeExample, encodeExample, decodeSequenceExample, encodeSequenceExample, featureType, type AnyExample, type Feature, type Features, type FeatureType, type SequenceExample } from './tfrecord/example.js';
 export { findRecordFiles, listRecordFiles } from './tfrecord/files.js';
 export type { Compression } from './tfrecord/compression.js';
-export { inspect, type InspectOptions, type InspectResult } from './tfrecord/inspect.js';
+export { inspect, type InspectOptions, type InspectResult } from './inspect/inspect.js';
 
 // Commands, as functions returning data.
 export { convert, type ConvertOptions, type ConvertProgress, type ConvertResult } from './convert/convert.js';

@@ -49,7 +49,7 @@ const COMPARE_DESCRIPTION = 'is run b faster than run a? medians, ratio b/a with
 
 export const COMMANDS: readonly CommandDeclaration[] = [
   declare(inspectOptions, 'counts, schema and integrity of TFRecord files', async (options, { signal }) => {
-    const { inspect } = await import('../tfrecord/inspect.js');
+    const { inspect } = await import('../inspect/inspect.js');
     const result = await inspect({ ...options, signal });
     return { result, exitCode: result.errors.length > 0 ? EXIT.data : EXIT.ok };
   }),

@@ -8,7 +8,9 @@
 import { hostname } from 'node:os';
 import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import { parseOptions } from '../options/define.js';
-import { workerOptions, type WorkerOptionsInput } from '../options/worker.js';
+import { workerOptions, type WorkerOptionsInput, type WorkerSettings } from '../options/worker.js';
+import type { Redis } from 'ioredis';
+import type { Piscina } from 'piscina';
 import { createPool, defaultWorkers } from '../pool/pool.js';
 import { newProgressBuffer, PROGRESS_SLOTS, requestStop, type ProgressBuffer, type TaskInput, type TaskMessage, type TaskOutcome } from '../pool/protocol.js';
 import { isTaskName } from '../tasks/names.js';
@@ -39,8 +41,51 @@ export interface WorkerResult {
 
 export async function runWorker(input: WorkerOptions): Promise<WorkerResult> {
   const settings = parseOptions(workerOptions, input);
-  const options = { ...settings, workers: settings.workers ?? defaultWorkers(), signal: input.signal, onInfo: input.onInfo };
+  const options: WorkerRun = { ...settings, workers: settings.workers ?? defaultWorkers(), signal: input.signal, onInfo: input.onInfo };
   const started = performance.now();
+  const side = await connectWorker(options);
+  const state: WorkerState = { counts: { jobs: 0, failed: 0, handedBack: 0 }, running: new Map(), stopping: false };
+  const lockDuration = options.lockMs;
+  const tasks = new Worker(TASK_QUEUE, (job: Job, token?: string) => processJob(job, token, side.pool, state, options), {
+    connection: side.redis, prefix: PREFIX, concurrency: options.workers, lockDuration, stalledInterval: Math.max(1000, Math.floor(lockDuration / 2)), maxStalledCount: 3,
+  });
+  // The parent job of a stage completes when its children have: it gathers their results.
+  const stages = new Worker(STAGE_QUEUE, async (job: Job) => Object.keys(await job.getChildrenValues()).length, { connection: side.stageConnection, prefix: PREFIX });
+  tasks.on('error', () => undefined);
+  stages.on('error', () => undefined);
+  options.onInfo?.(`worker ${side.name}: ${options.workers} thread(s), taking jobs from ${maskUrl(options.redis)}`);
+
+  await new Promise<void>((resolve) => {
+    if (options.signal.aborted) resolve();
+    options.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  await shutdown(side, state, [tasks, stages], options);
+  const { sender, sampler } = side;
+  return { ...state.counts, seconds: (performance.now() - started) / 1000, name: side.name, droppedSamples: sender.dropped, sampler: sampler.cost };
+}
+
+type WorkerRun = Omit<WorkerSettings, 'workers'> & { workers: number; signal: AbortSignal; onInfo?: (message: string) => void };
+
+/** What a worker holds open while it runs: its connections, name, pool and host sampling. */
+interface WorkerSide {
+  redis: Redis;
+  stageConnection: Redis;
+  sampleConnection: Redis;
+  name: string;
+  nameClaim: { release(): Promise<void> };
+  pool: Piscina;
+  sampler: HostSampler;
+  sender: HostSender;
+}
+
+/** The jobs this worker has run, and the ones running now (their stop slots and runs on the pool). */
+interface WorkerState {
+  counts: { jobs: number; failed: number; handedBack: number };
+  running: Map<ProgressBuffer, Promise<unknown>>;
+  stopping: boolean;
+}
+
+async function connectWorker(options: WorkerRun): Promise<WorkerSide> {
   const redis = connect(options.redis, 'worker');
   const stageConnection = connect(options.redis, 'worker');
   await waitForRedis(redis, options.redis, 10_000);
@@ -53,97 +98,87 @@ export async function runWorker(input: WorkerOptions): Promise<WorkerResult> {
   const warning = await evictionWarning(redis);
   if (warning) options.onInfo?.(warning);
   const pool = createPool(options.workers);
-  const lockDuration = options.lockMs;
-  const counts = { jobs: 0, failed: 0, handedBack: 0 };
-  // The running tasks' stop slots, and their runs on the pool (the shutdown waits for them).
-  const running = new Map<ProgressBuffer, Promise<unknown>>();
-  let stopping = false;
-  const handBack = async (job: Job, token: string | undefined): Promise<never> => {
-    await job.moveToWait(token);
-    counts.handedBack++;
-    throw new WaitingError();
-  };
   // Host samples travel on their own connection so a backlog of them never delays a job's commands.
   const sampleConnection = connect(options.redis, 'worker');
   let sampler: HostSampler | undefined;
-  const sender = new HostSender({ redis: sampleConnection, host: name, machine: hostname(), maxPending: options.sampleBuffer, cost: () => sampler!.cost, missing: () => sampler!.missing, linkBytesPerSecond: () => sampler!.linkBytesPerSecond });
+  const sender = new HostSender({
+    redis: sampleConnection, host: name, machine: hostname(), maxPending: options.sampleBuffer,
+    cost: () => sampler!.cost, missing: () => sampler!.missing, linkBytesPerSecond: () => sampler!.linkBytesPerSecond,
+  });
   sampler = new HostSampler({ host: name, role: 'worker', intervalMs: options.hostIntervalMs, onRow: (row) => sender.push(row) }).start();
   sender.start();
+  return { redis, stageConnection, sampleConnection, name, nameClaim, pool, sampler, sender };
+}
 
-  const tasks = new Worker(
-    TASK_QUEUE,
-    async (job: Job, token?: string) => {
-      if (stopping) return handBack(job, token);
-      const progress = newProgressBuffer();
-      const counters = new Int32Array(progress);
-      const ticker = setInterval(() => {
-        void job.updateProgress({ items: Atomics.load(counters, PROGRESS_SLOTS.items), kilobytes: Atomics.load(counters, PROGRESS_SLOTS.kilobytes) }).catch(() => undefined);
-      }, 500);
-      try {
-        const name = job.name;
-        // A job name that is not one of our tasks is refused (a foreign producer on the queue), not run.
-        if (!isTaskName(name)) throw new UnrecoverableError(JSON.stringify({ code: 'CLUSTER', message: `unknown task ${JSON.stringify(name)}`, pipeline: true }));
-        // Nothing in Redis is trusted: a job whose shape, paths or build do not check out is
-        // refused (not retried) and said here and to the driver (src/cluster/jobs.ts).
-        let input: TaskInput<typeof name>;
-        try {
-          input = checkJob(name, job.data, job.id);
-        } catch (error) {
-          options.onInfo?.(`warning: ${(error as Error).message}`);
-          throw new UnrecoverableError(JSON.stringify(serializeError(error)));
-        }
-        const message: TaskMessage<typeof name> = { input, progress };
-        const run: Promise<TaskOutcome<typeof name>> = pool.run(message, { name });
-        running.set(progress, run.catch(() => undefined));
-        const outcome = await run;
-        // Stopped by this worker's shutdown: another worker does it (no attempt is counted).
-        if (!outcome.ok && stopping && outcome.error.code === 'ABORTED') return await handBack(job, token);
-        // A task that reports an error is a failed attempt: BullMQ retries it with backoff. The
-        // error travels as JSON (code, message, stack) in the failed reason, for the driver to rebuild.
-        if (!outcome.ok) {
-          const reason = JSON.stringify(outcome.error);
-          // A job of a run that no longer owns its output folder: retrying cannot help.
-          if (outcome.error.code === 'STALE_RUN') throw new UnrecoverableError(reason);
-          throw new Error(reason);
-        }
-        counts.jobs++;
-        return outcome.value;
-      } catch (error) {
-        if (!(error instanceof WaitingError)) counts.failed++;
-        throw error;
-      } finally {
-        running.delete(progress);
-        clearInterval(ticker);
-      }
-    },
-    { connection: redis, prefix: PREFIX, concurrency: options.workers, lockDuration, stalledInterval: Math.max(1000, Math.floor(lockDuration / 2)), maxStalledCount: 3 },
-  );
-  // The parent job of a stage completes when its children have: it gathers their results.
-  const stages = new Worker(STAGE_QUEUE, async (job: Job) => Object.keys(await job.getChildrenValues()).length, { connection: stageConnection, prefix: PREFIX });
-  tasks.on('error', () => undefined);
-  stages.on('error', () => undefined);
-  options.onInfo?.(`worker ${name}: ${options.workers} thread(s), taking jobs from ${maskUrl(options.redis)}`);
+async function handBack(job: Job, token: string | undefined, state: WorkerState): Promise<never> {
+  await job.moveToWait(token);
+  state.counts.handedBack++;
+  throw new WaitingError();
+}
 
-  await new Promise<void>((resolve) => {
-    if (options.signal.aborted) resolve();
-    options.signal.addEventListener('abort', () => resolve(), { once: true });
-  });
-  stopping = true;
-  options.onInfo?.(`stopping: ${running.size} running job(s) asked to stop and handed back to the queue`);
-  for (const progress of running.keys()) requestStop(progress);
+/** One job from the task queue, run on this machine's pool: its result, or a failed attempt. */
+async function processJob(job: Job, token: string | undefined, pool: Piscina, state: WorkerState, options: WorkerRun): Promise<unknown> {
+  if (state.stopping) return handBack(job, token, state);
+  const progress = newProgressBuffer();
+  const counters = new Int32Array(progress);
+  const ticker = setInterval(() => {
+    void job.updateProgress({ items: Atomics.load(counters, PROGRESS_SLOTS.items), kilobytes: Atomics.load(counters, PROGRESS_SLOTS.kilobytes) }).catch(() => undefined);
+  }, 500);
+  try {
+    const name = job.name;
+    // A job name that is not one of our tasks is refused (a foreign producer on the queue), not run.
+    if (!isTaskName(name)) throw new UnrecoverableError(JSON.stringify({ code: 'CLUSTER', message: `unknown task ${JSON.stringify(name)}`, pipeline: true }));
+    // Nothing in Redis is trusted: a job whose shape, paths or build do not check out is
+    // refused (not retried) and said here and to the driver (src/cluster/jobs.ts).
+    let input: TaskInput<typeof name>;
+    try {
+      input = checkJob(name, job.data, job.id);
+    } catch (error) {
+      options.onInfo?.(`warning: ${(error as Error).message}`);
+      throw new UnrecoverableError(JSON.stringify(serializeError(error)));
+    }
+    const message: TaskMessage<typeof name> = { input, progress };
+    const run: Promise<TaskOutcome<typeof name>> = pool.run(message, { name });
+    state.running.set(progress, run.catch(() => undefined));
+    const outcome = await run;
+    // Stopped by this worker's shutdown: another worker does it (no attempt is counted).
+    if (!outcome.ok && state.stopping && outcome.error.code === 'ABORTED') return await handBack(job, token, state);
+    // A task that reports an error is a failed attempt: BullMQ retries it with backoff. The
+    // error travels as JSON (code, message, stack) in the failed reason, for the driver to rebuild.
+    if (!outcome.ok) {
+      const reason = JSON.stringify(outcome.error);
+      // A job of a run that no longer owns its output folder: retrying cannot help.
+      if (outcome.error.code === 'STALE_RUN') throw new UnrecoverableError(reason);
+      throw new Error(reason);
+    }
+    state.counts.jobs++;
+    return outcome.value;
+  } catch (error) {
+    if (!(error instanceof WaitingError)) state.counts.failed++;
+    throw error;
+  } finally {
+    state.running.delete(progress);
+    clearInterval(ticker);
+  }
+}
+
+/** Stops taking jobs, hands the running ones back once they stop, then lets the threads and connections go. */
+async function shutdown(side: WorkerSide, state: WorkerState, queues: Worker[], options: WorkerRun): Promise<void> {
+  state.stopping = true;
+  options.onInfo?.(`stopping: ${state.running.size} running job(s) asked to stop and handed back to the queue`);
+  for (const progress of state.running.keys()) requestStop(progress);
   // Without Redis, closing would wait for it forever: give up after 10 s (the jobs' locks expire
   // and other workers take them).
-  const closing = Promise.allSettled([tasks.close(), stages.close()]);
+  const closing = Promise.allSettled(queues.map((q) => q.close()));
   await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
   // The tasks end at their next image; only then may the threads go.
-  await Promise.all(running.values());
-  await pool.destroy();
-  sampler.stop();
-  await sender.stop();
-  if (sender.dropped > 0) options.onInfo?.(`${sender.dropped} host sample(s) dropped: Redis could not take them in time`);
-  await Promise.race([nameClaim.release(), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
-  redis.disconnect();
-  stageConnection.disconnect();
-  sampleConnection.disconnect();
-  return { ...counts, seconds: (performance.now() - started) / 1000, name, droppedSamples: sender.dropped, sampler: sampler.cost };
+  await Promise.all(state.running.values());
+  await side.pool.destroy();
+  side.sampler.stop();
+  await side.sender.stop();
+  if (side.sender.dropped > 0) options.onInfo?.(`${side.sender.dropped} host sample(s) dropped: Redis could not take them in time`);
+  await Promise.race([side.nameClaim.release(), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+  side.redis.disconnect();
+  side.stageConnection.disconnect();
+  side.sampleConnection.disconnect();
 }

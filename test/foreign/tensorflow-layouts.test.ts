@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { speedtest } from '../../src/speedtest/speedtest.js';
-import { inspect } from '../../src/tfrecord/inspect.js';
+import { inspect } from '../../src/inspect/inspect.js';
 import { readRecords } from '../../src/tfrecord/reader.js';
 import { PYTHON, ROOT, runChecker, runCli, withTempDir } from '../helpers.js';
 

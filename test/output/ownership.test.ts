@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { convert } from '../../src/convert/convert.js';
 import { report } from '../../src/report/report.js';
 import { speedtest } from '../../src/speedtest/speedtest.js';
-import { inspect } from '../../src/tfrecord/inspect.js';
+import { inspect } from '../../src/inspect/inspect.js';
 import { biggerDataset, ROOT, runChecker, runCli, waitFor, withTempDir } from '../helpers.js';
 
 const PHOTOS = join(ROOT, 'fixtures', 'photos');

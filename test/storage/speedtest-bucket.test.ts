@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { convert } from '../../src/convert/convert.js';
 import { speedtest } from '../../src/speedtest/speedtest.js';
-import { inspect } from '../../src/tfrecord/inspect.js';
+import { inspect } from '../../src/inspect/inspect.js';
 import { ROOT, runCli, withTempDir } from '../helpers.js';
 import { freshBucket, startGateway, type Gateway } from './gateway.js';
 import { uploadFolder } from './helpers.js';

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { PipelineError } from '../../src/errors.js';
-import { inspect } from '../../src/tfrecord/inspect.js';
+import { inspect } from '../../src/inspect/inspect.js';
 import { readRecords, type RecordProblem } from '../../src/tfrecord/reader.js';
 import { collect, GOLDEN } from '../helpers.js';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { decodeExample, encodeExample, featureType, type Features } from '../../src/tfrecord/example.js';
 import { scanExampleFeatureTypes } from '../../src/tfrecord/example-scan.js';
-import { inspect } from '../../src/tfrecord/inspect.js';
+import { inspect } from '../../src/inspect/inspect.js';
 import { readRecordGroups, readRecords } from '../../src/tfrecord/reader.js';
 import { writeRecords } from '../../src/tfrecord/writer.js';
 import { withTempDir } from '../helpers.js';

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { PipelineError } from '../../src/errors.js';
 import { decodeExample, encodeExample, type Features } from '../../src/tfrecord/example.js';
 import { FRAME_OVERHEAD } from '../../src/tfrecord/framing.js';
-import { inspect } from '../../src/tfrecord/inspect.js';
+import { inspect } from '../../src/inspect/inspect.js';
 import { readRecords } from '../../src/tfrecord/reader.js';
 import { readIndex, splitIndex } from '../../src/tfrecord/record-index.js';
 import { writeRecords } from '../../src/tfrecord/writer.js';

@@ -5,19 +5,20 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { PipelineError } from '../errors.js';
-import { IndexCheck } from './index-check.js';
-import { scanExampleFeatureTypes } from './example-scan.js';
-import { decodeAnyExample, type AnyExample, type Feature, type FeatureType } from './example.js';
-import { FeatureCensus, type FeatureListSummary, type TypeCounts } from './feature-census.js';
-import { findRecordFiles } from './files.js';
-import { detectKeysIn, type DetectedKeys } from './keys.js';
+import { IndexCheck } from '../tfrecord/index-check.js';
+import { scanExampleFeatureTypes } from '../tfrecord/example-scan.js';
+import { decodeAnyExample, type AnyExample, type Feature, type FeatureType } from '../tfrecord/example.js';
+import { FeatureCensus, type FeatureListSummary, type TypeCounts } from '../tfrecord/feature-census.js';
+import { findRecordFiles } from '../tfrecord/files.js';
+import { detectKeysIn, type DetectedKeys } from '../tfrecord/keys.js';
 import { parseOptions } from '../options/define.js';
-import { inspectOptions, type InspectOptionsInput } from '../options/inspect.js';
-import { selectByManifests, shardCountMismatch, shardHashMismatch } from './manifest-files.js';
-import { checkTfdsSidecars } from './tfds-info.js';
+import { inspectOptions, type InspectOptionsInput, type InspectSettings } from '../options/inspect.js';
+import type { ShardEntry } from '../run-folder/manifest.js';
+import { selectByManifests, shardCountMismatch, shardHashMismatch } from '../tfrecord/manifest-files.js';
+import { checkTfdsSidecars } from '../tfrecord/tfds-info.js';
 import { sha256File } from '../run-folder/manifest.js';
-import { indexMismatch, indexPathFor, readIndex } from './record-index.js';
-import { readRecordGroups, type RecordProblem } from './reader.js';
+import { indexMismatch, indexPathFor, readIndex } from '../tfrecord/record-index.js';
+import { readRecordGroups, type RecordProblem } from '../tfrecord/reader.js';
 import { useStorageConfig } from '../storage/object-store.js';
 
 /** `targets` (files, folders or globs; or one `target`), `split`, keys, `verify`, `dump`: src/options/inspect.ts. */
@@ -60,76 +61,105 @@ export async function inspect(input: InspectOptions): Promise<InspectResult> {
   const found = await findRecordFiles(targets, { split: options.split });
   // A converted folder's shards are the ones its manifest lists (src/tfrecord/manifest-files.ts).
   const selection = await selectByManifests(targets, found.files);
-  const paths = selection.files;
   const result: InspectResult = { files: 0, records: 0, bytes: 0, features: {}, featureTypes: {}, errors: [], detected: null, notes: [...found.notes] };
   // A shard the manifest lists but that is gone is an integrity failure like a bad CRC.
   for (const file of selection.missing) result.errors.push({ file, offset: 0, record: 0, error: 'listed in manifest.json but missing' });
   if (selection.unlisted.length) result.unlisted = selection.unlisted;
-  const sample: AnyExample[] = [];
-  const census = new FeatureCensus();
-  const examples: (DumpedFeatures | DumpedSequence)[] = [];
-  const dump = options.dump;
+  const pass: InspectPass = { options, result, census: new FeatureCensus(), sample: [], examples: [] };
   const recordsPerFile = new Map<string, number>();
-  for (const file of paths) {
+  for (const file of selection.files) {
     result.files++;
-    const stats = { bytes: 0 };
-    let records = 0;
-    const onProblem = (p: RecordProblem) => {
-      result.errors.push({ file: p.file, offset: p.offset, record: p.record, error: p.error });
-      // A record whose data CRC failed was still framed: it counts, as in the checker.
-      if (p.code === 'TFRECORD_DATA_CRC') records = p.record + 1;
-    };
-    // --verify checks the index beside the shard line by line, and hashes a manifest-listed shard,
-    // in the same pass as the CRCs: each shard is read once.
-    const indexPath = indexPathFor(file);
-    const indexCheck = options.verify && indexPath !== file && (await stat(indexPath).catch(() => undefined))?.isFile() ? await IndexCheck.open(indexPath) : undefined;
-    const entry = selection.expected.get(file);
-    const hash = options.verify && entry ? createHash('sha256') : undefined;
-    let hashed = 0;
-    const onRawChunk = hash && ((chunk: Buffer) => {
-      hash.update(chunk);
-      hashed += chunk.length;
-    });
-    for await (const group of readRecordGroups(file, { verify: options.verify, onProblem, stats, signal: options.signal, onFrame: indexCheck?.frame, onRawChunk, transient: true })) for (const record of group) {
-      records = record.index + 1;
-      // Past the records kept whole, only each feature's type is needed: read off the wire, not decoded.
-      if (sample.length >= 32 && examples.length >= dump) {
-        const scanned = scanExampleFeatureTypes(record.data);
-        if (scanned) {
-          census.addTypes(scanned.keys, scanned.types, file, record.offset, record.index);
-          continue;
-        }
-      }
-      try {
-        const decoded = decodeAnyExample(record.data);
-        census.add(decoded, { file, offset: record.offset, record: record.index });
-        if (examples.length < dump) examples.push(decoded.kind === 'example' ? dumpFeatures(decoded.features) : dumpSequence(decoded));
-        if (sample.length < 32) sample.push(decodeAnyExample(Buffer.from(record.data)));
-      } catch (error) {
-        result.errors.push({ file, offset: record.offset, record: record.index, error: `not an Example: ${(error as Error).message}` });
-      }
-    }
+    const { records, bytes } = await inspectFile(file, selection.expected.get(file), pass);
     result.records += records;
-    result.bytes += stats.bytes;
+    result.bytes += bytes;
     recordsPerFile.set(file, records);
-    // A shard of a converted folder must be the one its manifest lists: size and record count
-    // always (cheap), its SHA-256 with --verify. An emptied, cut, replaced or swapped shard is exit 3.
-    if (entry && !options.signal?.aborted) {
-      const size = (await stat(file)).size;
-      // The pass's hash, unless reading stopped before the end (broken framing): then read it again.
-      const sha256 = () => (hash && hashed === size ? hash.digest('hex') : sha256File(file, options.signal));
-      const wrong = shardCountMismatch(entry, size, records) ?? (options.verify ? shardHashMismatch(entry, await sha256()) : undefined);
-      if (wrong) result.errors.push({ file, offset: 0, record: 0, error: `does not match manifest.json: ${wrong}` });
-    }
-    if (indexCheck && !options.signal?.aborted) {
-      const wrong = indexCheck.end();
-      if (wrong) result.errors.push({ file: wrong.index, offset: 0, record: Math.max(0, wrong.line - 1), error: `index line ${wrong.line}: ${wrong.error}` });
-    } else if (!options.verify) {
-      // Without --verify, the cheap check: a stale index is ignored by readers, and said so.
-      const note = await indexNote(file, records, stats.bytes);
-      if (note) result.notes.push(note);
+  }
+  await assembleResult(pass, recordsPerFile);
+  return result;
+}
+
+/** What the whole pass gathers, file after file. */
+interface InspectPass {
+  options: InspectSettings & { signal?: AbortSignal };
+  result: InspectResult;
+  census: FeatureCensus;
+  /** The first records, decoded whole, to detect the image / label / size keys from. */
+  sample: AnyExample[];
+  examples: (DumpedFeatures | DumpedSequence)[];
+}
+
+/** One file's records and CRCs, its index and its manifest entry checked: its record count and stream bytes. */
+async function inspectFile(file: string, entry: ShardEntry | undefined, pass: InspectPass): Promise<{ records: number; bytes: number }> {
+  const { options, result } = pass;
+  const stats = { bytes: 0 };
+  let records = 0;
+  const onProblem = (p: RecordProblem) => {
+    result.errors.push({ file: p.file, offset: p.offset, record: p.record, error: p.error });
+    // A record whose data CRC failed was still framed: it counts, as in the checker.
+    if (p.code === 'TFRECORD_DATA_CRC') records = p.record + 1;
+  };
+  // --verify checks the index beside the shard line by line, and hashes a manifest-listed shard,
+  // in the same pass as the CRCs: each shard is read once.
+  const indexPath = indexPathFor(file);
+  const indexCheck = options.verify && indexPath !== file && (await stat(indexPath).catch(() => undefined))?.isFile() ? await IndexCheck.open(indexPath) : undefined;
+  const hash = options.verify && entry ? createHash('sha256') : undefined;
+  let hashed = 0;
+  const onRawChunk = hash && ((chunk: Buffer) => {
+    hash.update(chunk);
+    hashed += chunk.length;
+  });
+  const reading = { verify: options.verify, onProblem, stats, signal: options.signal, onFrame: indexCheck?.frame, onRawChunk, transient: true };
+  for await (const group of readRecordGroups(file, reading)) {
+    for (const record of group) {
+      records = record.index + 1;
+      inspectRecord(file, record, pass);
     }
   }
+  // A shard of a converted folder must be the one its manifest lists: size and record count
+  // always (cheap), its SHA-256 with --verify. An emptied, cut, replaced or swapped shard is exit 3.
+  if (entry && !options.signal?.aborted) {
+    const size = (await stat(file)).size;
+    // The pass's hash, unless reading stopped before the end (broken framing): then read it again.
+    const sha256 = () => (hash && hashed === size ? hash.digest('hex') : sha256File(file, options.signal));
+    const wrong = shardCountMismatch(entry, size, records) ?? (options.verify ? shardHashMismatch(entry, await sha256()) : undefined);
+    if (wrong) result.errors.push({ file, offset: 0, record: 0, error: `does not match manifest.json: ${wrong}` });
+  }
+  if (indexCheck && !options.signal?.aborted) {
+    const wrong = indexCheck.end();
+    if (wrong) result.errors.push({ file: wrong.index, offset: 0, record: Math.max(0, wrong.line - 1), error: `index line ${wrong.line}: ${wrong.error}` });
+  } else if (!options.verify) {
+    // Without --verify, the cheap check: a stale index is ignored by readers, and said so.
+    const note = await indexNote(file, records, stats.bytes);
+    if (note) result.notes.push(note);
+  }
+  return { records, bytes: stats.bytes };
+}
+
+/** One record into the census (and the sample and dump while they want more). */
+function inspectRecord(file: string, record: { data: Uint8Array; offset: number; index: number }, pass: InspectPass): void {
+  const { census, sample, examples } = pass;
+  const dump = pass.options.dump;
+  // Past the records kept whole, only each feature's type is needed: read off the wire, not decoded.
+  if (sample.length >= 32 && examples.length >= dump) {
+    const scanned = scanExampleFeatureTypes(record.data);
+    if (scanned) {
+      census.addTypes(scanned.keys, scanned.types, file, record.offset, record.index);
+      return;
+    }
+  }
+  try {
+    const decoded = decodeAnyExample(record.data);
+    census.add(decoded, { file, offset: record.offset, record: record.index });
+    if (examples.length < dump) examples.push(decoded.kind === 'example' ? dumpFeatures(decoded.features) : dumpSequence(decoded));
+    if (sample.length < 32) sample.push(decodeAnyExample(Buffer.from(record.data)));
+  } catch (error) {
+    pass.result.errors.push({ file, offset: record.offset, record: record.index, error: `not an Example: ${(error as Error).message}` });
+  }
+}
+
+/** The census's types and conflicts, the TFDS sidecars' checks, the detected keys and the dump, into the result. */
+async function assembleResult(pass: InspectPass, recordsPerFile: Map<string, number>): Promise<void> {
+  const { options, result, census, sample } = pass;
   result.features = census.usualTypes();
   result.featureTypes = census.types;
   if (census.sequenceExamples > 0) {
@@ -156,8 +186,7 @@ export async function inspect(input: InspectOptions): Promise<InspectResult> {
       result.notes.push((error as Error).message);
     }
   }
-  if (dump > 0) result.examples = examples;
-  return result;
+  if (options.dump > 0) result.examples = pass.examples;
 }
 
 /** A note when the shard's .idx does not match it (the cheap check: contiguous records ending at the stream's end). */
