@@ -8,12 +8,12 @@ import { PipelineError } from '../errors.js';
 import { withClusterExecutor } from '../cluster/with-cluster.js';
 import { parseOptions } from '../options/define.js';
 import { convertOptions, type ConvertOptionsInput, type ConvertSettings } from '../options/convert.js';
-import { byCodePoint, checkDatasetRoot, defaultPartitions, partitionRanges, scanDataset, type Dataset, type Skip } from '../dataset/scan.js';
+import { byCodePoint, checkDatasetRoot, defaultPartitions, partitionRanges, scanDataset, type Dataset, type DatasetFile, type Skip } from '../dataset/scan.js';
 import { isImageList, readImageList } from '../dataset/image-list.js';
 import { splitItems } from '../dataset/split.js';
 import { localExecutor, type Executor } from '../pool/executor.js';
 import { defaultWorkers } from '../pool/pool.js';
-import type { ConvertTask } from './task-types.js';
+import type { ConvertPartitionResult, ConvertTask } from './task-types.js';
 import { VERSION } from '../version.js';
 import { temporarySuffix } from '../output/temporary.js';
 import { IMAGE_PATH, type ImageOptions } from './image.js';
@@ -44,11 +44,6 @@ export interface ConvertHooks {
   onInfo?: (message: string) => void;
   /** Where partitions run: the local pool by default, or a cluster (src/cluster/). */
   executor?: Executor;
-  /** Internal: an input already listed (a split of it), and the TFDS-style shard name prefix. */
-  dataset?: Dataset;
-  tfdsPrefix?: string;
-  /** Internal: `--out s3://...` (src/storage/bucket-convert.ts): shards go to the bucket, `out` is a local staging folder. */
-  bucket?: BucketTarget;
 }
 
 export interface ConvertProgress {
@@ -91,23 +86,54 @@ export async function convert(given: ConvertOptions): Promise<ConvertResult> {
   // --redis: the same command as a driver, its partitions run by cluster workers.
   if (settings.redis && !given.executor) return withClusterExecutor(settings.redis, given.onInfo, (executor) => convert({ ...given, executor }));
   useStorageConfig({ endpoint: settings.endpoint });
+  const options: ConvertRun = { ...settings, signal: given.signal, onProgress: given.onProgress, onInfo: given.onInfo, executor: given.executor };
   // --out s3://... : the same run with its shards in the bucket (src/storage/bucket-convert.ts).
-  if (isStorageUrl(settings.out) && !settings.split) return convertToBucket({ ...given, endpoint: settings.endpoint }, convert);
-  let options: ConvertRun = { ...settings, signal: given.signal, onProgress: given.onProgress, onInfo: given.onInfo, executor: given.executor, dataset: given.dataset, tfdsPrefix: given.tfdsPrefix, bucket: given.bucket };
-  if (isStorageUrl(settings.out)) throw new PipelineError('USAGE', '--split with an s3:// or gs:// --out: not supported yet; convert into a local folder, or run one convert per split');
+  if (isStorageUrl(settings.out) && !settings.split) return convertToBucket(options, (staged, bucket) => convertChecked(staged, { bucket }));
+  return convertChecked(options, {});
+}
+
+/**
+ * A convert of an input already listed (not exported from the package): tests use it to change
+ * the input between its listing and its reading. No cluster, no bucket output, no --split.
+ */
+export async function convertListed(given: ConvertOptions, dataset: Dataset): Promise<ConvertResult> {
+  const settings = parseOptions(convertOptions, given);
+  useStorageConfig({ endpoint: settings.endpoint });
+  return convertChecked({ ...settings, signal: given.signal, onProgress: given.onProgress, onInfo: given.onInfo, executor: given.executor }, { dataset });
+}
+
+/**
+ * What one convert is given besides its options, never by a user: an input already listed (a
+ * split of it), the TFDS-style shard name prefix, and for `--out s3://...`
+ * (src/storage/bucket-convert.ts) the bucket its shards go to, `out` being a local staging folder.
+ */
+interface ConvertJob {
+  dataset?: Dataset;
+  tfdsPrefix?: string;
+  bucket?: BucketTarget;
+}
+
+/** The input and output checked, then one convert (or one per split). */
+async function convertChecked(options: ConvertRun, job: ConvertJob): Promise<ConvertResult> {
+  if (isStorageUrl(options.out)) throw new PipelineError('USAGE', '--split with an s3:// or gs:// --out: not supported yet; convert into a local folder, or run one convert per split');
   const out = checkOutPath(options.out);
   // An s3:// input: its class prefixes listed once here (the output prefix never read as input).
-  if (isStorageUrl(options.input) && !options.dataset && !options.split) options = { ...options, dataset: await scanBucket(options.input, { exclude: options.bucket?.url, storage: { endpoint: options.endpoint } }) };
+  if (isStorageUrl(options.input) && !job.dataset && !options.split) job = { ...job, dataset: await scanBucket(options.input, { exclude: job.bucket?.url, storage: { endpoint: options.endpoint } }) };
   const input = isStorageUrl(options.input) ? options.input : resolve(options.input);
   const list = isStorageUrl(input) ? false : (await stat(input).catch(() => undefined))?.isFile();
   if (list && !isImageList(input)) throw new PipelineError('USAGE', `${input}: expected a folder with one sub-folder per class, or an image list (.csv, .tsv, .jsonl), got another file`, { path: input });
   if (!list && !isStorageUrl(input)) await checkDatasetRoot(input);
   featureKeys(options);
   if (options.split) return convertSplits(out, input, list ?? false, options);
-  if (list && !options.dataset) options = { ...options, dataset: await readImageList(input, { allowOutside: options.allowOutside }) };
+  if (list && !job.dataset) job = { ...job, dataset: await readImageList(input, { allowOutside: options.allowOutside }) };
+  return convertClaimed(out, options, job);
+}
+
+/** One convert into `out`, which it holds (src/output/lock.ts) while it runs. */
+async function convertClaimed(out: string, options: ConvertRun, job: ConvertJob): Promise<ConvertResult> {
   const claim = await claimOutput(out, { kind: 'convert', resume: options.resume, overwrite: options.overwrite });
   try {
-    return await convertInto(claim, options);
+    return await convertInto(claim, options, job);
   } finally {
     await claim.release();
   }
@@ -116,14 +142,81 @@ export async function convert(given: ConvertOptions): Promise<ConvertResult> {
 /** The options, checked and with their defaults, and the caller's hooks. */
 type ConvertRun = ConvertSettings & ConvertHooks;
 
-async function convertInto(claim: OutputClaim, options: ConvertRun): Promise<ConvertResult> {
+/** Collects warnings: returned in the result and said as they come. */
+type Warn = (message: string) => void;
+
+/** plan -> resume -> run -> assemble -> write. */
+async function convertInto(claim: OutputClaim, options: ConvertRun, job: ConvertJob): Promise<ConvertResult> {
   const started = performance.now();
   const out = claim.dir;
   const warnings: string[] = [];
-  const warn = (message: string) => {
+  const warn: Warn = (message) => {
     warnings.push(message);
     options.onInfo?.(`warning: ${message}`);
   };
+  await prepareOutput(out);
+  const plan = await planConvert(out, options, job, warn);
+  // --resume: keep every shard that still verifies (content, input stamps, index), redo the rest.
+  const done = claim.state === 'resume' ? await resumeShards(out, plan, options, job, warn) : new Map<number, ShardEntry>();
+  // The folder now holds exactly what this run keeps: no old manifest while the run is going, and
+  // no shard of another partitioning or of an input that changed (the manifest is the only truth).
+  await dropStale(out, new Set([...done.values()].flatMap((e) => [e.file, e.index])));
+  await job.bucket?.dropStale(new Set([...done.values()].flatMap((e) => [e.file, e.index])));
+  const todo = plan.shards.filter((p) => !done.has(p.partition));
+  const total = todo.reduce((n, p) => n + p.files.length, 0);
+  const { hosts } = await runPartitions({ out, runId: claim.runId, plan, todo, total, done, started }, options, job);
+  const manifest = assembleManifest(plan, done);
+  await writeConvertOutput(out, plan, manifest, hosts);
+  hosts.run.alarms.forEach((a) => options.onInfo?.(`alarm ${a.alarm} on ${a.host} from ${(a.start_ms / 1000).toFixed(1)} s to ${(a.end_ms / 1000).toFixed(1)} s (peak ${a.peak.toPrecision(4)})`));
+  const { records, skipped } = manifest.totals;
+  if (records === 0) warn(`nothing was converted: ${plan.dataset.files.length === 0 ? 'no input files in the class folders' : `all ${skipped} input(s) skipped, listed in ${join(out, 'skipped.csv')}`}`);
+
+  const seconds = (performance.now() - started) / 1000;
+  const result: ConvertResult = {
+    images: manifest.totals.images,
+    records,
+    skipped,
+    shards: manifest.shards.length,
+    bytes: manifest.totals.fileBytes,
+    seconds,
+    imagesPerSecond: total / seconds,
+    out,
+    resumed: plan.partitions - todo.length,
+    workers: options.executor ? undefined : Math.max(1, Math.min(plan.workers, todo.length)),
+    warnings,
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    ...(options.executor ? { cluster: options.executor.stats() } : {}),
+    alarms: hosts.run.alarms,
+    ...(hosts.run.cost ? { cost: hosts.run.cost } : {}),
+  };
+  if (options.strict && skipped > 0) {
+    const error = new PipelineError('STRICT', `--strict: ${skipped} input(s) skipped, listed in ${join(out, 'skipped.csv')}`);
+    Object.assign(error, { result });
+    throw error;
+  }
+  return result;
+}
+
+/** One shard to write: its partition, inputs, file names, and the fingerprint --resume checks. */
+interface ShardPlan {
+  partition: number;
+  files: DatasetFile[];
+  names: ReturnType<typeof shardNames>;
+  fingerprint: string;
+}
+
+/** What the run does: its inputs (empty files skipped), partitions, threads, and one plan per shard. */
+interface ConvertPlan {
+  image: ImageOptions;
+  compression: ConvertSettings['compression'];
+  keys: ReturnType<typeof featureKeys>;
+  dataset: Dataset;
+  partitions: number;
+  workers: number;
+  shards: ShardPlan[];
+}
+
+async function planConvert(out: string, options: ConvertRun, job: ConvertJob, warn: Warn): Promise<ConvertPlan> {
   const image: ImageOptions = {
     width: options.size.width,
     height: options.size.height,
@@ -133,10 +226,9 @@ async function convertInto(claim: OutputClaim, options: ConvertRun): Promise<Con
     maxPixels: options.maxPixels,
   };
   const compression = options.compression;
-  await prepareOutput(out);
   // The scan never enters the output folder, wherever it is: its files are not a class.
-  const scanned = options.dataset ?? (await scanDataset(resolve(options.input), { exclude: [out] }));
-  if (!options.dataset) scanned.notes?.forEach(warn);
+  const scanned = job.dataset ?? (await scanDataset(resolve(options.input), { exclude: [out] }));
+  if (!job.dataset) scanned.notes?.forEach(warn);
   // An empty file is never an image: skipped before partitioning, so 20,000 of them beside one
   // image give one shard, not a shard per thousand inputs holding nothing.
   const empty = scanned.files.filter((f) => f.size === 0);
@@ -152,107 +244,140 @@ async function convertInto(claim: OutputClaim, options: ConvertRun): Promise<Con
 
   const keys = featureKeys(options);
   const byteOptions = { image, imagePath: IMAGE_PATH, compression, partitions, classes: dataset.classes, ...(options.imageKey || options.labelKey ? { keys } : {}) };
-  const plans = partitionRanges(dataset.files.length, partitions).map((range, partition) => {
+  const shards = partitionRanges(dataset.files.length, partitions).map((range, partition) => {
     const files = dataset.files.slice(range.start, range.end);
-    const names = shardNames(partition, partitions, compression, options.tfdsPrefix);
+    const names = shardNames(partition, partitions, compression, job.tfdsPrefix);
     const print = fingerprint({ ...byteOptions, partition, files: files.map((f) => [f.rel, f.stamp, f.label]) });
     return { partition, files, names, fingerprint: print };
   });
+  return { image, compression, keys, dataset, partitions, workers, shards };
+}
 
-  // --resume: keep every shard that still verifies (content, input stamps, index), redo the rest.
+/** --resume: the shards of the run being resumed that still verify, each recorded again at once. */
+async function resumeShards(out: string, plan: ConvertPlan, options: ConvertRun, job: ConvertJob, warn: Warn): Promise<Map<number, ShardEntry>> {
+  const { image, compression } = plan;
   const done = new Map<number, ShardEntry>();
-  if (claim.state === 'resume') {
-    // Options are not inherited: a --resume without the first run's options redoes its shards
-    // with these. Said in one line, so that nobody loses a long run to a forgotten --size.
-    const previous = await previousRun(out);
-    if (previous.damaged) warn(`--resume: ${previous.damaged.replace(/; rerun .*$/, '')}: not trusted, shards it alone lists are redone`);
-    const before = previous.options;
-    const now: Record<string, unknown> = { size: `${image.width}x${image.height}`, fit: image.fit, format: image.format, quality: image.quality, compression };
-    const changed = before ? Object.keys(now).filter((k) => before[k] !== undefined && before[k] !== now[k]) : [];
-    if (changed.length) warn(`--resume: ${changed.map((k) => `--${k} ${now[k]} (the run being resumed used ${before![k]})`).join(', ')}: its shards are redone with this run's options; repeat the first run's options to keep them`);
-    for (const plan of plans) {
-      const recorded = previous.shards.get(plan.names.shard);
-      const entry = recorded && recorded.index === plan.names.index
-        ? options.bucket ? ((await options.bucket.shardStillValid(recorded, plan.fingerprint)) ? recorded : undefined) : await verifiedShard(out, recorded, plan.fingerprint)
-        : undefined;
-      if (entry) {
-        done.set(plan.partition, entry);
-        // Recorded before the old manifest goes: a run killed from now on still keeps it.
-        await recordShard(out, plan.names.base, entry);
-        await options.bucket?.recordShard(plan.names.base, entry);
-      }
-    }
-    options.onInfo?.(`resume: ${done.size} of ${partitions} shards verified and kept`);
+  // Options are not inherited: a --resume without the first run's options redoes its shards
+  // with these. Said in one line, so that nobody loses a long run to a forgotten --size.
+  const previous = await previousRun(out);
+  if (previous.damaged) warn(`--resume: ${previous.damaged.replace(/; rerun .*$/, '')}: not trusted, shards it alone lists are redone`);
+  const before = previous.options;
+  const now: Record<string, unknown> = { size: `${image.width}x${image.height}`, fit: image.fit, format: image.format, quality: image.quality, compression };
+  const changed = before ? Object.keys(now).filter((k) => before[k] !== undefined && before[k] !== now[k]) : [];
+  if (changed.length) {
+    const list = changed.map((k) => `--${k} ${now[k]} (the run being resumed used ${before![k]})`).join(', ');
+    warn(`--resume: ${list}: its shards are redone with this run's options; repeat the first run's options to keep them`);
   }
-  // The folder now holds exactly what this run keeps: no old manifest while the run is going, and
-  // no shard of another partitioning or of an input that changed (the manifest is the only truth).
-  await dropStale(out, new Set([...done.values()].flatMap((e) => [e.file, e.index])));
-  await options.bucket?.dropStale(new Set([...done.values()].flatMap((e) => [e.file, e.index])));
-  const todo = plans.filter((p) => !done.has(p.partition));
-  const total = todo.reduce((n, p) => n + p.files.length, 0);
-  const executor = options.executor ?? localExecutor(Math.max(1, Math.min(workers, todo.length)));
+  for (const shard of plan.shards) {
+    const recorded = previous.shards.get(shard.names.shard);
+    const entry = recorded && recorded.index === shard.names.index
+      ? job.bucket ? ((await job.bucket.shardStillValid(recorded, shard.fingerprint)) ? recorded : undefined) : await verifiedShard(out, recorded, shard.fingerprint)
+      : undefined;
+    if (entry) {
+      done.set(shard.partition, entry);
+      // Recorded before the old manifest goes: a run killed from now on still keeps it.
+      await recordShard(out, shard.names.base, entry);
+      await job.bucket?.recordShard(shard.names.base, entry);
+    }
+  }
+  options.onInfo?.(`resume: ${done.size} of ${plan.partitions} shards verified and kept`);
+  return done;
+}
+
+/** Where the partitions left to do run, and how far the run is. */
+interface PartitionRun {
+  out: string;
+  runId: string;
+  plan: ConvertPlan;
+  todo: ShardPlan[];
+  total: number;
+  /** Filled as each shard is committed. */
+  done: Map<number, ShardEntry>;
+  started: number;
+}
+
+/** Runs the partitions left on the executor, recording each shard as it is committed; the hosts' figures. */
+async function runPartitions(run: PartitionRun, options: ConvertRun, job: ConvertJob): Promise<{ hosts: { run: HostRun; runStartMs: number } }> {
+  const { out, todo, done } = run;
+  const executor = options.executor ?? localExecutor(Math.max(1, Math.min(run.plan.workers, todo.length)));
   const runStartMs = Date.now();
   const hostRecording = startHostRecording({
     role: executor.hostFeed ? 'driver' : 'local', runStartMs, intervalMs: options.hostIntervalMs, alarms: options.alarms,
     pricePerWorkerHour: options.pricePerWorkerHour, pricePerHost: options.pricePerHost, feed: await executor.hostFeed?.(),
   });
-  let hostsStopped = false;
-  let hosts!: Awaited<ReturnType<typeof hostRecording.stop>>;
-  const ticker = setInterval(() => report(), PROGRESS_INTERVAL_MS);
-  function report() {
+  let hosts: HostRun | undefined;
+  const report = () => {
     const { items, kilobytes } = executor.progress();
-    options.onProgress?.({ images: items, total, inputBytes: kilobytes * 1024, seconds: (performance.now() - started) / 1000 });
-  }
+    options.onProgress?.({ images: items, total: run.total, inputBytes: kilobytes * 1024, seconds: (performance.now() - run.started) / 1000 });
+  };
+  const ticker = setInterval(report, PROGRESS_INTERVAL_MS);
   try {
-    const tasks: ConvertTask[] = todo.map((plan) => ({
-      partition: plan.partition,
-      files: plan.files.map(({ path, rel, label, className }) => ({ path, rel, label, className })),
-      shardPath: options.bucket ? options.bucket.location(plan.names.shard) : join(out, plan.names.shard),
-      indexPath: options.bucket ? options.bucket.location(plan.names.index) : join(out, plan.names.index),
-      image,
-      compression,
-      keys,
-      run: options.bucket ? { dir: options.bucket.url, id: options.bucket.runId } : { dir: out, id: claim.runId },
-      ...(options.endpoint ? { storage: { endpoint: options.endpoint } } : {}),
-    }));
+    const tasks = partitionTasks(run, options, job);
     await executor.runAll('convertPartition', tasks, async (result, index) => {
-      const plan = todo[index];
-      const entry: ShardEntry = {
-        partition: plan.partition,
-        file: plan.names.shard,
-        index: plan.names.index,
-        records: result.records,
-        bytes: result.bytes,
-        fileBytes: result.fileBytes,
-        sha256: result.sha256,
-        fingerprint: plan.fingerprint,
-        skipped: result.skipped,
-      };
+      const shard = todo[index];
+      const entry = shardEntry(shard, result);
       // Recorded at once: a run killed later keeps this shard on --resume.
-      await recordShard(out, plan.names.base, entry);
-      await options.bucket?.recordShard(plan.names.base, entry);
-      done.set(plan.partition, entry);
+      await recordShard(out, shard.names.base, entry);
+      await job.bucket?.recordShard(shard.names.base, entry);
+      done.set(shard.partition, entry);
     }, options.signal).catch((error: unknown) => {
       throw outputError(error, out);
     });
-    hostsStopped = true;
     hosts = await hostRecording.stop();
   } finally {
     clearInterval(ticker);
     // An interrupted or failed run stops sampling too (its files are not written: the run is not complete).
-    if (!hostsStopped) await hostRecording.stop().catch(() => undefined);
+    if (!hosts) await hostRecording.stop().catch(() => undefined);
     if (!options.executor) await executor.close();
     await removeTemporaryFiles(out);
   }
   report();
-
   // Every shard is committed: what temporary files are left belong to workers that died (cluster
   // mode) or to killed runs, never to a writer still at work on this output.
   await removeTemporaryFiles(out, true);
-  const shards = plans.map((p) => done.get(p.partition)!);
+  return { hosts: { run: hosts, runStartMs } };
+}
+
+type HostRun = Awaited<ReturnType<ReturnType<typeof startHostRecording>['stop']>>;
+
+/** A committed shard as the manifest lists it (its keys in this order: the manifest's bytes). */
+function shardEntry(shard: ShardPlan, result: ConvertPartitionResult): ShardEntry {
+  return {
+    partition: shard.partition,
+    file: shard.names.shard,
+    index: shard.names.index,
+    records: result.records,
+    bytes: result.bytes,
+    fileBytes: result.fileBytes,
+    sha256: result.sha256,
+    fingerprint: shard.fingerprint,
+    skipped: result.skipped,
+  };
+}
+
+/** One task per partition left: its inputs and where its shard and index go (a folder or a bucket). */
+function partitionTasks(run: PartitionRun, options: ConvertRun, job: ConvertJob): ConvertTask[] {
+  const { out, plan } = run;
+  return run.todo.map((shard) => ({
+    partition: shard.partition,
+    files: shard.files.map(({ path, rel, label, className }) => ({ path, rel, label, className })),
+    shardPath: job.bucket ? job.bucket.location(shard.names.shard) : join(out, shard.names.shard),
+    indexPath: job.bucket ? job.bucket.location(shard.names.index) : join(out, shard.names.index),
+    image: plan.image,
+    compression: plan.compression,
+    keys: plan.keys,
+    run: job.bucket ? { dir: job.bucket.url, id: job.bucket.runId } : { dir: out, id: run.runId },
+    ...(options.endpoint ? { storage: { endpoint: options.endpoint } } : {}),
+  }));
+}
+
+/** The manifest of the finished run: every shard, in partition order, and the totals. */
+function assembleManifest(plan: ConvertPlan, done: Map<number, ShardEntry>): Manifest & { skippedList: Skip[] } {
+  const { image, compression, partitions, keys, dataset } = plan;
+  const shards = plan.shards.map((p) => done.get(p.partition)!);
   const skipped: Skip[] = [...dataset.skipped, ...shards.flatMap((s) => s.skipped)].sort((a, b) => byCodePoint(a.path, b.path));
   const records = shards.reduce((n, s) => n + s.records, 0);
-  const manifest: Manifest = {
+  return {
     tool: { name: 'pipeline', version: VERSION },
     options: { size: `${image.width}x${image.height}`, fit: image.fit, format: image.format, quality: image.quality, maxPixels: image.maxPixels, compression, partitions, keys },
     classes: dataset.classes,
@@ -265,39 +390,18 @@ async function convertInto(claim: OutputClaim, options: ConvertRun): Promise<Con
       fileBytes: shards.reduce((n, s) => n + s.fileBytes, 0),
     },
     skipped: skipped.length,
+    skippedList: skipped,
   };
-  await writeFileAtomic(join(out, 'labels.txt'), dataset.classes.map((c) => c + '\n').join(''));
-  await writeTable(out, SKIPPED, skipped);
+}
+
+/** labels.txt, skipped.csv, manifest.json (the commit), then convert-run/. */
+async function writeConvertOutput(out: string, plan: ConvertPlan, assembled: Manifest & { skippedList: Skip[] }, hosts: { run: HostRun; runStartMs: number }): Promise<void> {
+  const { skippedList, ...manifest } = assembled;
+  await writeFileAtomic(join(out, 'labels.txt'), plan.dataset.classes.map((c) => c + '\n').join(''));
+  await writeTable(out, SKIPPED, skippedList);
   await writeManifest(out, manifest);
   await removeParts(out);
-  await writeConvertRun(join(out, CONVERT_RUN_FOLDER), hosts, runStartMs);
-  hosts.alarms.forEach((a) => options.onInfo?.(`alarm ${a.alarm} on ${a.host} from ${(a.start_ms / 1000).toFixed(1)} s to ${(a.end_ms / 1000).toFixed(1)} s (peak ${a.peak.toPrecision(4)})`));
-  if (records === 0) warn(`nothing was converted: ${dataset.files.length === 0 ? 'no input files in the class folders' : `all ${skipped.length} input(s) skipped, listed in ${join(out, 'skipped.csv')}`}`);
-
-  const seconds = (performance.now() - started) / 1000;
-  const result: ConvertResult = {
-    images: manifest.totals.images,
-    records,
-    skipped: skipped.length,
-    shards: shards.length,
-    bytes: manifest.totals.fileBytes,
-    seconds,
-    imagesPerSecond: total / seconds,
-    out,
-    resumed: partitions - todo.length,
-    workers: options.executor ? undefined : Math.max(1, Math.min(workers, todo.length)),
-    warnings,
-    peakRssBytes: process.resourceUsage().maxRSS * 1024,
-    ...(options.executor ? { cluster: options.executor.stats() } : {}),
-    alarms: hosts.alarms,
-    ...(hosts.cost ? { cost: hosts.cost } : {}),
-  };
-  if (options.strict && skipped.length > 0) {
-    const error = new PipelineError('STRICT', `--strict: ${skipped.length} input(s) skipped, listed in ${join(out, 'skipped.csv')}`);
-    Object.assign(error, { result });
-    throw error;
-  }
-  return result;
+  await writeConvertRun(join(out, CONVERT_RUN_FOLDER), hosts.run, hosts.runStartMs);
 }
 
 /** The feature keys of the records written: `image` and `class` unless renamed; the class name's `label` gives way to a renamed class id. */
@@ -336,7 +440,8 @@ async function convertSplits(out: string, input: string, list: boolean, options:
     // Inputs that could not even be listed belong to no split: reported with the first one.
     const skipped = Object.keys(splits).length === 0 ? dataset.skipped : [];
     // --strict is decided once every split is written, so one split's skips do not stop the others.
-    splits[split] = await convert({ ...options, input, out: join(out, split), split: undefined, strict: false, dataset: { ...dataset, files, skipped }, tfdsPrefix: `${name}-${split}` });
+    const one = { ...options, input, out: join(out, split), split: undefined, strict: false };
+    splits[split] = await convertClaimed(checkOutPath(one.out), one, { dataset: { ...dataset, files, skipped }, tfdsPrefix: `${name}-${split}` });
   }
   const all = Object.values(splits);
   const sum = (f: (r: ConvertResult) => number) => all.reduce((n, r) => n + f(r), 0);
@@ -357,7 +462,7 @@ async function convertSplits(out: string, input: string, list: boolean, options:
 }
 
 /** convert-run/: hosts.csv, hosts.arrow, alarms.csv and a run.json with the hosts, alarms and cost. */
-async function writeConvertRun(dir: string, hosts: Awaited<ReturnType<ReturnType<typeof startHostRecording>['stop']>>, runStartMs: number): Promise<void> {
+async function writeConvertRun(dir: string, hosts: HostRun, runStartMs: number): Promise<void> {
   await mkdir(dir, { recursive: true });
   await writeHostFiles(dir, hosts);
   const run = { tool: { name: 'pipeline', version: VERSION }, command: 'convert', start: new Date(runStartMs).toISOString(), end: new Date().toISOString(), hosts: hostsJson(hosts), alarms: hosts.alarms };

@@ -13,7 +13,7 @@ import { withClusterExecutor } from '../cluster/with-cluster.js';
 import { parseOptions } from '../options/define.js';
 import { MAX_BATCH_BYTES, MAX_IMAGES_PER_PASS, speedtestOptions, type SpeedtestOptionsInput, type SpeedtestSettings } from '../options/speedtest.js';
 import { DEFAULT_CHANNELS, DEFAULT_FIT_SIZE } from '../options/speedtest-defaults.js';
-import { RESOURCE_INTERVAL_MS } from '../options/intervals.js';
+import { PROGRESS_INTERVAL_MS, RESOURCE_INTERVAL_MS } from '../options/intervals.js';
 import { scanDataset } from '../dataset/scan.js';
 import { localExecutor, type Executor } from '../pool/executor.js';
 import { defaultWorkers } from '../pool/pool.js';
@@ -21,11 +21,11 @@ import { ResourceMonitor } from '../monitor/resource-monitor.js';
 import { describeKeys } from '../tfrecord/keys.js';
 import { openTfrecordDataset } from './tfrecord-dataset.js';
 import { VERSION } from '../version.js';
-import { gridTasks, partitionTasks, type CacheMode, type DatasetKind } from './grid.js';
+import { gridTasks, partitionTasks, type CacheMode, type DatasetKind, type GridTask } from './grid.js';
 import { writeTable } from '../run-folder/tables.js';
 import { MEASUREMENTS, PROBLEMS, resourcesTable, TASKS, type TaskRow } from '../run-folder/files.js';
 import { INTERRUPTED_KEY } from '../run-folder/load-run.js';
-import type { Problem } from './sources.js';
+import type { Problem, Shard } from './sources.js';
 import type { MeasurementRow, SpeedtestJob, SpeedtestJobResult, TaskSpan } from './task.js';
 import { summarise, type SpeedtestSummary } from './summary.js';
 import { hostOfThread, startHostRecording, type CostFigure } from '../hosts/recorder.js';
@@ -82,15 +82,104 @@ export async function speedtest(input: SpeedtestOptions): Promise<SpeedtestResul
 /** The options, checked and with their defaults, and the caller's hooks. */
 type SpeedtestRun = SpeedtestSettings & SpeedtestHooks;
 
+/** plan -> run -> assemble -> write. */
 async function speedtestInto(out: string, runId: string, options: SpeedtestRun): Promise<SpeedtestResult> {
+  const plan = await planSpeedtest(out, runId, options);
+  plan.notes.forEach((n) => options.onInfo?.(n));
+  const monitor = new ResourceMonitor();
+  monitor.start(RESOURCE_INTERVAL_MS);
+  const hostRecording = startHostRecording({
+    role: options.executor?.hostFeed ? 'driver' : 'local', runStartMs: plan.runStartMs, intervalMs: options.hostIntervalMs, alarms: options.alarms,
+    pricePerWorkerHour: options.pricePerWorkerHour, pricePerHost: options.pricePerHost, feed: await options.executor?.hostFeed?.(),
+  });
+  const gathered = newGathered();
+  for (const [s, setting] of plan.settings.entries()) {
+    if (gathered.interrupted) break;
+    try {
+      await runSetting(plan, setting, s, gathered, options);
+    } catch (error) {
+      // A failed run stops its samplers too: a library caller's process must not keep sampling.
+      monitor.stop();
+      await hostRecording.stop();
+      throw error;
+    }
+  }
+  monitor.stop();
+  const hosts = await hostRecording.stop();
+  const assembled = assembleRun(gathered, hosts, monitor);
+  hosts.alarms.forEach((a) => options.onInfo?.(`alarm ${a.alarm} on ${a.host} from ${(a.start_ms / 1000).toFixed(1)} s to ${(a.end_ms / 1000).toFixed(1)} s (peak ${a.peak.toPrecision(4)})`));
+  const { rows, spans, problems, interrupted } = gathered;
+  // The Arrow file says itself whether the run was interrupted: a report still knows it without run.json.
+  await writeTable(out, MEASUREMENTS, rows, { [INTERRUPTED_KEY]: String(interrupted) });
+  await writeTable(out, TASKS, spans);
+  await writeTable(out, resourcesTable(gathered.allThreads.length), assembled.resources);
+  await writeHostFiles(out, hosts);
+  await writeTable(out, PROBLEMS, problems);
+
+  gathered.requests.merge(takeRequestStats());
+  const objectStorage = gathered.requests.empty ? undefined : { ...gathered.requests.summary(), cost: requestCost(gathered.requests.counts, options.pricePer1000Requests) };
+  const summary = summarise(rows, spans, { out, problems: problems.length, interrupted });
+  const verdict = problemVerdict({ datasets: plan.datasets, rows, problems, reads: gathered.reads, failed: gathered.failed, maxProblems: options.maxProblems });
+  summary.firstProblem = problems.length ? describeProblem(problems[0]) : null;
+  await writeFileAtomic(join(out, 'run.json'), JSON.stringify(runJson({ plan, options, gathered, monitor, hosts, summary, verdict, objectStorage }), null, 2) + '\n');
+  if (interrupted) {
+    const error = new PipelineError('ABORTED', `speed test interrupted: ${rows.length} rows written to ${out}`);
+    throw error;
+  }
+  const result = { ...summary, alarms: hosts.alarms, ...(hosts.cost ? { cost: hosts.cost } : {}), ...(objectStorage ? { objectStorage } : {}) };
+  if (verdict) throw Object.assign(new PipelineError('DATA', `${verdict} (run files written to ${out})`), { result });
+  return result;
+}
+
+/** The datasets opened and the grid laid out: what every setting of the run reads. */
+interface SpeedtestPlan {
+  out: string;
+  runId: string;
+  runStartMs: number;
+  started: number;
+  datasets: DatasetKind[];
+  caches: CacheMode[];
+  workers: number;
+  partitions: number;
+  notes: string[];
+  tfrecords: Awaited<ReturnType<typeof openTfrecordDataset>> | undefined;
+  shards: Shard[];
+  images: string[];
+  channels: number;
+  size: { width: number; height: number } | undefined;
+  tfrecordItems: number;
+  tasks: GridTask[];
+  /** A scaling study runs the whole grid once per setting (--sweep-workers x --sweep-partitions). */
+  settings: { workers: number; partitions: number }[];
+}
+
+async function planSpeedtest(out: string, runId: string, options: SpeedtestRun): Promise<SpeedtestPlan> {
   const runStartMs = Date.now();
   const started = performance.now();
   const datasets = chosenDatasets(options);
   const caches: CacheMode[] = options.cache === 'both' ? ['off', 'on'] : [options.cache];
-  const { batchSizes, batchNumbers, repetitions, warmup } = options;
+  const { batchSizes, batchNumbers } = options;
   const workers = options.workers ?? defaultWorkers();
-  const cacheLimitBytes = options.cacheLimit;
+  const opened = await openDatasets(out, datasets, options);
+  const { notes, shards, images } = opened;
 
+  const tasks = gridTasks({ datasets, caches, batchSizes, batchNumbers });
+  const partitions = Math.min(options.partitions ?? tasks.length, tasks.length);
+  const largest = Math.max(...batchSizes) * Math.max(...batchNumbers);
+  // A TFRecord item is a record, or a frame when the images are a SequenceExample feature list.
+  const tfrecordItems = shards.reduce((n, s) => n + (s.frames ?? s.records), 0);
+  for (const [name, count] of [['images', images.length], ['tfrecord', tfrecordItems]] as const) {
+    if (datasets.includes(name) && count < largest) notes.push(`the ${name} dataset holds ${count} images, fewer than the largest pass (${largest}): passes read it again from the start (epochs column)`);
+  }
+  const cores = defaultWorkers();
+  const mostWorkers = Math.max(workers, ...(options.sweepWorkers ?? []));
+  if (!options.executor && mostWorkers > cores) notes.push(`warning: ${mostWorkers} workers on a machine with ${cores} cores: threads share cores (the workers column records the threads that ran)`);
+  const settings = (options.sweepWorkers ?? [workers]).flatMap((w) => (options.sweepPartitions ?? [partitions]).map((p) => ({ workers: w, partitions: Math.min(p, tasks.length) })));
+  return { out, runId, runStartMs, started, datasets, caches, workers, partitions, ...opened, tfrecordItems, tasks, settings };
+}
+
+/** The TFRecords (their keys, channels and size) and the image files, with what the user should know of them. */
+async function openDatasets(out: string, datasets: DatasetKind[], options: SpeedtestRun) {
   const notes: string[] = [];
   useStorageConfig({ endpoint: options.endpoint });
   takeRequestStats(); // the driver's own requests (listings, indexes) count from here
@@ -108,162 +197,144 @@ async function speedtestInto(out: string, runId: string, options: SpeedtestRun):
   const images = !datasets.includes('images') ? [] : isStorageUrl(options.images) ? (await scanBucket(options.images)).files.map((f) => f.path) : (await scanDataset(resolve(options.images!), { exclude: [out] })).files.map((f) => f.path);
   if (datasets.includes('images') && images.length === 0) throw new PipelineError('NOT_FOUND', `${options.images}: no image files in the class folders`);
   if (datasets.includes('tfrecord') && shards.length === 0) throw new PipelineError('NOT_FOUND', `${options.tfrecords}: no TFRecord files`);
+  return { notes, tfrecords, shards, channels, size, images };
+}
 
-  const tasks = gridTasks({ datasets, caches, batchSizes, batchNumbers });
-  const partitions = Math.min(options.partitions ?? tasks.length, tasks.length);
-  const maxRepetition = Math.max(...repetitions);
+/** What the settings' jobs sent back, gathered across settings. */
+interface Gathered {
+  rows: MeasurementRow[];
+  spans: TaskRowOut[];
+  problems: (Problem & { task: number })[];
+  reads: Record<string, number>;
+  failed: Record<string, number>;
+  requests: RequestStats;
+  /** Every thread that ran a task (host/pid/threadId, OS tid), in worker-index order per setting. */
+  allThreads: [string, number][];
+  interrupted: boolean;
+  done: number;
+  deliveredSoFar: number;
+}
 
-  const largest = Math.max(...batchSizes) * Math.max(...batchNumbers);
-  // A TFRecord item is a record, or a frame when the images are a SequenceExample feature list.
-  const tfrecordItems = shards.reduce((n, s) => n + (s.frames ?? s.records), 0);
-  for (const [name, count] of [['images', images.length], ['tfrecord', tfrecordItems]] as const) {
-    if (datasets.includes(name) && count < largest) notes.push(`the ${name} dataset holds ${count} images, fewer than the largest pass (${largest}): passes read it again from the start (epochs column)`);
+const newGathered = (): Gathered => ({ rows: [], spans: [], problems: [], reads: {}, failed: {}, requests: new RequestStats(), allThreads: [], interrupted: false, done: 0, deliveredSoFar: 0 });
+
+/** One setting (workers x partitions): the whole grid as jobs on the executor; an abort marks the run interrupted. */
+async function runSetting(plan: SpeedtestPlan, setting: { workers: number; partitions: number }, s: number, gathered: Gathered, options: SpeedtestRun): Promise<void> {
+  const offset = s * plan.tasks.length;
+  const total = plan.tasks.length * plan.settings.length;
+  const results: SpeedtestJobResult[] = [];
+  // The threads that really run (never more than the jobs): what the rows record as `workers`.
+  const threads = options.executor ? setting.workers : Math.min(setting.workers, setting.partitions);
+  const executor = options.executor ?? localExecutor(threads);
+  const jobs = settingJobs(plan, setting, offset, options);
+  const imagesBefore = gathered.deliveredSoFar;
+  const report = () => {
+    gathered.deliveredSoFar = imagesBefore + executor.progress().items;
+    options.onProgress?.({ tasks: gathered.done, total, seconds: (performance.now() - plan.started) / 1000, images: gathered.deliveredSoFar });
+  };
+  const ticker = setInterval(report, PROGRESS_INTERVAL_MS);
+  try {
+    await executor.runAll('runSpeedtestJob', jobs, async (result, index) => {
+      results.push(result);
+      gathered.done += jobs[index].tasks.length;
+      report();
+    }, options.signal);
+  } catch (error) {
+    if (!options.signal?.aborted) throw error;
+    gathered.interrupted = true;
+  } finally {
+    clearInterval(ticker);
+    if (!options.executor) await executor.close();
   }
-  const cores = defaultWorkers();
-  const mostWorkers = Math.max(workers, ...(options.sweepWorkers ?? []));
-  if (!options.executor && mostWorkers > cores) notes.push(`warning: ${mostWorkers} workers on a machine with ${cores} cores: threads share cores (the workers column records the threads that ran)`);
-  notes.forEach((n) => options.onInfo?.(n));
+  gatherResults(plan, results, { threads, partitions: setting.partitions, offset }, gathered, options);
+}
 
-  // A scaling study runs the whole grid once per setting (--sweep-workers x --sweep-partitions).
-  const settings = (options.sweepWorkers ?? [workers]).flatMap((w) => (options.sweepPartitions ?? [partitions]).map((p) => ({ workers: w, partitions: Math.min(p, tasks.length) })));
-  const monitor = new ResourceMonitor();
-  monitor.start(RESOURCE_INTERVAL_MS);
-  const hostRecording = startHostRecording({
-    role: options.executor?.hostFeed ? 'driver' : 'local', runStartMs, intervalMs: options.hostIntervalMs, alarms: options.alarms,
-    pricePerWorkerHour: options.pricePerWorkerHour, pricePerHost: options.pricePerHost, feed: await options.executor?.hostFeed?.(),
-  });
-  const rows: MeasurementRow[] = [];
-  const spans: TaskRowOut[] = [];
-  const problems: (Problem & { task: number })[] = [];
-  const reads: Record<string, number> = {};
-  const requests = new RequestStats();
-  const failed: Record<string, number> = {};
-  const allThreads: [string, number][] = [];
-  let interrupted = false;
-  let done = 0;
-  let deliveredSoFar = 0;
-  const total = tasks.length * settings.length;
-  for (const [s, setting] of settings.entries()) {
-    if (interrupted) break;
-    const offset = s * tasks.length;
-    const results: SpeedtestJobResult[] = [];
-    // The threads that really run (never more than the jobs): what the rows record as `workers`.
-    const threads = options.executor ? setting.workers : Math.min(setting.workers, setting.partitions);
-    const executor = options.executor ?? localExecutor(threads);
-    const jobs: SpeedtestJob[] = partitionTasks(tasks, setting.partitions).map((group, partition) => ({
-      partition, tasks: group.map((t) => ({ ...t, task: t.task + offset })), images, shards, ...size, channels, layout: tfrecords ? { image: tfrecords.keys.image.key, width: tfrecords.keys.width, height: tfrecords.keys.height, channels, frames: tfrecords.keys.frames } : undefined, repetitions: maxRepetition, warmup,
-      cacheLimitBytes: Math.floor(cacheLimitBytes / Math.min(setting.workers, setting.partitions)), runStartMs, run: { dir: out, id: runId },
-      ...(options.endpoint ? { storage: { endpoint: options.endpoint } } : {}), ioConcurrency: options.ioConcurrency,
-    }));
-    const imagesBefore = deliveredSoFar;
-    const report = () => {
-      deliveredSoFar = imagesBefore + executor.progress().items;
-      options.onProgress?.({ tasks: done, total, seconds: (performance.now() - started) / 1000, images: deliveredSoFar });
-    };
-    const ticker = setInterval(report, 250);
-    try {
-      await executor.runAll('runSpeedtestJob', jobs, async (result, index) => {
-        results.push(result);
-        done += jobs[index].tasks.length;
-        report();
-      }, options.signal);
-    } catch (error) {
-      if (!options.signal?.aborted) {
-        // A failed run stops its samplers too: a library caller's process must not keep sampling.
-        monitor.stop();
-        await hostRecording.stop();
-        throw error;
-      }
-      interrupted = true;
-    } finally {
-      clearInterval(ticker);
-      if (!options.executor) await executor.close();
-    }
-    // Worker index: the order in which this setting's threads first ran a task.
-    const threadOrder = [...new Map(results.flatMap((r) => r.spans.map((sp) => [sp.start_ms, r] as const)).sort((a, b) => a[0] - b[0]).map(([, r]) => [r.thread, r.tid])).entries()];
-    allThreads.push(...threadOrder);
-    const workerIndex = new Map(threadOrder.map(([thread], i) => [thread, i]));
-    rows.push(...results.flatMap((r) => r.rows.filter((row) => repetitions.includes(row.repetition)).map((row) => ({ ...row, workers: threads, partitions: setting.partitions, worker: workerIndex.get(r.thread) ?? -1 }))));
-    const taskById = new Map(tasks.map((t) => [t.task + offset, t]));
-    spans.push(...results.flatMap((r) => r.spans.map((sp: TaskSpan) => {
-      const t = taskById.get(sp.task)!;
-      return { task: sp.task, worker: workerIndex.get(r.thread) ?? -1, workers: threads, partitions: setting.partitions, dataset: t.dataset, cache: t.cache, batch_size: t.batchSize, batch_number: t.batchNumber, start_ms: sp.start_ms, end_ms: sp.end_ms, rows: sp.rows, images: sp.images, host: '', thread: r.thread };
-    })));
-    problems.push(...results.flatMap((r) => r.problems));
-    for (const r of results) {
-      requests.merge(r.requests);
-      for (const [d, n] of Object.entries(r.reads ?? {})) reads[d] = (reads[d] ?? 0) + n;
-      for (const [d, n] of Object.entries(r.failed ?? {})) failed[d] = (failed[d] ?? 0) + n;
-    }
+/** The setting's jobs: one per partition of the grid, with what each thread needs to read both datasets. */
+function settingJobs(plan: SpeedtestPlan, setting: { workers: number; partitions: number }, offset: number, options: SpeedtestRun): SpeedtestJob[] {
+  const { tfrecords, channels, size } = plan;
+  const layout = tfrecords ? { image: tfrecords.keys.image.key, width: tfrecords.keys.width, height: tfrecords.keys.height, channels, frames: tfrecords.keys.frames } : undefined;
+  return partitionTasks(plan.tasks, setting.partitions).map((group, partition) => ({
+    partition, tasks: group.map((t) => ({ ...t, task: t.task + offset })), images: plan.images, shards: plan.shards, ...size, channels, layout,
+    repetitions: Math.max(...options.repetitions), warmup: options.warmup,
+    cacheLimitBytes: Math.floor(options.cacheLimit / Math.min(setting.workers, setting.partitions)), runStartMs: plan.runStartMs, run: { dir: plan.out, id: plan.runId },
+    ...(options.endpoint ? { storage: { endpoint: options.endpoint } } : {}), ioConcurrency: options.ioConcurrency,
+  }));
+}
+
+/** A setting's job results into the run's rows, task spans, problems and counts, each with its worker index. */
+function gatherResults(plan: SpeedtestPlan, results: SpeedtestJobResult[], at: { threads: number; partitions: number; offset: number }, gathered: Gathered, options: SpeedtestRun): void {
+  const { threads, partitions, offset } = at;
+  // Worker index: the order in which this setting's threads first ran a task.
+  const threadOrder = [...new Map(results.flatMap((r) => r.spans.map((sp) => [sp.start_ms, r] as const)).sort((a, b) => a[0] - b[0]).map(([, r]) => [r.thread, r.tid])).entries()];
+  gathered.allThreads.push(...threadOrder);
+  const workerIndex = new Map(threadOrder.map(([thread], i) => [thread, i]));
+  gathered.rows.push(...results.flatMap((r) => r.rows.filter((row) => options.repetitions.includes(row.repetition)).map((row) => ({ ...row, workers: threads, partitions, worker: workerIndex.get(r.thread) ?? -1 }))));
+  const taskById = new Map(plan.tasks.map((t) => [t.task + offset, t]));
+  gathered.spans.push(...results.flatMap((r) => r.spans.map((sp: TaskSpan) => {
+    const t = taskById.get(sp.task)!;
+    return { task: sp.task, worker: workerIndex.get(r.thread) ?? -1, workers: threads, partitions, dataset: t.dataset, cache: t.cache, batch_size: t.batchSize, batch_number: t.batchNumber, start_ms: sp.start_ms, end_ms: sp.end_ms, rows: sp.rows, images: sp.images, host: '', thread: r.thread };
+  })));
+  gathered.problems.push(...results.flatMap((r) => r.problems));
+  for (const r of results) {
+    gathered.requests.merge(r.requests);
+    for (const [d, n] of Object.entries(r.reads ?? {})) gathered.reads[d] = (gathered.reads[d] ?? 0) + n;
+    for (const [d, n] of Object.entries(r.failed ?? {})) gathered.failed[d] = (gathered.failed[d] ?? 0) + n;
   }
-  monitor.stop();
-  const hosts = await hostRecording.stop();
+}
+
+type HostRun = Awaited<ReturnType<ReturnType<typeof startHostRecording>['stop']>>;
+
+/** Spans put on their host's clock, everything in task order, and the sampled threads' CPU. */
+function assembleRun(gathered: Gathered, hosts: HostRun, monitor: ResourceMonitor) {
   const hostOf = hostOfThread(hosts.hosts);
-  for (const span of spans) {
+  for (const span of gathered.spans) {
     const h = hostOf(span.thread);
     if (!h) continue;
     span.host = h.host;
     span.start_ms += h.clockOffsetMs;
     span.end_ms += h.clockOffsetMs;
   }
-  hosts.alarms.forEach((a) => options.onInfo?.(`alarm ${a.alarm} on ${a.host} from ${(a.start_ms / 1000).toFixed(1)} s to ${(a.end_ms / 1000).toFixed(1)} s (peak ${a.peak.toPrecision(4)})`));
-  rows.sort((a, b) => a.task - b.task || a.repetition - b.repetition);
-  spans.sort((a, b) => a.task - b.task);
-  problems.sort((a, b) => a.task - b.task);
+  gathered.rows.sort((a, b) => a.task - b.task || a.repetition - b.repetition);
+  gathered.spans.sort((a, b) => a.task - b.task);
+  gathered.problems.sort((a, b) => a.task - b.task);
   // Threads of this process can be sampled; a cluster's remote threads cannot (their CPU is not in resources.csv).
   const localPrefix = `${hostname()}/${process.pid}/`;
-  const threadOrder = allThreads;
-  const resources = monitor.rows(allThreads.map(([thread, tid]) => (thread.startsWith(localPrefix) ? tid : -1)));
+  const resources = monitor.rows(gathered.allThreads.map(([thread, tid]) => (thread.startsWith(localPrefix) ? tid : -1)));
+  return { resources };
+}
 
-  // The Arrow file says itself whether the run was interrupted: a report still knows it without run.json.
-  await writeTable(out, MEASUREMENTS, rows, { [INTERRUPTED_KEY]: String(interrupted) });
-  await writeTable(out, TASKS, spans);
-  await writeTable(out, resourcesTable(threadOrder.length), resources);
-  await writeHostFiles(out, hosts);
-  await writeTable(out, PROBLEMS, problems);
-
-  requests.merge(takeRequestStats());
-  const objectStorage = requests.empty ? undefined : { ...requests.summary(), cost: requestCost(requests.counts, options.pricePer1000Requests) };
-  const summary = summarise(rows, spans, { out, problems: problems.length, interrupted });
-  const verdict = problemVerdict({ datasets, rows, problems, reads, failed, maxProblems: options.maxProblems });
-  summary.firstProblem = problems.length ? describeProblem(problems[0]) : null;
+/** run.json: the options as run, the machine, the datasets, problems, summary, hosts and requests. */
+function runJson(input: {
+  plan: SpeedtestPlan; options: SpeedtestRun; gathered: Gathered; monitor: ResourceMonitor; hosts: HostRun;
+  summary: SpeedtestSummary; verdict: string | undefined; objectStorage: ObjectStorageFigures | undefined;
+}) {
+  const { plan, options, gathered, monitor, hosts, summary, verdict, objectStorage } = input;
+  const { datasets, caches, workers, partitions, size, channels, tfrecords, shards, tfrecordItems } = plan;
+  const { batchSizes, batchNumbers, repetitions, warmup } = options;
+  const cacheLimitBytes = options.cacheLimit;
+  const { problems, reads, failed } = gathered;
   const cpu = cpus();
-  await writeFileAtomic(
-    join(out, 'run.json'),
-    JSON.stringify(
-      {
-        tool: { name: 'pipeline', version: VERSION },
-        command: 'speedtest',
-        options: { images: options.images, tfrecords: options.tfrecords, split: options.split, imageKey: options.imageKey, labelKey: options.labelKey, channels, maxProblems: options.maxProblems, datasets, caches, batchSizes, batchNumbers, repetitions, warmup, cacheLimitBytes, workers, partitions, size, sweepWorkers: options.sweepWorkers, sweepPartitions: options.sweepPartitions },
-        node: process.version,
-        cpu: { model: cpu[0]?.model ?? 'unknown', cores: cpu.length },
-        memoryBytes: totalmem(),
-        start: new Date(runStartMs).toISOString(),
-        end: new Date().toISOString(),
-        interrupted,
-        notes,
-        monitor: { intervalMs: RESOURCE_INTERVAL_MS, missingSources: monitor.missing, ...monitor.overhead },
-        executor: (options.executor ?? { stats: () => ({ mode: 'local', workers }) }).stats(),
-        datasetSizes: { images: images.length, tfrecord: tfrecordItems },
-        tfrecords: tfrecords ? { files: shards.map((s) => s.path), splits: tfrecords.splits, keys: tfrecords.keys, items: tfrecords.keys.frames ? `one per frame of feature list "${tfrecords.keys.image.key}" (${tfrecordItems} frames in ${shards.reduce((n, s) => n + s.records, 0)} SequenceExamples)` : 'one per record', channels, resized: size ? `image files fitted to ${size.width}x${size.height}` : 'no: images of different sizes are delivered at their own size (ragged batches)' } : undefined,
-        problems: { count: problems.length, reads, failed, maxProblems: options.maxProblems, verdict: verdict ?? 'within --max-problems', first: problems.slice(0, 10).map(describeProblem) },
-        summary,
-        hosts: hostsJson(hosts),
-        alarms: hosts.alarms,
-        // Requests to s3:// / gs:// (GET, PUT, LIST, DELETE, HEAD, retries), time to first byte and their cost.
-        ...(objectStorage ? { objectStorage } : {}),
-      },
-      null,
-      2,
-    ) + '\n',
-  );
-  if (interrupted) {
-    const error = new PipelineError('ABORTED', `speed test interrupted: ${rows.length} rows written to ${out}`);
-    throw error;
-  }
-  const result = { ...summary, alarms: hosts.alarms, ...(hosts.cost ? { cost: hosts.cost } : {}), ...(objectStorage ? { objectStorage } : {}) };
-  if (verdict) throw Object.assign(new PipelineError('DATA', `${verdict} (run files written to ${out})`), { result });
-  return result;
+  return {
+    tool: { name: 'pipeline', version: VERSION },
+    command: 'speedtest',
+    options: { images: options.images, tfrecords: options.tfrecords, split: options.split, imageKey: options.imageKey, labelKey: options.labelKey, channels, maxProblems: options.maxProblems, datasets, caches, batchSizes, batchNumbers, repetitions, warmup, cacheLimitBytes, workers, partitions, size, sweepWorkers: options.sweepWorkers, sweepPartitions: options.sweepPartitions },
+    node: process.version,
+    cpu: { model: cpu[0]?.model ?? 'unknown', cores: cpu.length },
+    memoryBytes: totalmem(),
+    start: new Date(plan.runStartMs).toISOString(),
+    end: new Date().toISOString(),
+    interrupted: gathered.interrupted,
+    notes: plan.notes,
+    monitor: { intervalMs: RESOURCE_INTERVAL_MS, missingSources: monitor.missing, ...monitor.overhead },
+    executor: (options.executor ?? { stats: () => ({ mode: 'local', workers }) }).stats(),
+    datasetSizes: { images: plan.images.length, tfrecord: tfrecordItems },
+    tfrecords: tfrecords ? { files: shards.map((s) => s.path), splits: tfrecords.splits, keys: tfrecords.keys, items: tfrecords.keys.frames ? `one per frame of feature list "${tfrecords.keys.image.key}" (${tfrecordItems} frames in ${shards.reduce((n, s) => n + s.records, 0)} SequenceExamples)` : 'one per record', channels, resized: size ? `image files fitted to ${size.width}x${size.height}` : 'no: images of different sizes are delivered at their own size (ragged batches)' } : undefined,
+    problems: { count: problems.length, reads, failed, maxProblems: options.maxProblems, verdict: verdict ?? 'within --max-problems', first: problems.slice(0, 10).map(describeProblem) },
+    summary,
+    hosts: hostsJson(hosts),
+    alarms: hosts.alarms,
+    // Requests to s3:// / gs:// (GET, PUT, LIST, DELETE, HEAD, retries), time to first byte and their cost.
+    ...(objectStorage ? { objectStorage } : {}),
+  };
 }
 
 /** The largest pass is bounded in images (the batch's memory is checked as images are decoded: src/speedtest/pass.ts). */

@@ -21,7 +21,7 @@ import { bucketShardValid } from './bucket-shards.js';
 import { openUrl, type ObjectStore, type StorageConfig } from './object-store.js';
 import { folderPrefix, isStorageUrl, isUnder } from './url.js';
 
-/** What convert needs to put its shards in a bucket (ConvertHooks.bucket). */
+/** What convert needs to put its shards in a bucket (handed to its core beside the options). */
 export interface BucketTarget {
   url: string;
   runId: string;
@@ -48,11 +48,10 @@ interface BucketConvertOptions {
   endpoint?: string;
   resume?: boolean;
   overwrite?: boolean;
-  bucket?: BucketTarget;
   onInfo?: (message: string) => void;
 }
 
-export async function convertToBucket<O extends BucketConvertOptions, R extends { out: string }>(given: O, run: (options: O) => Promise<R>): Promise<R> {
+export async function convertToBucket<O extends BucketConvertOptions, R extends { out: string }>(given: O, run: (options: O, bucket: BucketTarget) => Promise<R>): Promise<R> {
   const url = given.out!;
   const storage: StorageConfig = { endpoint: given.endpoint };
   const { store, key } = openUrl(url, storage);
@@ -90,7 +89,7 @@ export async function convertToBucket<O extends BucketConvertOptions, R extends 
     };
     let result: R;
     try {
-      result = await run({ ...given, out: staging, resume: state === 'resume', overwrite: false, bucket: target });
+      result = await run({ ...given, out: staging, resume: state === 'resume', overwrite: false }, target);
     } catch (error) {
       // --strict: the run is complete and its files are written; only the exit code says "skips".
       if (error instanceof PipelineError && error.code === 'STRICT') {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { convert } from '../../src/convert/convert.js';
+import { convert, convertListed } from '../../src/convert/convert.js';
 import { scanBucket } from '../../src/storage/scan-bucket.js';
 import { decodeExample } from '../../src/tfrecord/example.js';
 import { readRecordsFromFiles } from '../../src/tfrecord/reader.js';
@@ -84,7 +84,7 @@ test('an object deleted between the listing and the read: a skip with its reason
     const dataset = await scanBucket(`s3://${bucket}/in`);
     const gone = dataset.files[3];
     await gateway.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: `in/${gone.rel}` }));
-    const result = await convert({ input: `s3://${bucket}/in`, out: join(dir, 'out'), size: '16x16', partitions: 2, dataset });
+    const result = await convertListed({ input: `s3://${bucket}/in`, out: join(dir, 'out'), size: '16x16', partitions: 2 }, dataset);
     assert.equal(result.records, dataset.files.length - 1);
     const skipped = await readFile(join(dir, 'out', 'skipped.csv'), 'utf8');
     assert.ok(skipped.includes(`${gone.rel},vanished during the run (NoSuchKey)`), skipped);
