@@ -14,6 +14,7 @@ import type { Piscina } from 'piscina';
 import { createPool, defaultWorkers } from '../pool/pool.js';
 import { newProgressBuffer, PROGRESS_SLOTS, requestStop, type ProgressBuffer, type TaskInput, type TaskMessage, type TaskOutcome } from '../pool/protocol.js';
 import { isTaskName } from '../tasks/names.js';
+import { JOB_PROGRESS_INTERVAL_MS } from '../options/intervals.js';
 import { serializeError } from '../errors.js';
 import { checkJob } from './jobs.js';
 import { defaultWorkerName, HostSampler } from '../hosts/sampler.js';
@@ -123,7 +124,7 @@ async function processJob(job: Job, token: string | undefined, pool: Piscina, st
   const counters = new Int32Array(progress);
   const ticker = setInterval(() => {
     void job.updateProgress({ items: Atomics.load(counters, PROGRESS_SLOTS.items), kilobytes: Atomics.load(counters, PROGRESS_SLOTS.kilobytes) }).catch(() => undefined);
-  }, 500);
+  }, JOB_PROGRESS_INTERVAL_MS);
   try {
     const name = job.name;
     // A job name that is not one of our tasks is refused (a foreign producer on the queue), not run.

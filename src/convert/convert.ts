@@ -15,7 +15,7 @@ import { localExecutor, type Executor } from '../pool/executor.js';
 import { defaultWorkers } from '../pool/pool.js';
 import type { ConvertPartitionResult, ConvertTask } from './task-types.js';
 import { VERSION } from '../version.js';
-import { temporarySuffix } from '../output/temporary.js';
+import { isOwnTemporary, TEMPORARY } from '../output/temporary.js';
 import { IMAGE_PATH, type ImageOptions } from './image.js';
 import { fingerprint, PARTS_DIR, previousRun, recordShard, removeParts, verifiedShard, type Manifest, type ShardEntry } from './manifest.js';
 import { writeFileAtomic, writeJsonAtomic } from '../output/atomic.js';
@@ -482,9 +482,9 @@ async function prepareOutput(out: string): Promise<void> {
 
 /** Leftovers of this run (or, at start, of any killed run): never complete, never final names. */
 async function removeTemporaryFiles(out: string, anyRun = false): Promise<void> {
-  const mine = anyRun ? /\.tmp-[^/]+$/ : new RegExp(`\\.tmp-${escapeRegExp(temporarySuffix())}$`);
+  const leftover = anyRun ? (name: string) => TEMPORARY.test(name) : isOwnTemporary;
   for (const name of await readdir(out).catch(() => [] as string[])) {
-    if (mine.test(name)) await rm(join(out, name), { force: true });
+    if (leftover(name)) await rm(join(out, name), { force: true });
   }
 }
 
@@ -504,5 +504,3 @@ function outputError(error: unknown, out: string): unknown {
   if (code === 'STALE_RUN') return new PipelineError('OUTPUT', `${(error as Error).message}: another run took ${out} over`, { path: out, cause: error });
   return error;
 }
-
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

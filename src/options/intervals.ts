@@ -9,8 +9,11 @@ export const RESOURCE_INTERVAL_MS = 250;
 /** How often hosts are sampled for hosts.csv, unless --host-interval says otherwise. */
 export const HOST_INTERVAL_MS = 250;
 
-/** How often convert reports progress (the progress line, `onProgress`). */
+/** How often convert and speedtest report progress (the progress line, `onProgress`). */
 export const PROGRESS_INTERVAL_MS = 250;
 
 /** How often the cluster driver checks that its Redis connections are still up. */
 export const REDIS_WATCHDOG_INTERVAL_MS = 250;
+
+/** How often a cluster worker sends a running job's progress (images, kilobytes) to the driver. */
+export const JOB_PROGRESS_INTERVAL_MS = 500;

@@ -16,3 +16,8 @@ export function temporaryPath(path: string): string {
 
 /** Temporary files of writers (`name.tmp-host-pid`): never complete, always removable leftovers. */
 export const TEMPORARY = /\.tmp-[^/]+$/;
+
+/** This process's own temporary files (`name.tmp-<this host>-<this pid>`). */
+export function isOwnTemporary(name: string): boolean {
+  return name.endsWith(`.tmp-${temporarySuffix()}`);
+}

@@ -344,8 +344,8 @@ function checkPassBounds(options: SpeedtestRun): void {
   if (size * number > MAX_IMAGES_PER_PASS) {
     throw usageError('--batch-sizes x --batch-numbers', `at most ${MAX_IMAGES_PER_PASS.toLocaleString('en-US')} images per pass`, `${size} x ${number} = ${(size * number).toLocaleString('en-US')}`);
   }
-  if (options.size && size * options.size.width * options.size.height * (options.channels ?? 3) > MAX_BATCH_BYTES) {
-    throw usageError('--batch-sizes', `batches of at most ${MAX_BATCH_BYTES / 2 ** 30} GiB decoded (${Math.floor(MAX_BATCH_BYTES / (options.size.width * options.size.height * (options.channels ?? 3)))} images of ${options.size.width}x${options.size.height})`, size);
+  if (options.size && size * options.size.width * options.size.height * (options.channels ?? DEFAULT_CHANNELS) > MAX_BATCH_BYTES) {
+    throw usageError('--batch-sizes', `batches of at most ${MAX_BATCH_BYTES / 2 ** 30} GiB decoded (${Math.floor(MAX_BATCH_BYTES / (options.size.width * options.size.height * (options.channels ?? DEFAULT_CHANNELS)))} images of ${options.size.width}x${options.size.height})`, size);
   }
 }
 
