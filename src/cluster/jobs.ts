@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { z } from 'zod';
 import { PipelineError } from '../errors.js';
-import { SHARD_FILE } from '../output/ownership.js';
+import { SHARD_FILE } from '../run-folder/ownership.js';
 import type { TaskInput, TaskName } from '../pool/protocol.js';
 import { VERSION } from '../version.js';
 

@@ -5,7 +5,9 @@
 import { z } from 'zod';
 import type { OptionSpec } from './define.js';
 import { fromText, positiveInt } from './values.js';
-import { DEFAULT_REQUEST_PRICES } from '../storage/request-stats.js';
+
+/** Stated defaults: Amazon S3 Standard in us-east-1 (GET $0.0004, PUT/COPY/POST/LIST $0.005 per 1,000 requests). */
+export const DEFAULT_REQUEST_PRICES = { get: 0.0004, put: 0.005, list: 0.005 } as const;
 
 /**
  * Image GETs in flight per worker thread. Measured (bench/object-storage.ts, one thread, Ceph RGW

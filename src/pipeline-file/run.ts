@@ -8,7 +8,7 @@ import { PipelineError } from '../errors.js';
 import { runOptions, type RunOptionsInput } from '../options/run.js';
 import { convert, type ConvertResult } from '../convert/convert.js';
 import { speedtest } from '../speedtest/speedtest.js';
-import type { SpeedtestSummary } from '../speedtest/summary.js';
+import type { SpeedtestSummary } from '../run-folder/summary.js';
 import { report, type ReportResult } from '../report/report.js';
 import { parseOptions, type OptionSpecs } from '../options/define.js';
 import { pipelineFileSchema, sections, type PipelineFile } from './schema.js';

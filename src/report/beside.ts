@@ -9,8 +9,8 @@ import type { Chart } from '../charts/render.js';
 import { PipelineError } from '../errors.js';
 import { loadRun, type Run } from '../run-folder/load-run.js';
 import type { BesideRow } from '../run-folder/files.js';
-import { summarise } from '../speedtest/summary.js';
-import type { ObjectStorageFigures } from '../speedtest/speedtest.js';
+import { summarise } from '../run-folder/summary.js';
+import type { ObjectStorageFigures } from '../storage/request-stats.js';
 import { isStorageUrl } from '../storage/url.js';
 import { fmt, markdownTable } from '../format/text.js';
 

@@ -2,7 +2,7 @@
  * The summary's object-storage section, for runs whose datasets were in a bucket: requests by
  * kind, retries, time to first byte and what the requests cost (run.json's `objectStorage`).
  */
-import type { ObjectStorageFigures } from '../speedtest/speedtest.js';
+import type { ObjectStorageFigures } from '../storage/request-stats.js';
 
 export function objectStorageMarkdown(info: unknown): string {
   const s = (info as { objectStorage?: ObjectStorageFigures } | undefined)?.objectStorage;

@@ -5,7 +5,7 @@ import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PipelineError } from '../errors.js';
 import { checkOutPath } from '../output/out-path.js';
-import { runHeldIn } from '../output/ownership.js';
+import { runHeldIn } from '../run-folder/ownership.js';
 import { parseOptions } from '../options/define.js';
 import { reportOptions, type ReportOptionsInput } from '../options/report.js';
 import { writeFileAtomic } from '../output/atomic.js';

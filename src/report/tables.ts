@@ -1,5 +1,5 @@
 /** Numbers and tables for people: formatting shared by summary.md and report.html. Pure. */
-import { summarise } from '../speedtest/summary.js';
+import { summarise } from '../run-folder/summary.js';
 import type { MeasurementRow, ResourceRow, TaskRow } from '../run-folder/files.js';
 import { fmt } from '../format/text.js';
 import type { RegressionRow } from './regressions.js';

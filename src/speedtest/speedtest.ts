@@ -5,7 +5,7 @@
 import { manifestSchema, ourManifest, type Manifest } from '../run-folder/manifest.js';
 import { writeFileAtomic } from '../output/atomic.js';
 import { checkOutPath } from '../output/out-path.js';
-import { claimOutput } from '../output/ownership.js';
+import { claimOutput } from '../run-folder/ownership.js';
 import { cpus, hostname, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PipelineError, usageError } from '../errors.js';
@@ -27,16 +27,16 @@ import { MEASUREMENTS, PROBLEMS, resourcesTable, TASKS, type TaskRow } from '../
 import { INTERRUPTED_KEY } from '../run-folder/load-run.js';
 import type { Problem, Shard } from './sources.js';
 import type { MeasurementRow, SpeedtestJob, SpeedtestJobResult, TaskSpan } from './task.js';
-import { summarise, type SpeedtestSummary } from './summary.js';
+import { summarise, type SpeedtestSummary } from '../run-folder/summary.js';
 import { hostOfThread, startHostRecording, type CostFigure } from '../hosts/recorder.js';
 import { hostsJson, writeHostFiles } from '../hosts/host-files.js';
 import type { AlarmEvent } from '../hosts/alarms.js';
 import { isStorageUrl } from '../storage/url.js';
-import { scanBucket } from '../storage/scan-bucket.js';
+import { scanBucket } from '../dataset/scan-bucket.js';
 import { openUrl, takeRequestStats, useStorageConfig } from '../storage/object-store.js';
-import { requestCost, RequestStats, type RequestSummary } from '../storage/request-stats.js';
+import { requestCost, RequestStats, type ObjectStorageFigures } from '../storage/request-stats.js';
 
-export type ObjectStorageFigures = RequestSummary & { cost: ReturnType<typeof requestCost> };
+export type { ObjectStorageFigures } from '../storage/request-stats.js';
 
 /** The options (src/options/speedtest.ts: defaults, limits) and the caller's hooks. */
 export type SpeedtestOptions = SpeedtestOptionsInput & SpeedtestHooks;

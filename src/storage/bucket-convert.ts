@@ -12,10 +12,10 @@ import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { PipelineError } from '../errors.js';
-import { PARTS_DIR, type ShardEntry } from '../convert/manifest.js';
+import { PARTS_DIR, type ShardEntry } from '../run-folder/manifest.js';
 import { parseManifest } from '../run-folder/manifest.js';
 import { LOCK_FILE } from '../output/lock.js';
-import { SHARD_FILE } from '../output/ownership.js';
+import { SHARD_FILE } from '../run-folder/ownership.js';
 import { acquireBucketLock } from './bucket-lock.js';
 import { bucketShardValid } from './bucket-shards.js';
 import { openUrl, type ObjectStore, type StorageConfig } from './object-store.js';

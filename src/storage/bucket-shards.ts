@@ -6,7 +6,7 @@
  * and its index.
  */
 import { createHash } from 'node:crypto';
-import type { ShardEntry } from '../convert/manifest.js';
+import type { ShardEntry } from '../run-folder/manifest.js';
 import { indexMismatch, parseIndex } from '../tfrecord/record-index.js';
 import type { ObjectStore } from './object-store.js';
 

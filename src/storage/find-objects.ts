@@ -6,7 +6,7 @@
  * bucket is not read object by object to guess).
  */
 import { PipelineError } from '../errors.js';
-import { PARTS_DIR } from '../convert/manifest.js';
+import { PARTS_DIR } from '../run-folder/manifest.js';
 import { openUrl, type StorageConfig } from './object-store.js';
 import { folderPrefix } from './url.js';
 

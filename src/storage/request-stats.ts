@@ -82,8 +82,6 @@ export interface RequestStatsData {
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
 
-/** Stated defaults: Amazon S3 Standard in us-east-1 (GET $0.0004, PUT/COPY/POST/LIST $0.005 per 1,000 requests). */
-export const DEFAULT_REQUEST_PRICES = { get: 0.0004, put: 0.005, list: 0.005 } as const;
 
 export interface RequestPrices {
   get: number;
@@ -96,3 +94,6 @@ export function requestCost(counts: RequestCounts, prices: RequestPrices): { dol
   const dollars = ((counts.get + counts.head) * prices.get + counts.put * prices.put + counts.list * prices.list) / 1000;
   return { dollars, prices_per_1000: prices };
 }
+
+/** A run's requests to s3:// / gs:// and their cost, as run.json holds them. */
+export type ObjectStorageFigures = RequestSummary & { cost: ReturnType<typeof requestCost> };

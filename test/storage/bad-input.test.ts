@@ -4,7 +4,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { convert, convertListed } from '../../src/convert/convert.js';
-import { scanBucket } from '../../src/storage/scan-bucket.js';
+import { scanBucket } from '../../src/dataset/scan-bucket.js';
 import { decodeExample } from '../../src/tfrecord/example.js';
 import { readRecordsFromFiles } from '../../src/tfrecord/reader.js';
 import { ROOT, runCli, withTempDir } from '../helpers.js';

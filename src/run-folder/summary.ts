@@ -1,6 +1,6 @@
 /** The speed test's summary (its --json result), pure: medians, ratios, wall time per cache mode. */
 import { median } from '../stats/median.js';
-import type { MeasurementRow } from './task.js';
+import type { MeasurementRow } from './files.js';
 
 export interface SpeedtestSummary {
   out: string;

@@ -7,11 +7,11 @@
 import { mkdir, readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PipelineError } from '../errors.js';
-import { acquireLock, LOCK_FILE, type Lock } from './lock.js';
-import { TEMPORARY } from './temporary.js';
-import { SPEEDTEST_FILES } from '../run-folder/files.js';
-import { CONVERT_FILES, MANIFEST_FILE, PARTS_DIR } from '../run-folder/convert-files.js';
-import { readManifest } from '../run-folder/manifest.js';
+import { acquireLock, LOCK_FILE, type Lock } from '../output/lock.js';
+import { TEMPORARY } from '../output/temporary.js';
+import { SPEEDTEST_FILES } from './files.js';
+import { CONVERT_FILES, MANIFEST_FILE, PARTS_DIR } from './convert-files.js';
+import { readManifest } from './manifest.js';
 
 export type RunKind = 'convert' | 'speedtest';
 

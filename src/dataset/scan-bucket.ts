@@ -5,9 +5,9 @@
  * files are locally, so a dataset copied from disk to a bucket gives the same records.
  */
 import { PipelineError } from '../errors.js';
-import { byCodePoint, type Dataset, type DatasetFile } from '../dataset/scan.js';
-import { openUrl, type StorageConfig } from './object-store.js';
-import { folderPrefix, parseStorageUrl } from './url.js';
+import { byCodePoint, type Dataset, type DatasetFile } from './scan.js';
+import { openUrl, type StorageConfig } from '../storage/object-store.js';
+import { folderPrefix, parseStorageUrl } from '../storage/url.js';
 
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
