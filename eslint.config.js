@@ -19,9 +19,10 @@ export default tseslint.config(
       'no-control-regex': 'off',
       // \`let x; ... x = new X(() => x.y)\`: a closure that reads the value assigned after it.
       'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
-      // Long lines are hard to review; 160 leaves room for the tree's one-line messages. A warning
-      // until the lines over it are rewritten (a mass reformat would collide with work in flight).
-      'max-len': ['warn', { code: 160, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true, ignoreComments: false, ignoreUrls: true }],
+      // Long lines are hard to review; 160 leaves room for the tree's one-line messages (strings,
+      // templates and regexps may run over). A line over it: prettier with .prettierrc.json on that
+      // statement only (--range-start / --range-end), never over whole files.
+      'max-len': ['error', { code: 160, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true, ignoreComments: false, ignoreUrls: true }],
     },
   },
   {

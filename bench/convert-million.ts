@@ -16,7 +16,9 @@ import { round, SCRATCH, timed, writeResult } from './util.js';
 function links(source: string, count: number): string {
   const dir = join(SCRATCH, 'datasets', `crop-links-${count}`);
   if (existsSync(join(dir, '.complete'))) return dir;
-  const files = readdirSync(source, { withFileTypes: true }).filter((d) => d.isDirectory()).flatMap((d) => readdirSync(join(source, d.name)).map((n) => join(source, d.name, n)));
+  const files = readdirSync(source, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .flatMap((d) => readdirSync(join(source, d.name)).map((n) => join(source, d.name, n)));
   for (let i = 0; i < count; i++) {
     const cls = join(dir, `class-${i % 5}`);
     if (i < 5) mkdirSync(cls, { recursive: true });
@@ -32,7 +34,12 @@ function convert(input: string) {
   rmSync(out, { recursive: true, force: true });
   const { json, cpuSeconds } = timed(process.execPath, [join(PROJECT_ROOT, 'bin', 'pipeline.js'), 'convert', input, '--out', out, '--size', '32x32', '--workers', '2', '--json', '--quiet']);
   rmSync(out, { recursive: true, force: true });
-  return { images: json.images, imagesPerSecond: round(json.imagesPerSecond, 1), peakRssMiB: round(json.peakRssBytes / 2 ** 20, 0), cpuMsPerImage: round((cpuSeconds / json.images) * 1000, 3) };
+  return {
+    images: json.images,
+    imagesPerSecond: round(json.imagesPerSecond, 1),
+    peakRssMiB: round(json.peakRssBytes / 2 ** 20, 0),
+    cpuMsPerImage: round((cpuSeconds / json.images) * 1000, 3),
+  };
 }
 
 export async function benchConvertMillion(): Promise<void> {

@@ -44,13 +44,19 @@ function alternate(a: () => Run, b: () => Run): [Run, Run] {
   return [best(runs[0]), best(runs[1])];
 }
 
-const figures = (run: Run) => ({ imagesPerSecond: round(run.imagesPerSecond, 1), seconds: round(run.seconds, 2), cpuMsPerImage: round((run.cpuSeconds / run.images) * 1000, 2) });
+const figures = (run: Run) => ({
+  imagesPerSecond: round(run.imagesPerSecond, 1),
+  seconds: round(run.seconds, 2),
+  cpuMsPerImage: round((run.cpuSeconds / run.images) * 1000, 2),
+});
 
 /** 50,000 paths by hard links to the 3,670 photos: the same per-image work, no 50,000 files to make. */
 function manyImages(source: string, count: number): string {
   const dir = join(SCRATCH, 'datasets', `links-${count}`);
   if (existsSync(join(dir, '.complete'))) return dir;
-  const files = readdirSync(source, { withFileTypes: true }).filter((d) => d.isDirectory()).flatMap((d) => readdirSync(join(source, d.name)).map((n) => join(source, d.name, n)));
+  const files = readdirSync(source, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .flatMap((d) => readdirSync(join(source, d.name)).map((n) => join(source, d.name, n)));
   for (let i = 0; i < count; i++) {
     const cls = join(dir, `class-${i % 5}`);
     if (i < 5) mkdirSync(cls, { recursive: true });

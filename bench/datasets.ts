@@ -13,7 +13,9 @@ function sourcePhotos(): string[] {
   const mate = '/usr/share/backgrounds/mate/nature';
   if (existsSync(mate)) return readdirSync(mate).filter((n) => n.endsWith('.jpg')).sort().map((n) => join(mate, n));
   const fixtures = join(PROJECT_ROOT, 'fixtures', 'photos');
-  return readdirSync(fixtures, { withFileTypes: true }).filter((d) => d.isDirectory()).flatMap((d) => readdirSync(join(fixtures, d.name)).map((n) => join(fixtures, d.name, n)));
+  return readdirSync(fixtures, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .flatMap((d) => readdirSync(join(fixtures, d.name)).map((n) => join(fixtures, d.name, n)));
 }
 
 /**

@@ -60,8 +60,18 @@ export async function benchInspectVerify(): Promise<void> {
   writeResult('inspect-verify', {
     method: `whole commands (start-up included) alternated, best of ${ROUNDS}; GB/s = file bytes / wall seconds; CPU = user + system (/usr/bin/time), lowest of the rounds`,
     file: { bytes: size, records: RECORDS, recordBytes: 10_000 },
-    ours: { gbps: round(gbps(best(mine))), seconds: round(best(mine).seconds, 3), cpuSeconds: round(lowestCpu(mine)), allSeconds: mine.map((r) => round(r.seconds, 3)) },
-    ceilingReadAndCrc: { gbps: round(gbps(best(top))), seconds: round(best(top).seconds, 3), cpuSeconds: round(lowestCpu(top)), allSeconds: top.map((r) => round(r.seconds, 3)) },
+    ours: {
+      gbps: round(gbps(best(mine))),
+      seconds: round(best(mine).seconds, 3),
+      cpuSeconds: round(lowestCpu(mine)),
+      allSeconds: mine.map((r) => round(r.seconds, 3)),
+    },
+    ceilingReadAndCrc: {
+      gbps: round(gbps(best(top))),
+      seconds: round(best(top).seconds, 3),
+      cpuSeconds: round(lowestCpu(top)),
+      allSeconds: top.map((r) => round(r.seconds, 3)),
+    },
     ratioToCeiling: round(gbps(best(mine)) / gbps(best(top))),
     ratioToCeilingCpu: round(lowestCpu(top) / lowestCpu(mine)),
     goal: 'ratioToCeiling >= 0.8 and at least the baseline (commit d879018)',

@@ -20,7 +20,11 @@ export async function benchRecommend(): Promise<void> {
   writeResult('recommend', {
     run,
     measured: time.measured.map((p) => ({ workers: p.workers, seconds: round(p.seconds, 3) })),
-    fit: time.fit && { chosen: time.fit.chosen, basis: time.fit.basis, models: time.fit.models.map((m) => ({ model: m.model, looError: m.looError === null ? null : round(m.looError, 4), trainError: round(m.trainError, 4) })) },
+    fit: time.fit && {
+      chosen: time.fit.chosen,
+      basis: time.fit.basis,
+      models: time.fit.models.map((m) => ({ model: m.model, looError: m.looError === null ? null : round(m.looError, 4), trainError: round(m.trainError, 4) })),
+    },
     recommendedForTime: time.recommended?.workers,
     recommendedForCost: cost.recommended?.workers,
     notes: time.notes,

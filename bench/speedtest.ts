@@ -85,13 +85,26 @@ function alternate(a: () => Run, b: () => Run | null): { ours: Run; peer: Run | 
     if (p) theirs.push(p);
   }
   const best = (list: Run[]) => list.reduce((x, y) => (y.imagesPerSecond > x.imagesPerSecond ? y : x));
-  return { ours: best(mine), peer: theirs.length ? best(theirs) : null, oursAll: mine.map((r) => r.imagesPerSecond), peerAll: theirs.map((r) => r.imagesPerSecond) };
+  return {
+    ours: best(mine),
+    peer: theirs.length ? best(theirs) : null,
+    oursAll: mine.map((r) => r.imagesPerSecond),
+    peerAll: theirs.map((r) => r.imagesPerSecond),
+  };
 }
 
 /** The comparison as written to the JSON: best runs, every run's images/s, ratio, goal, met. */
 function compared(pair: ReturnType<typeof alternate>, peerName: string, goal: string) {
   const ratio = pair.peer ? round(pair.ours.imagesPerSecond / pair.peer.imagesPerSecond) : null;
-  return { ours: pair.ours, [peerName]: pair.peer, oursImagesPerSecondAll: pair.oursAll, peerImagesPerSecondAll: pair.peerAll, ratio, goal, met: ratio === null ? null : ratio >= 1 };
+  return {
+    ours: pair.ours,
+    [peerName]: pair.peer,
+    oursImagesPerSecondAll: pair.oursAll,
+    peerImagesPerSecondAll: pair.peerAll,
+    ratio,
+    goal,
+    met: ratio === null ? null : ratio >= 1,
+  };
 }
 
 export async function benchSpeedtest(): Promise<void> {

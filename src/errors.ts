@@ -46,7 +46,26 @@ export class PipelineError extends Error {
 }
 
 /** Every code, at run time (the Record makes the compiler check it lists the whole union). */
-const ERROR_CODES: Record<ErrorCode, true> = { USAGE: true, NOT_FOUND: true, TFRECORD_TRUNCATED_HEADER: true, TFRECORD_TRUNCATED_RECORD: true, TFRECORD_LENGTH_CRC: true, TFRECORD_DATA_CRC: true, TFRECORD_TOO_LARGE: true, TFRECORD_COMPRESSION: true, EXAMPLE_DECODE: true, IMAGE_DECODE: true, DATA: true, STRICT: true, OUTPUT: true, PIPELINE_FILE: true, CLUSTER: true, STALE_RUN: true, STORAGE: true, ABORTED: true };
+const ERROR_CODES: Record<ErrorCode, true> = {
+  USAGE: true,
+  NOT_FOUND: true,
+  TFRECORD_TRUNCATED_HEADER: true,
+  TFRECORD_TRUNCATED_RECORD: true,
+  TFRECORD_LENGTH_CRC: true,
+  TFRECORD_DATA_CRC: true,
+  TFRECORD_TOO_LARGE: true,
+  TFRECORD_COMPRESSION: true,
+  EXAMPLE_DECODE: true,
+  IMAGE_DECODE: true,
+  DATA: true,
+  STRICT: true,
+  OUTPUT: true,
+  PIPELINE_FILE: true,
+  CLUSTER: true,
+  STALE_RUN: true,
+  STORAGE: true,
+  ABORTED: true,
+};
 
 export function isErrorCode(code: string): code is ErrorCode {
   return Object.hasOwn(ERROR_CODES, code);
@@ -68,7 +87,8 @@ export interface SerializedError {
 }
 
 export function serializeError(error: unknown): SerializedError {
-  if (error instanceof PipelineError) return { code: error.code, message: error.message, pipeline: true, stack: error.stack, path: error.path, offset: error.offset, record: error.record };
+  if (error instanceof PipelineError)
+    return { code: error.code, message: error.message, pipeline: true, stack: error.stack, path: error.path, offset: error.offset, record: error.record };
   const e = error as NodeJS.ErrnoException;
   return { code: typeof e?.code === 'string' ? e.code : 'INTERNAL', message: String(e?.message ?? error), stack: e?.stack, path: e?.path };
 }

@@ -28,7 +28,10 @@ export async function runChecker(args: string[]): Promise<{ json: any; code: num
 }
 
 /** Runs the built CLI (npm test builds first). */
-export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+export function runCli(
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   return new Promise((resolvePromise) => {
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'pipeline.js'), ...args], { cwd: options.cwd ?? ROOT, env: { ...process.env, ...options.env } });
     let stdout = '';

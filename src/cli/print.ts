@@ -35,9 +35,26 @@ export function printHuman(result: unknown): void {
 
 interface RecommendationLike {
   recommended: { machine: string; workers: number } | null;
-  candidates: { machine: string; workers: number; measured: boolean; predictedSeconds: number; cost: number; objective: number; withinBudget: boolean; extrapolation: string; predictedFrom: string }[];
+  candidates: {
+    machine: string;
+    workers: number;
+    measured: boolean;
+    predictedSeconds: number;
+    cost: number;
+    objective: number;
+    withinBudget: boolean;
+    extrapolation: string;
+    predictedFrom: string;
+  }[];
   candidatesConsidered: number;
-  fits: { machine: string; points: number; chosen: string | null; looError: number | null; models: { model: string; looError: number | null; trainError: number }[]; reason: string | null }[];
+  fits: {
+    machine: string;
+    points: number;
+    chosen: string | null;
+    looError: number | null;
+    models: { model: string; looError: number | null; trainError: number }[];
+    reason: string | null;
+  }[];
   goal: string;
   basis: string;
   notes: string[];

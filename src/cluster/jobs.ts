@@ -95,10 +95,22 @@ const convertInput = z
 const speedtestInput = z
   .object({
     partition: count,
-    tasks: z.array(z.object({ task: count, dataset: z.enum(['images', 'tfrecord']), cache: z.enum(['off', 'on']), batchSize: positive, batchNumber: positive }).strict()),
+    tasks: z.array(
+      z.object({ task: count, dataset: z.enum(['images', 'tfrecord']), cache: z.enum(['off', 'on']), batchSize: positive, batchNumber: positive }).strict(),
+    ),
     // Read only (a speed-test job writes nothing): paths as the driver's user gave them.
     images: z.array(z.string().min(1)),
-    shards: z.array(z.object({ path: z.string().min(1), records: count, offsets: z.array(count).optional(), frames: count.optional(), framesPerRecord: z.array(count).optional() }).strict()),
+    shards: z.array(
+      z
+        .object({
+          path: z.string().min(1),
+          records: count,
+          offsets: z.array(count).optional(),
+          frames: count.optional(),
+          framesPerRecord: z.array(count).optional(),
+        })
+        .strict(),
+    ),
     width: positive.optional(),
     height: positive.optional(),
     channels: positive.optional(),

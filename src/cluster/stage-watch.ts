@@ -25,7 +25,16 @@ export interface ClusterQueues {
   stageQueue: Queue;
   events: QueueEvents;
   progressByJob: Map<string, { items: number; kilobytes: number }>;
-  stats: { mode: string; redis: string; jobs: number; retriedJobs: number; stalledEvents: number; failedAttempts: number; redisSecondsPerJob: number; pingSeconds: number };
+  stats: {
+    mode: string;
+    redis: string;
+    jobs: number;
+    retriedJobs: number;
+    stalledEvents: number;
+    failedAttempts: number;
+    redisSecondsPerJob: number;
+    pingSeconds: number;
+  };
 }
 
 /** A stage's identity on Redis: its run id (the parent job is `<runId>-stage`) and one job id per task. */

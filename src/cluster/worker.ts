@@ -48,10 +48,18 @@ export async function runWorker(input: WorkerOptions): Promise<WorkerResult> {
   const state: WorkerState = { counts: { jobs: 0, failed: 0, handedBack: 0 }, running: new Map(), stopping: false };
   const lockDuration = options.lockMs;
   const tasks = new Worker(TASK_QUEUE, (job: Job, token?: string) => processJob(job, token, side.pool, state, options), {
-    connection: side.redis, prefix: PREFIX, concurrency: options.workers, lockDuration, stalledInterval: Math.max(1000, Math.floor(lockDuration / 2)), maxStalledCount: 3,
+    connection: side.redis,
+    prefix: PREFIX,
+    concurrency: options.workers,
+    lockDuration,
+    stalledInterval: Math.max(1000, Math.floor(lockDuration / 2)),
+    maxStalledCount: 3,
   });
   // The parent job of a stage completes when its children have: it gathers their results.
-  const stages = new Worker(STAGE_QUEUE, async (job: Job) => Object.keys(await job.getChildrenValues()).length, { connection: side.stageConnection, prefix: PREFIX });
+  const stages = new Worker(STAGE_QUEUE, async (job: Job) => Object.keys(await job.getChildrenValues()).length, {
+    connection: side.stageConnection,
+    prefix: PREFIX,
+  });
   tasks.on('error', () => undefined);
   stages.on('error', () => undefined);
   options.onInfo?.(`worker ${side.name}: ${options.workers} thread(s), taking jobs from ${maskUrl(options.redis)}`);
@@ -123,7 +131,9 @@ async function processJob(job: Job, token: string | undefined, pool: Piscina, st
   const progress = newProgressBuffer();
   const counters = new Int32Array(progress);
   const ticker = setInterval(() => {
-    void job.updateProgress({ items: Atomics.load(counters, PROGRESS_SLOTS.items), kilobytes: Atomics.load(counters, PROGRESS_SLOTS.kilobytes) }).catch(() => undefined);
+    void job
+      .updateProgress({ items: Atomics.load(counters, PROGRESS_SLOTS.items), kilobytes: Atomics.load(counters, PROGRESS_SLOTS.kilobytes) })
+      .catch(() => undefined);
   }, JOB_PROGRESS_INTERVAL_MS);
   try {
     const name = job.name;

@@ -118,7 +118,8 @@ async function convertChecked(options: ConvertRun, job: ConvertJob): Promise<Con
   if (isStorageUrl(options.out)) throw new PipelineError('USAGE', '--split with an s3:// or gs:// --out: not supported yet; convert into a local folder, or run one convert per split');
   const out = checkOutPath(options.out);
   // An s3:// input: its class prefixes listed once here (the output prefix never read as input).
-  if (isStorageUrl(options.input) && !job.dataset && !options.split) job = { ...job, dataset: await scanBucket(options.input, { exclude: job.bucket?.url, storage: { endpoint: options.endpoint } }) };
+  if (isStorageUrl(options.input) && !job.dataset && !options.split)
+    job = { ...job, dataset: await scanBucket(options.input, { exclude: job.bucket?.url, storage: { endpoint: options.endpoint } }) };
   const input = isStorageUrl(options.input) ? options.input : resolve(options.input);
   const list = isStorageUrl(input) ? false : (await stat(input).catch(() => undefined))?.isFile();
   if (list && !isImageList(input)) throw new PipelineError('USAGE', `${input}: expected a folder with one sub-folder per class, or an image list (.csv, .tsv, .jsonl), got another file`, { path: input });
@@ -243,7 +244,14 @@ async function planConvert(out: string, options: ConvertRun, job: ConvertJob, wa
   const workers = Math.max(1, Math.min(options.workers ?? cores, partitions));
 
   const keys = featureKeys(options);
-  const byteOptions = { image, imagePath: IMAGE_PATH, compression, partitions, classes: dataset.classes, ...(options.imageKey || options.labelKey ? { keys } : {}) };
+  const byteOptions = {
+    image,
+    imagePath: IMAGE_PATH,
+    compression,
+    partitions,
+    classes: dataset.classes,
+    ...(options.imageKey || options.labelKey ? { keys } : {}),
+  };
   const shards = partitionRanges(dataset.files.length, partitions).map((range, partition) => {
     const files = dataset.files.slice(range.start, range.end);
     const names = shardNames(partition, partitions, compression, job.tfdsPrefix);
@@ -270,9 +278,14 @@ async function resumeShards(out: string, plan: ConvertPlan, options: ConvertRun,
   }
   for (const shard of plan.shards) {
     const recorded = previous.shards.get(shard.names.shard);
-    const entry = recorded && recorded.index === shard.names.index
-      ? job.bucket ? ((await job.bucket.shardStillValid(recorded, shard.fingerprint)) ? recorded : undefined) : await verifiedShard(out, recorded, shard.fingerprint)
-      : undefined;
+    const entry =
+      recorded && recorded.index === shard.names.index
+        ? job.bucket
+          ? (await job.bucket.shardStillValid(recorded, shard.fingerprint))
+            ? recorded
+            : undefined
+          : await verifiedShard(out, recorded, shard.fingerprint)
+        : undefined;
     if (entry) {
       done.set(shard.partition, entry);
       // Recorded before the old manifest goes: a run killed from now on still keeps it.
@@ -395,7 +408,12 @@ function assembleManifest(plan: ConvertPlan, done: Map<number, ShardEntry>): Man
 }
 
 /** labels.txt, skipped.csv, manifest.json (the commit), then convert-run/. */
-async function writeConvertOutput(out: string, plan: ConvertPlan, assembled: Manifest & { skippedList: Skip[] }, hosts: { run: HostRun; runStartMs: number }): Promise<void> {
+async function writeConvertOutput(
+  out: string,
+  plan: ConvertPlan,
+  assembled: Manifest & { skippedList: Skip[] },
+  hosts: { run: HostRun; runStartMs: number },
+): Promise<void> {
   const { skippedList, ...manifest } = assembled;
   await writeFileAtomic(join(out, 'labels.txt'), plan.dataset.classes.map((c) => c + '\n').join(''));
   await writeTable(out, SKIPPED, skippedList);
@@ -425,7 +443,11 @@ function featureKeys(options: ConvertRun): { image: string; class: string; label
  * same classes in every split and TFDS-style names `<name>-<split>.tfrecord-00000-of-00004`.
  */
 async function convertSplits(out: string, input: string, list: boolean, options: ConvertRun): Promise<ConvertResult> {
-  const dataset = isStorageUrl(input) ? await scanBucket(input, { storage: { endpoint: options.endpoint } }) : list ? await readImageList(input, { allowOutside: options.allowOutside }) : await scanDataset(input, { exclude: [out] });
+  const dataset = isStorageUrl(input)
+    ? await scanBucket(input, { storage: { endpoint: options.endpoint } })
+    : list
+      ? await readImageList(input, { allowOutside: options.allowOutside })
+      : await scanDataset(input, { exclude: [out] });
   const name = options.name ?? (basename(input).replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9_]+/g, '_') || 'dataset');
   const groups = splitItems(dataset.files, options.split!);
   dataset.notes?.forEach((note) => options.onInfo?.(`warning: ${note}`));
@@ -448,9 +470,19 @@ async function convertSplits(out: string, input: string, list: boolean, options:
   const seconds = sum((r) => r.seconds);
   const result: ConvertResult = {
     ...all[0],
-    images: sum((r) => r.images), records: sum((r) => r.records), skipped: sum((r) => r.skipped), shards: sum((r) => r.shards), bytes: sum((r) => r.bytes),
-    seconds, imagesPerSecond: sum((r) => r.records) / seconds, out, resumed: sum((r) => r.resumed), warnings: [...(dataset.notes ?? []), ...all.flatMap((r) => r.warnings)],
-    peakRssBytes: Math.max(...all.map((r) => r.peakRssBytes)), alarms: all.flatMap((r) => r.alarms), splits,
+    images: sum((r) => r.images),
+    records: sum((r) => r.records),
+    skipped: sum((r) => r.skipped),
+    shards: sum((r) => r.shards),
+    bytes: sum((r) => r.bytes),
+    seconds,
+    imagesPerSecond: sum((r) => r.records) / seconds,
+    out,
+    resumed: sum((r) => r.resumed),
+    warnings: [...(dataset.notes ?? []), ...all.flatMap((r) => r.warnings)],
+    peakRssBytes: Math.max(...all.map((r) => r.peakRssBytes)),
+    alarms: all.flatMap((r) => r.alarms),
+    splits,
   };
   const skippedIn = Object.entries(splits).filter(([, r]) => r.skipped > 0);
   if (options.strict && skippedIn.length > 0) {

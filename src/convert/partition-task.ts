@@ -32,7 +32,9 @@ export async function convertPartition(task: ConvertTask, progressBuffer: Progre
   const progress = new Int32Array(progressBuffer);
   const encode = recordEncoder(task.keys ?? DEFAULT_FEATURE_KEYS);
   const examples = async function* () {
-    for await (const { file, image, inputBytes } of inOrder(task.files, task.files.some((f) => isStorageUrl(f.path)) ? OBJECT_IN_FLIGHT : IN_FLIGHT, (file) => load(file, task))) {
+    for await (const { file, image, inputBytes } of inOrder(task.files, task.files.some((f) => isStorageUrl(f.path)) ? OBJECT_IN_FLIGHT : IN_FLIGHT, (file) =>
+      load(file, task),
+    )) {
       Atomics.add(progress, PROGRESS_SLOTS.items, 1);
       Atomics.add(progress, PROGRESS_SLOTS.kilobytes, Math.round(inputBytes / 1024));
       await holdForTest(progressBuffer);

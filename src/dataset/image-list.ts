@@ -60,7 +60,13 @@ export async function readImageList(listPath: string, options: ImageListOptions 
   // A header with other column names (file_path,species) must not become an image and a class
   // (its class would shift every label id after it): a first row that names no file is a header.
   const first = entries[0];
-  if (first.unnamedHeader && entries.length > 1 && !isStorageUrl(first.path) && !(await stat(isAbsolute(first.path) ? first.path : join(root, first.path)).catch(() => undefined))) entries.shift();
+  if (
+    first.unnamedHeader &&
+    entries.length > 1 &&
+    !isStorageUrl(first.path) &&
+    !(await stat(isAbsolute(first.path) ? first.path : join(root, first.path)).catch(() => undefined))
+  )
+    entries.shift();
 
   // Integer labels are ids as given; anything else is a class name. A list of integers with one
   // out of range (-1, a huge number) is a broken list, not a list of class names: read as names,

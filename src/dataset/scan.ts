@@ -121,7 +121,14 @@ async function isConvertOutput(dir: string, depth = 0): Promise<boolean> {
   return (await Promise.all(entries.map((e) => isConvertOutput(join(dir, e.name), 1)))).every(Boolean);
 }
 
-async function walk(dir: string, onFile: (path: string, info: BigIntStats) => void, onSkip: (path: string, reason: string) => void, seen: Set<string>, onOutput?: (path: string) => void, nested = false): Promise<void> {
+async function walk(
+  dir: string,
+  onFile: (path: string, info: BigIntStats) => void,
+  onSkip: (path: string, reason: string) => void,
+  seen: Set<string>,
+  onOutput?: (path: string) => void,
+  nested = false,
+): Promise<void> {
   const dirInfo = await stat(dir);
   // Also how excluded folders (the output) are never entered: they start in `seen`.
   const key = `${dirInfo.dev}:${dirInfo.ino}`;

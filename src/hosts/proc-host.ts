@@ -69,7 +69,14 @@ export function parseDiskstats(text: string): DiskCounters[] {
     const f = line.trim().split(/\s+/);
     if (f.length < 14) continue;
     // major minor name reads merged sectors ms writes merged sectors ms in-flight io_ms ...
-    disks.push({ name: f[2], readOps: Number(f[3]), readBytes: Number(f[5]) * 512, writeOps: Number(f[7]), writeBytes: Number(f[9]) * 512, busyMs: Number(f[12]) });
+    disks.push({
+      name: f[2],
+      readOps: Number(f[3]),
+      readBytes: Number(f[5]) * 512,
+      writeOps: Number(f[7]),
+      writeBytes: Number(f[9]) * 512,
+      busyMs: Number(f[12]),
+    });
   }
   return disks;
 }

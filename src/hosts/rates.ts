@@ -63,7 +63,8 @@ function cpuPercent(a?: CpuTicks, b?: CpuTicks) {
 }
 
 function diskRates(a: DiskCounters[] | undefined, b: DiskCounters[] | undefined, seconds: number, physical?: ReadonlySet<string>) {
-  if (!a || !b || seconds <= 0) return { disk_read_bytes_per_s: nan, disk_write_bytes_per_s: nan, disk_read_ops_per_s: nan, disk_write_ops_per_s: nan, disk_busy_percent: nan };
+  if (!a || !b || seconds <= 0)
+    return { disk_read_bytes_per_s: nan, disk_write_bytes_per_s: nan, disk_read_ops_per_s: nan, disk_write_ops_per_s: nan, disk_busy_percent: nan };
   const before = new Map(a.map((d) => [d.name, d]));
   let readBytes = 0, writeBytes = 0, readOps = 0, writeOps = 0, busy = 0;
   for (const d of b) {
@@ -85,7 +86,15 @@ function diskRates(a: DiskCounters[] | undefined, b: DiskCounters[] | undefined,
 }
 
 function netRates(a: NetCounters[] | undefined, b: NetCounters[] | undefined, seconds: number) {
-  if (!a || !b || seconds <= 0) return { net_in_bytes_per_s: nan, net_out_bytes_per_s: nan, net_in_packets_per_s: nan, net_out_packets_per_s: nan, lo_in_bytes_per_s: nan, lo_out_bytes_per_s: nan };
+  if (!a || !b || seconds <= 0)
+    return {
+      net_in_bytes_per_s: nan,
+      net_out_bytes_per_s: nan,
+      net_in_packets_per_s: nan,
+      net_out_packets_per_s: nan,
+      lo_in_bytes_per_s: nan,
+      lo_out_bytes_per_s: nan,
+    };
   const before = new Map(a.map((n) => [n.name, n]));
   const sum = { inB: 0, outB: 0, inP: 0, outP: 0, loIn: 0, loOut: 0 };
   for (const n of b) {

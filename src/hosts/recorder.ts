@@ -66,11 +66,37 @@ export function startHostRecording(options: HostRecordingOptions): { stop(): Pro
       const theirs = since(remote.rows).filter((r) => r.t_ms > 0 && r.t_ms <= endMs);
       const rows = [...own, ...theirs].sort((a, b) => a.t_ms - b.t_ms || a.host.localeCompare(b.host));
       const hosts: HostInfo[] = [
-        hostInfo({ host: sampler.host, pid: process.pid, role: sampler.role, machine: sampler.machine, clockOffsetMs: 0, clockRttMs: 0, droppedSinceWorkerStart: 0, sampler: sampler.cost, missingSources: sampler.missing, linkBytesPerSecond: sampler.linkBytesPerSecond }, own),
-        ...remote.hosts.map((h) => hostInfo(h, theirs.filter((r) => r.host === h.host))),
+        hostInfo(
+          {
+            host: sampler.host,
+            pid: process.pid,
+            role: sampler.role,
+            machine: sampler.machine,
+            clockOffsetMs: 0,
+            clockRttMs: 0,
+            droppedSinceWorkerStart: 0,
+            sampler: sampler.cost,
+            missingSources: sampler.missing,
+            linkBytesPerSecond: sampler.linkBytesPerSecond,
+          },
+          own,
+        ),
+        ...remote.hosts.map((h) =>
+          hostInfo(
+            h,
+            theirs.filter((r) => r.host === h.host),
+          ),
+        ),
       ];
       const alarms = evaluateAlarms(options.alarms ?? [], rows);
-      return { intervalMs: sampler.intervalMs, rows, hosts, alarms, malformedBatches: remote.malformedBatches, cost: options.pricePerWorkerHour === undefined && !options.pricePerHost ? undefined : cost(hosts, options.pricePerWorkerHour, options.pricePerHost) };
+      return {
+        intervalMs: sampler.intervalMs,
+        rows,
+        hosts,
+        alarms,
+        malformedBatches: remote.malformedBatches,
+        cost: options.pricePerWorkerHour === undefined && !options.pricePerHost ? undefined : cost(hosts, options.pricePerWorkerHour, options.pricePerHost),
+      };
     },
   };
 }
@@ -79,7 +105,12 @@ function hostInfo(h: RemoteHost & { sampler: SamplerCost }, rows: readonly HostR
   const { droppedSinceWorkerStart, ...rest } = h;
   const first = rows[0];
   const last = rows[rows.length - 1];
-  return { ...rest, rows: rows.length, wallSeconds: first ? (last.t_ms - (first.t_ms - first.interval_ms)) / 1000 : 0, droppedSamples: droppedSinceWorkerStart };
+  return {
+    ...rest,
+    rows: rows.length,
+    wallSeconds: first ? (last.t_ms - (first.t_ms - first.interval_ms)) / 1000 : 0,
+    droppedSamples: droppedSinceWorkerStart,
+  };
 }
 
 /** The run's cost from the hosts' wall time: named prices first, then the price per worker-hour for workers (or the local host). */

@@ -86,7 +86,13 @@ export class HostSampler {
     const t0 = performance.now();
     const snapshot = this.snapshot();
     if (this.previous && snapshot.epochMs > this.previous.epochMs) {
-      const row: HostRow = { host: this.host, role: this.role, machine: this.machine, t_ms: snapshot.epochMs, ...rowBetween(this.previous, snapshot, this.physicalDisks) };
+      const row: HostRow = {
+        host: this.host,
+        role: this.role,
+        machine: this.machine,
+        t_ms: snapshot.epochMs,
+        ...rowBetween(this.previous, snapshot, this.physicalDisks),
+      };
       if (this.options.onRow) this.options.onRow(row);
       else this.rowsKept.push(row);
     }

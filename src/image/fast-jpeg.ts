@@ -112,7 +112,9 @@ export function decodeJpegFast(file: Buffer): RawImage | undefined {
     const bytes = info.width * info.height * 3;
     if (decodeBuffer.length < bytes) decodeBuffer = Buffer.allocUnsafe(bytes);
     const decoded = turbo.decompressSync(file, decodeBuffer, { format: turbo.FORMAT_RGB });
-    return decoded.width === info.width && decoded.height === info.height ? { pixels: Buffer.from(decodeBuffer.subarray(0, bytes)), width: info.width, height: info.height } : undefined;
+    return decoded.width === info.width && decoded.height === info.height
+      ? { pixels: Buffer.from(decodeBuffer.subarray(0, bytes)), width: info.width, height: info.height }
+      : undefined;
   } catch {
     return undefined;
   }

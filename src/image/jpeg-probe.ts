@@ -62,7 +62,8 @@ function exifOrientation(d: Uint8Array, start: number, end: number): number {
   if (start + 8 > end) return 0;
   const little = d[start] === 0x49;
   const u16 = (at: number) => (little ? d[at] | (d[at + 1] << 8) : (d[at] << 8) | d[at + 1]);
-  const u32 = (at: number) => (little ? (d[at] | (d[at + 1] << 8) | (d[at + 2] << 16)) + d[at + 3] * 2 ** 24 : d[at] * 2 ** 24 + ((d[at + 1] << 16) | (d[at + 2] << 8) | d[at + 3]));
+  const u32 = (at: number) =>
+    little ? (d[at] | (d[at + 1] << 8) | (d[at + 2] << 16)) + d[at + 3] * 2 ** 24 : d[at] * 2 ** 24 + ((d[at + 1] << 16) | (d[at + 2] << 8) | d[at + 3]);
   const ifd = start + u32(start + 4);
   if (ifd + 2 > end) return 0;
   const entries = u16(ifd);

@@ -23,7 +23,20 @@ interface Kernels {
 
 interface Exports {
   memory: WebAssembly.Memory;
-  horizontal(src: number, srcW: number, x0: number, x1: number, y0: number, rows: number, tmp: number, outW: number, kern: number, bounds: number, ksize: number, line: number): void;
+  horizontal(
+    src: number,
+    srcW: number,
+    x0: number,
+    x1: number,
+    y0: number,
+    rows: number,
+    tmp: number,
+    outW: number,
+    kern: number,
+    bounds: number,
+    ksize: number,
+    line: number,
+  ): void;
   vertical(tmp: number, outW: number, outH: number, out: number, kern: number, bounds: number, ksize: number): void;
 }
 

@@ -101,7 +101,8 @@ async function inspectFile(file: string, entry: ShardEntry | undefined, pass: In
   // --verify checks the index beside the shard line by line, and hashes a manifest-listed shard,
   // in the same pass as the CRCs: each shard is read once.
   const indexPath = indexPathFor(file);
-  const indexCheck = options.verify && indexPath !== file && (await stat(indexPath).catch(() => undefined))?.isFile() ? await IndexCheck.open(indexPath) : undefined;
+  const indexCheck =
+    options.verify && indexPath !== file && (await stat(indexPath).catch(() => undefined))?.isFile() ? await IndexCheck.open(indexPath) : undefined;
   const hash = options.verify && entry ? createHash('sha256') : undefined;
   let hashed = 0;
   const onRawChunk = hash && ((chunk: Buffer) => {

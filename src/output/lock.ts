@@ -29,7 +29,14 @@ export interface Lock {
 }
 
 export async function acquireLock(dir: string, command: string): Promise<Lock> {
-  const info: LockInfo = { runId: randomUUID(), command, pid: process.pid, host: hostname(), processStart: processStart(process.pid), started: new Date().toISOString() };
+  const info: LockInfo = {
+    runId: randomUUID(),
+    command,
+    pid: process.pid,
+    host: hostname(),
+    processStart: processStart(process.pid),
+    started: new Date().toISOString(),
+  };
   const path = join(dir, LOCK_FILE);
   const tmp = `${path}.${info.runId}`;
   try {

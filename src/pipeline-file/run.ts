@@ -61,7 +61,15 @@ export async function loadPipelineFile(file: string): Promise<PipelineFile> {
   if (!parsed.success || !convert || !speedtest || !hosts || lines.length) {
     throw new PipelineError('PIPELINE_FILE', `${file}: invalid pipeline file:\n${lines.map((l) => `  ${l}`).join('\n')}`, { path: file });
   }
-  const { alarms: _alarms, hostIntervalMs: _interval, pricePerWorkerHour: _price, pricePerHost: _prices, convert: _convert, speedtest: _speedtest, ...own } = parsed.data;
+  const {
+    alarms: _alarms,
+    hostIntervalMs: _interval,
+    pricePerWorkerHour: _price,
+    pricePerHost: _prices,
+    convert: _convert,
+    speedtest: _speedtest,
+    ...own
+  } = parsed.data;
   return { ...own, ...hosts, convert, speedtest };
 }
 
@@ -102,12 +110,34 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   options.onInfo?.(`[${spec.name}] convert ${input} -> ${tfrecords}`);
   // A pipeline owns the folders its file names: a rerun continues its convert run (shards that
   // still verify are kept) and replaces its speed-test run and report.
-  const hostOptions = { alarms: spec.alarms, hostIntervalMs: spec.hostIntervalMs, pricePerWorkerHour: spec.pricePerWorkerHour, pricePerHost: spec.pricePerHost };
-  const converted = await convert({ ...spec.convert, ...hostOptions, input, out: tfrecords, resume: true, signal: options.signal, onProgress: options.onConvertProgress, onInfo: options.onInfo });
+  const hostOptions = {
+    alarms: spec.alarms,
+    hostIntervalMs: spec.hostIntervalMs,
+    pricePerWorkerHour: spec.pricePerWorkerHour,
+    pricePerHost: spec.pricePerHost,
+  };
+  const converted = await convert({
+    ...spec.convert,
+    ...hostOptions,
+    input,
+    out: tfrecords,
+    resume: true,
+    signal: options.signal,
+    onProgress: options.onConvertProgress,
+    onInfo: options.onInfo,
+  });
   options.onInfo?.(`[${spec.name}] speedtest -> ${runDir}`);
   const s = spec.speedtest;
   const measured = await speedtest({
-    ...s, ...hostOptions, images: input, tfrecords, out: runDir, overwrite: true, signal: options.signal, onInfo: options.onInfo, onProgress: options.onSpeedtestProgress,
+    ...s,
+    ...hostOptions,
+    images: input,
+    tfrecords,
+    out: runDir,
+    overwrite: true,
+    signal: options.signal,
+    onInfo: options.onInfo,
+    onProgress: options.onSpeedtestProgress,
   });
   let reported: ReportResult | undefined;
   if (spec.report) {

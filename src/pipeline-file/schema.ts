@@ -32,8 +32,14 @@ export const pipelineFileSchema = z
 const shared = { alarms: true, hostIntervalMs: true, pricePerWorkerHour: true, pricePerHost: true } as const;
 
 export const sections = {
-  convert: { specs: convertOptions.specs, schema: convertOptions.schema.omit({ input: true, out: true, redis: true, resume: true, overwrite: true, ...shared }).strict() },
-  speedtest: { specs: speedtestOptions.specs, schema: speedtestOptions.schema.omit({ images: true, tfrecords: true, out: true, redis: true, overwrite: true, ...shared }).strict() },
+  convert: {
+    specs: convertOptions.specs,
+    schema: convertOptions.schema.omit({ input: true, out: true, redis: true, resume: true, overwrite: true, ...shared }).strict(),
+  },
+  speedtest: {
+    specs: speedtestOptions.specs,
+    schema: speedtestOptions.schema.omit({ images: true, tfrecords: true, out: true, redis: true, overwrite: true, ...shared }).strict(),
+  },
   /** Read from the file's top level. */
   hosts: { specs: convertOptions.specs, schema: convertOptions.schema.pick(shared) },
 };

@@ -152,7 +152,8 @@ export function analyse(rows: readonly MeasuredRow[], input: RecommendSettings =
   for (const [machine, mrows] of byMachine) {
     const state = analyseMachine(machine, mrows, settings, notes);
     machines.push(state);
-    for (const p of state.atScale) measured.push({ machine, workers: p.workers, scale: state.scaleVaries ? p.scale ?? null : null, seconds: p.seconds, runs: p.runs });
+    for (const p of state.atScale)
+      measured.push({ machine, workers: p.workers, scale: state.scaleVaries ? (p.scale ?? null) : null, seconds: p.seconds, runs: p.runs });
     // A model may predict nothing sensible at some count (zero or less): such counts are not candidates.
     const evaluated = state.counts.map((m) => candidateAt(state, m, settings)).filter((c) => c.predictedSeconds > 0 && Number.isFinite(c.predictedSeconds));
     // A thinned grid stands for every count of its range (the best is refined count by count below).
@@ -161,7 +162,9 @@ export function analyse(rows: readonly MeasuredRow[], input: RecommendSettings =
   }
 
   // Lowest objective within the budget; on a tie, fewer workers, then the cheaper.
-  const better = (a: Candidate, b: Candidate) => a.objective < b.objective * (1 - 1e-12) || (Math.abs(a.objective - b.objective) <= 1e-12 * b.objective && (a.workers < b.workers || (a.workers === b.workers && a.cost < b.cost)));
+  const better = (a: Candidate, b: Candidate) =>
+    a.objective < b.objective * (1 - 1e-12) ||
+    (Math.abs(a.objective - b.objective) <= 1e-12 * b.objective && (a.workers < b.workers || (a.workers === b.workers && a.cost < b.cost)));
   let recommended = candidates.filter((c) => c.withinBudget).reduce<Candidate | null>((best, c) => (!best || better(c, best) ? c : best), null);
   // On a thinned grid the best count may lie between two grid points: search the integers there.
   if (recommended && !recommended.measured && input.candidates === undefined) {
@@ -277,7 +280,9 @@ function analyseMachine(machine: string, rows: MeasuredRow[], settings: Analysis
     }
   } else {
     const max = settings.maxWorkers ?? Math.min(2 * measuredWorkers[1], MAX_WORKERS);
-    counts = settings.candidates ? [...settings.candidates] : [...new Set([...countGrid(max), ...atScale.map((p) => p.workers).filter((w) => w <= max)])].sort((a, b) => a - b);
+    counts = settings.candidates
+      ? [...settings.candidates]
+      : [...new Set([...countGrid(max), ...atScale.map((p) => p.workers).filter((w) => w <= max)])].sort((a, b) => a - b);
   }
   return {
     fit: { machine, points: points.length, chosen: chosen?.model ?? null, looError: chosen?.looError ?? best?.looError ?? null, models, basis: chosen ? 'model' : 'table', reason, pricePerHour, cores, measuredWorkers, scale: scaleVaries ? scale : null },

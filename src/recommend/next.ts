@@ -77,7 +77,14 @@ function spreadingCount(points: readonly TimePoint[], counts: readonly number[])
 
 export function nextFromAnalysis(analysis: Analysis, minImprovement = 0.05): NextAnswer {
   const { result, machines, settings } = analysis;
-  const answer = (next: NextRun | null, reason: string): NextAnswer => ({ next, reason, recommended: result.recommended, basis: result.basis, fits: result.fits, notes: result.notes });
+  const answer = (next: NextRun | null, reason: string): NextAnswer => ({
+    next,
+    reason,
+    recommended: result.recommended,
+    basis: result.basis,
+    fits: result.fits,
+    notes: result.notes,
+  });
 
   // A machine whose model cannot be checked yet: spread its points first (the one with the fewest).
   const unchecked = machines.filter((s) => !s.chosen && s.points.length < MIN_POINTS).sort((a, b) => a.points.length - b.points.length);
@@ -109,7 +116,8 @@ export function nextFromAnalysis(analysis: Analysis, minImprovement = 0.05): Nex
       const factor = settings.alpha + (settings.beta * m * price) / 3600;
       if (settings.budget !== undefined && (mean / 3600) * m * price > settings.budget) continue;
       const ei = expectedImprovement(measuredBest, mean * factor, sd * factor);
-      if (!best || ei > best.ei * (1 + 1e-9)) best = { run: { machine: state.fit.machine, workers: m, predictedSeconds: mean, expectedImprovement: ei / measuredBest }, ei };
+      if (!best || ei > best.ei * (1 + 1e-9))
+        best = { run: { machine: state.fit.machine, workers: m, predictedSeconds: mean, expectedImprovement: ei / measuredBest }, ei };
     }
   }
   if (!best) {

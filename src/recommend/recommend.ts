@@ -32,7 +32,9 @@ async function runRows(dirs: readonly string[], options: RecommendRun): Promise<
     const run = await loadRun(resolve(dir));
     const dataset = options.dataset ?? (run.measurements.some((r) => r.dataset === 'tfrecord') ? 'tfrecord' : 'images');
     const cache = options.cache;
-    const matching = run.measurements.filter((r) => r.dataset === dataset && r.cache === cache && (options.batchSize === undefined || r.batch_size === options.batchSize));
+    const matching = run.measurements.filter(
+      (r) => r.dataset === dataset && r.cache === cache && (options.batchSize === undefined || r.batch_size === options.batchSize),
+    );
     if (matching.length === 0) throw new PipelineError('DATA', `${dir}: no measurements for dataset ${dataset}, cache ${cache}${options.batchSize ? `, batch size ${options.batchSize}` : ''}`);
     datasetSize = Math.max(datasetSize, Number(run.info.datasetSizes?.[dataset] ?? 0));
     const machine = String(run.info.cpu?.model ?? 'local').trim() || 'local';

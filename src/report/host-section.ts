@@ -30,8 +30,26 @@ const HEADER = ['host', 'role', 'machine', 'samples', 'CPU % mean', 'CPU % peak'
 
 function cells(f: HostFigures): string[] {
   const mb = (x: { mean: number; peak: number }) => `${fmt(x.mean / 1e6, 3)} / ${fmt(x.peak / 1e6, 3)}`;
-  return [f.host, f.role, f.machine, String(f.samples), fmt(f.cpu.mean, 3), fmt(f.cpu.peak, 3), fmt(f.iowait.mean, 2), fmt(f.steal.mean, 2), fmt(f.load.mean, 3), fmt(f.memUsedPercent.peak, 3),
-    mb(f.diskRead), mb(f.diskWrite), fmt(f.diskBusy.mean, 3), mb(f.netIn), mb(f.netOut), fmt(f.loopbackIn.mean / 1e6, 3), String(f.droppedSamples), fmt(100 * f.samplerFraction, 2)];
+  return [
+    f.host,
+    f.role,
+    f.machine,
+    String(f.samples),
+    fmt(f.cpu.mean, 3),
+    fmt(f.cpu.peak, 3),
+    fmt(f.iowait.mean, 2),
+    fmt(f.steal.mean, 2),
+    fmt(f.load.mean, 3),
+    fmt(f.memUsedPercent.peak, 3),
+    mb(f.diskRead),
+    mb(f.diskWrite),
+    fmt(f.diskBusy.mean, 3),
+    mb(f.netIn),
+    mb(f.netOut),
+    fmt(f.loopbackIn.mean / 1e6, 3),
+    String(f.droppedSamples),
+    fmt(100 * f.samplerFraction, 2),
+  ];
 }
 
 /** Alarms and the bound line: the first thing on the page. */
@@ -58,7 +76,13 @@ ${table}
 ${chart ? `<figure id="hosts-over-time"><figcaption>${escape(chart.title)}</figcaption>${chart.svg}</figure>` : ''}`;
 }
 
-export function hostMarkdown(figures: readonly HostFigures[], alarms: readonly AlarmEvent[], bound: Bound | undefined, sharedMachines: string[], cost?: CostFigure): string {
+export function hostMarkdown(
+  figures: readonly HostFigures[],
+  alarms: readonly AlarmEvent[],
+  bound: Bound | undefined,
+  sharedMachines: string[],
+  cost?: CostFigure,
+): string {
   return [
     '## Hosts',
     ...(alarms.length ? ['**Alarms fired:**', ...alarmLines(alarms).map((l) => `- ${l}`)] : ['No alarm fired.']),

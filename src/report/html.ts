@@ -36,10 +36,12 @@ function table(header: string[], rows: string[][]): string {
 }
 
 /** `top` and `sections`: the host parts (src/report/host-section.ts), after the alerts and before the charts. */
-export function reportHtml(input: ReportContent & { run: Record<string, any>; charts: { name: string; title: string; svg: string }[]; top?: string; sections?: string }): string {
+export function reportHtml(
+  input: ReportContent & { run: Record<string, any>; charts: { name: string; title: string; svg: string }[]; top?: string; sections?: string },
+): string {
   const { figures } = input;
   const facts = [
-    ['rows', String(input.fits.length ? input.run.summary?.rows ?? '' : '')],
+    ['rows', String(input.fits.length ? (input.run.summary?.rows ?? '') : '')],
     ['workers', String(input.run.options?.workers ?? '')],
     ['partitions', String(input.run.options?.partitions ?? '')],
     ['cpu', `${input.run.cpu?.model ?? ''} (${input.run.cpu?.cores ?? '?'} cores)`],
@@ -74,10 +76,14 @@ ${input.notes.map((n) => `<p class="note">${escape(n)}</p>`).join('\n')}
 <h2>Median throughput</h2>
 ${table(MEDIAN_HEADER, figures.medians.map(medianCells))}
 <p class="small">${escape(BOOTSTRAP_NOTE)}</p>
-${input.splits.length ? `<h2>Where the time goes</h2>
+${
+  input.splits.length
+    ? `<h2>Where the time goes</h2>
 ${input.splits.map((s) => `<p>${escape(dominantStageSentence(s))}</p>`).join('\n')}
 ${table(TIME_HEADER, input.splits.map(timeCells))}
-<p class="small">${escape(TIME_NOTE)}</p>` : ''}
+<p class="small">${escape(TIME_NOTE)}</p>`
+    : ''
+}
 ${figures.cpu ? `<p class="small">${escape(cpuSentence(figures.cpu))}</p>` : ''}
 <h2>Regressions of images/s on each parameter</h2>
 <p>Least-squares lines; p-value of the two-sided test of zero slope (Student t, n-2 degrees of freedom); the slope's 95% interval is slope -/+ t(0.975, n-2) x stderr.</p>

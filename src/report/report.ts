@@ -162,7 +162,10 @@ function scalingChart(run: Awaited<ReturnType<typeof loadRun>>): Chart {
   const dataset = run.measurements.some((r) => r.dataset === 'tfrecord') ? 'tfrecord' : 'images';
   const rows = run.measurements.filter((r) => r.dataset === dataset && r.cache === 'off');
   const images = Math.max(Number(run.info.datasetSizes?.[dataset] ?? 0), 1);
-  const points = systemThroughput(rows.length ? rows : run.measurements, tasksPerSetting(run.tasks as { workers?: number }[])).map((p) => ({ workers: p.workers, seconds: images / p.throughput }));
+  const points = systemThroughput(rows.length ? rows : run.measurements, tasksPerSetting(run.tasks as { workers?: number }[])).map((p) => ({
+    workers: p.workers,
+    seconds: images / p.throughput,
+  }));
   const { chosen } = points.length >= 4 ? chooseModel(points) : { chosen: null };
   const maxWorkers = 2 * Math.max(...points.map((p) => p.workers));
   const fitted = chosen ? `${chosen.model}, leave-one-out error ${(chosen.looError! * 100).toFixed(1)}%` : 'fewer than 4 worker counts: no model checked';

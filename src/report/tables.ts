@@ -12,7 +12,20 @@ export const REGRESSION_HEADER = ['dataset', 'cache', 'parameter', 'n', 'slope',
 const range = (lo: number | null | undefined, hi: number | null | undefined, digits = 4) => (lo === null || lo === undefined || hi === null || hi === undefined ? '' : `${fmt(lo, digits)} to ${fmt(hi, digits)}`);
 
 export function regressionCells(r: RegressionRow): string[] {
-  return [r.dataset, r.cache, r.parameter, String(r.n), fmt(r.slope), range(r.slope_ci_low, r.slope_ci_high), fmt(r.intercept), fmt(r.r), fmt(r.r2), fmt(r.p_value, 3), fmt(r.stderr), r.note];
+  return [
+    r.dataset,
+    r.cache,
+    r.parameter,
+    String(r.n),
+    fmt(r.slope),
+    range(r.slope_ci_low, r.slope_ci_high),
+    fmt(r.intercept),
+    fmt(r.r),
+    fmt(r.r2),
+    fmt(r.p_value, 3),
+    fmt(r.stderr),
+    r.note,
+  ];
 }
 
 export const MULTI_HEADER = ['dataset', 'cache', 'term', 'coefficient', '95% CI', 'stderr', 't', 'p_value', 'VIF', 'n', 'r2', 'adjusted r2', 'note'];
@@ -32,7 +45,14 @@ export function medianCells(m: KeyFigures['medians'][number]): string[] {
 export const TIME_HEADER = ['dataset', 'cache', ...TIME_PARTS.map((p) => `${PART_LABELS[p]} %`), 'first batch (ms, median)', 'steady images/s (median)', 'thread CPU s / image'];
 
 export function timeCells(s: TimeSplit): string[] {
-  return [s.dataset, s.cache, ...TIME_PARTS.map((p) => (100 * s.shares[p]).toFixed(1)), fmt(s.medianFirstBatchMs, 4), fmt(s.medianSteadyImagesPerSecond, 5), fmt(s.threadCpuSecondsPerImage, 3)];
+  return [
+    s.dataset,
+    s.cache,
+    ...TIME_PARTS.map((p) => (100 * s.shares[p]).toFixed(1)),
+    fmt(s.medianFirstBatchMs, 4),
+    fmt(s.medianSteadyImagesPerSecond, 5),
+    fmt(s.threadCpuSecondsPerImage, 3),
+  ];
 }
 
 export interface KeyFigures {
@@ -58,10 +78,15 @@ export function keyFigures(rows: readonly MeasurementRow[], tasks: readonly Task
     });
   const present = <K extends string>(record: Record<K, number | null>) => Object.entries(record).filter((e): e is [string, number] => e[1] !== null);
   let cpuSeconds = 0;
-  for (let i = 1; i < resources.length; i++) cpuSeconds += ((resources[i].cpu_process || 0) / 100) * ((resources[i].elapsed_ms - resources[i - 1].elapsed_ms) / 1000);
+  for (let i = 1; i < resources.length; i++)
+    cpuSeconds += ((resources[i].cpu_process || 0) / 100) * ((resources[i].elapsed_ms - resources[i - 1].elapsed_ms) / 1000);
   const images = rows.reduce((n, r) => n + r.images, 0);
   const cpu = resources.length
-    ? { meanProcessPercent: resources.reduce((s, r) => s + r.cpu_process, 0) / resources.length, peakRssMiB: Math.max(...resources.map((r) => r.rss_bytes)) / 2 ** 20, cpuSecondsPerImage: images > 0 && cpuSeconds > 0 ? cpuSeconds / images : null }
+    ? {
+        meanProcessPercent: resources.reduce((s, r) => s + r.cpu_process, 0) / resources.length,
+        peakRssMiB: Math.max(...resources.map((r) => r.rss_bytes)) / 2 ** 20,
+        cpuSecondsPerImage: images > 0 && cpuSeconds > 0 ? cpuSeconds / images : null,
+      }
     : null;
   return {
     medians,

@@ -19,7 +19,11 @@ export interface SpeedtestSummary {
   cachedVsUncached: Record<string, number | null>;
 }
 
-export function summarise(rows: readonly MeasurementRow[], spans: readonly { cache: string; start_ms: number; end_ms: number }[], extra: { out: string; problems: number; interrupted: boolean }): SpeedtestSummary {
+export function summarise(
+  rows: readonly MeasurementRow[],
+  spans: readonly { cache: string; start_ms: number; end_ms: number }[],
+  extra: { out: string; problems: number; interrupted: boolean },
+): SpeedtestSummary {
   const med: Record<string, number> = {};
   const groups = new Map<string, number[]>();
   for (const r of rows) {
@@ -36,7 +40,20 @@ export function summarise(rows: readonly MeasurementRow[], spans: readonly { cac
   const ratio = (a?: number, b?: number) => (a !== undefined && b !== undefined && b > 0 ? a / b : null);
   const tfrecordVsImages: Record<string, number | null> = {};
   const cachedVsUncached: Record<string, number | null> = {};
-  for (const cache of ['off', 'on']) if (med[`tfrecord/${cache}`] !== undefined || med[`images/${cache}`] !== undefined) tfrecordVsImages[cache] = ratio(med[`tfrecord/${cache}`], med[`images/${cache}`]);
-  for (const dataset of ['images', 'tfrecord']) if (med[`${dataset}/on`] !== undefined || med[`${dataset}/off`] !== undefined) cachedVsUncached[dataset] = ratio(med[`${dataset}/on`], med[`${dataset}/off`]);
-  return { out: extra.out, rows: rows.length, interrupted: extra.interrupted, problems: extra.problems, wallSecondsByCache: wall, medianImagesPerSecond: med, tfrecordVsImages, cachedVsUncached };
+  for (const cache of ['off', 'on'])
+    if (med[`tfrecord/${cache}`] !== undefined || med[`images/${cache}`] !== undefined)
+      tfrecordVsImages[cache] = ratio(med[`tfrecord/${cache}`], med[`images/${cache}`]);
+  for (const dataset of ['images', 'tfrecord'])
+    if (med[`${dataset}/on`] !== undefined || med[`${dataset}/off`] !== undefined)
+      cachedVsUncached[dataset] = ratio(med[`${dataset}/on`], med[`${dataset}/off`]);
+  return {
+    out: extra.out,
+    rows: rows.length,
+    interrupted: extra.interrupted,
+    problems: extra.problems,
+    wallSecondsByCache: wall,
+    medianImagesPerSecond: med,
+    tfrecordVsImages,
+    cachedVsUncached,
+  };
 }

@@ -95,7 +95,13 @@ export function convertChannels(pixels: Buffer, from: number, to: number): Buffe
  * Plain JPEGs (most photo datasets) are decoded and fitted on this thread, as convert does. Anything
  * else (other formats, EXIF rotation, ICC profiles, CMYK) takes sharp's full path, which handles it all.
  */
-export async function decodeAndFit(file: Buffer, width: number | undefined, height: number | undefined, channels = 3, clock?: StageClock): Promise<DecodedImage> {
+export async function decodeAndFit(
+  file: Buffer,
+  width: number | undefined,
+  height: number | undefined,
+  channels = 3,
+  clock?: StageClock,
+): Promise<DecodedImage> {
   const began = performance.now();
   // The fast path: plain JPEGs fitted to a size as RGB. Without a size (TFRecords of mixed sizes and
   // no --size) images keep their own, as the records do; other channel counts take sharp's path.
@@ -114,7 +120,14 @@ export async function decodeAndFit(file: Buffer, width: number | undefined, heig
   const sharp = await loadSharp();
   let pipeline = sharp(file, { failOn: 'warning' }).autoOrient();
   if (width && height) pipeline = pipeline.resize(width, height, { fit: 'cover' });
-  pipeline = channels === 1 ? pipeline.toColourspace('b-w').removeAlpha() : channels === 2 ? pipeline.toColourspace('b-w').ensureAlpha() : channels === 4 ? pipeline.toColourspace('srgb').ensureAlpha() : pipeline.toColourspace('srgb').removeAlpha();
+  pipeline =
+    channels === 1
+      ? pipeline.toColourspace('b-w').removeAlpha()
+      : channels === 2
+        ? pipeline.toColourspace('b-w').ensureAlpha()
+        : channels === 4
+          ? pipeline.toColourspace('srgb').ensureAlpha()
+          : pipeline.toColourspace('srgb').removeAlpha();
   const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
   // sharp's full path decodes and fits in one call: its time is counted as decoding.
   clock?.mark('decode', began, performance.now());

@@ -33,7 +33,15 @@ export interface ImageSource {
 }
 
 /** Image files, read, decoded and fitted to the stored size (none: their own) and channels; a few in flight (see decode.ts). */
-export function imageFileSource(files: readonly string[], width: number | undefined, height: number | undefined, onProblem: (p: Problem) => void, clock = new StageClock(), channels = 3, ioConcurrency = DEFAULT_IO_CONCURRENCY): ImageSource {
+export function imageFileSource(
+  files: readonly string[],
+  width: number | undefined,
+  height: number | undefined,
+  onProblem: (p: Problem) => void,
+  clock = new StageClock(),
+  channels = 3,
+  ioConcurrency = DEFAULT_IO_CONCURRENCY,
+): ImageSource {
   // Objects (s3://, gs://): many GETs in flight hide each one's latency (--io-concurrency).
   const inFlight = files.length > 0 && isStorageUrl(files[0]) ? ioConcurrency : 4;
   return {
@@ -47,7 +55,11 @@ export function imageFileSource(files: readonly string[], width: number | undefi
           clock.mark('read', began, performance.now());
         } catch (error) {
           // A failed object (deleted since the listing, or failing after its retries) is a problem, counted under --max-problems.
-          onProblem({ source: path, offset: -1, error: isStorageUrl(path) ? `unreadable: ${(error as Error).message}` : `unreadable (${(error as NodeJS.ErrnoException).code})` });
+          onProblem({
+            source: path,
+            offset: -1,
+            error: isStorageUrl(path) ? `unreadable: ${(error as Error).message}` : `unreadable (${(error as NodeJS.ErrnoException).code})`,
+          });
           return { image: null, bytesRead: 0 };
         }
         try {
@@ -91,9 +103,14 @@ export interface RecordLayout {
 export const DEFAULT_LAYOUT: RecordLayout = { image: 'image', width: 'width', height: 'height' };
 
 /** TFRecord shards: framing and CRCs checked, each Example parsed, its image decoded. */
-export function tfrecordSource(shards: readonly Shard[], onProblem: (p: Problem) => void, clock = new StageClock(), layout: RecordLayout = DEFAULT_LAYOUT): ImageSource {
+export function tfrecordSource(
+  shards: readonly Shard[],
+  onProblem: (p: Problem) => void,
+  clock = new StageClock(),
+  layout: RecordLayout = DEFAULT_LAYOUT,
+): ImageSource {
   const onTiming = (what: 'read' | 'verify', start: number, end: number) => clock.mark(what === 'read' ? 'read' : 'verify_parse', start, end);
-  const itemsOf = (s: Shard) => (layout.frames ? s.frames ?? s.records : s.records);
+  const itemsOf = (s: Shard) => (layout.frames ? (s.frames ?? s.records) : s.records);
   const size = shards.reduce((n, s) => n + itemsOf(s), 0);
   return {
     size,
@@ -118,7 +135,7 @@ export function tfrecordSource(shards: readonly Shard[], onProblem: (p: Problem)
         const records = readRecords(shard.path, {
           start,
           onProblem: (p) => {
-            dropped += layout.frames ? shard.framesPerRecord?.[p.record] ?? 1 : 1;
+            dropped += layout.frames ? (shard.framesPerRecord?.[p.record] ?? 1) : 1;
             onProblem({ source: p.file, offset: p.offset, error: p.error });
           },
           onTiming,
@@ -159,7 +176,11 @@ export function tfrecordSource(shards: readonly Shard[], onProblem: (p: Problem)
         // Records the shard was counted with but that the reader could not reach (a compressed
         // stream that broke, a file cut since it was opened): each a failed read, never left out.
         if (met < itemsOf(shard)) {
-          onProblem({ source: shard.path, offset: -1, error: `${itemsOf(shard) - met} of its ${itemsOf(shard)} ${layout.frames ? 'frames' : 'records'} could not be read` });
+          onProblem({
+            source: shard.path,
+            offset: -1,
+            error: `${itemsOf(shard) - met} of its ${itemsOf(shard)} ${layout.frames ? 'frames' : 'records'} could not be read`,
+          });
           dropped = itemsOf(shard) - met;
           yield* failedReads();
         }

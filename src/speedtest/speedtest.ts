@@ -117,7 +117,9 @@ async function speedtestInto(out: string, runId: string, options: SpeedtestRun):
   await writeTable(out, PROBLEMS, problems);
 
   gathered.requests.merge(takeRequestStats());
-  const objectStorage = gathered.requests.empty ? undefined : { ...gathered.requests.summary(), cost: requestCost(gathered.requests.counts, options.pricePer1000Requests) };
+  const objectStorage = gathered.requests.empty
+    ? undefined
+    : { ...gathered.requests.summary(), cost: requestCost(gathered.requests.counts, options.pricePer1000Requests) };
   const summary = summarise(rows, spans, { out, problems: problems.length, interrupted });
   const verdict = problemVerdict({ datasets: plan.datasets, rows, problems, reads: gathered.reads, failed: gathered.failed, maxProblems: options.maxProblems });
   summary.firstProblem = problems.length ? describeProblem(problems[0]) : null;
@@ -174,7 +176,9 @@ async function planSpeedtest(out: string, runId: string, options: SpeedtestRun):
   const cores = defaultWorkers();
   const mostWorkers = Math.max(workers, ...(options.sweepWorkers ?? []));
   if (!options.executor && mostWorkers > cores) notes.push(`warning: ${mostWorkers} workers on a machine with ${cores} cores: threads share cores (the workers column records the threads that ran)`);
-  const settings = (options.sweepWorkers ?? [workers]).flatMap((w) => (options.sweepPartitions ?? [partitions]).map((p) => ({ workers: w, partitions: Math.min(p, tasks.length) })));
+  const settings = (options.sweepWorkers ?? [workers]).flatMap((w) =>
+    (options.sweepPartitions ?? [partitions]).map((p) => ({ workers: w, partitions: Math.min(p, tasks.length) })),
+  );
   return { out, runId, runStartMs, started, datasets, caches, workers, partitions, ...opened, tfrecordItems, tasks, settings };
 }
 
@@ -183,7 +187,10 @@ async function openDatasets(out: string, datasets: DatasetKind[], options: Speed
   const notes: string[] = [];
   useStorageConfig({ endpoint: options.endpoint });
   takeRequestStats(); // the driver's own requests (listings, indexes) count from here
-  const targets = options.tfrecords === undefined ? [] : (Array.isArray(options.tfrecords) ? options.tfrecords : [options.tfrecords]).map((t) => (isStorageUrl(t) ? t : resolve(t)));
+  const targets =
+    options.tfrecords === undefined
+      ? []
+      : (Array.isArray(options.tfrecords) ? options.tfrecords : [options.tfrecords]).map((t) => (isStorageUrl(t) ? t : resolve(t)));
   const tfrecords = datasets.includes('tfrecord') ? await openTfrecordDataset(targets, { split: options.split, imageKey: options.imageKey, labelKey: options.labelKey }) : undefined;
   const shards = tfrecords?.shards ?? [];
   if (tfrecords) {
@@ -215,10 +222,27 @@ interface Gathered {
   deliveredSoFar: number;
 }
 
-const newGathered = (): Gathered => ({ rows: [], spans: [], problems: [], reads: {}, failed: {}, requests: new RequestStats(), allThreads: [], interrupted: false, done: 0, deliveredSoFar: 0 });
+const newGathered = (): Gathered => ({
+  rows: [],
+  spans: [],
+  problems: [],
+  reads: {},
+  failed: {},
+  requests: new RequestStats(),
+  allThreads: [],
+  interrupted: false,
+  done: 0,
+  deliveredSoFar: 0,
+});
 
 /** One setting (workers x partitions): the whole grid as jobs on the executor; an abort marks the run interrupted. */
-async function runSetting(plan: SpeedtestPlan, setting: { workers: number; partitions: number }, s: number, gathered: Gathered, options: SpeedtestRun): Promise<void> {
+async function runSetting(
+  plan: SpeedtestPlan,
+  setting: { workers: number; partitions: number },
+  s: number,
+  gathered: Gathered,
+  options: SpeedtestRun,
+): Promise<void> {
   const offset = s * plan.tasks.length;
   const total = plan.tasks.length * plan.settings.length;
   const results: SpeedtestJobResult[] = [];
@@ -233,11 +257,16 @@ async function runSetting(plan: SpeedtestPlan, setting: { workers: number; parti
   };
   const ticker = setInterval(report, PROGRESS_INTERVAL_MS);
   try {
-    await executor.runAll('runSpeedtestJob', jobs, async (result, index) => {
-      results.push(result);
-      gathered.done += jobs[index].tasks.length;
-      report();
-    }, options.signal);
+    await executor.runAll(
+      'runSpeedtestJob',
+      jobs,
+      async (result, index) => {
+        results.push(result);
+        gathered.done += jobs[index].tasks.length;
+        report();
+      },
+      options.signal,
+    );
   } catch (error) {
     if (!options.signal?.aborted) throw error;
     gathered.interrupted = true;
@@ -251,28 +280,78 @@ async function runSetting(plan: SpeedtestPlan, setting: { workers: number; parti
 /** The setting's jobs: one per partition of the grid, with what each thread needs to read both datasets. */
 function settingJobs(plan: SpeedtestPlan, setting: { workers: number; partitions: number }, offset: number, options: SpeedtestRun): SpeedtestJob[] {
   const { tfrecords, channels, size } = plan;
-  const layout = tfrecords ? { image: tfrecords.keys.image.key, width: tfrecords.keys.width, height: tfrecords.keys.height, channels, frames: tfrecords.keys.frames } : undefined;
+  const layout = tfrecords
+    ? { image: tfrecords.keys.image.key, width: tfrecords.keys.width, height: tfrecords.keys.height, channels, frames: tfrecords.keys.frames }
+    : undefined;
   return partitionTasks(plan.tasks, setting.partitions).map((group, partition) => ({
-    partition, tasks: group.map((t) => ({ ...t, task: t.task + offset })), images: plan.images, shards: plan.shards, ...size, channels, layout,
-    repetitions: Math.max(...options.repetitions), warmup: options.warmup,
-    cacheLimitBytes: Math.floor(options.cacheLimit / Math.min(setting.workers, setting.partitions)), runStartMs: plan.runStartMs, run: { dir: plan.out, id: plan.runId },
-    ...(options.endpoint ? { storage: { endpoint: options.endpoint } } : {}), ioConcurrency: options.ioConcurrency,
+    partition,
+    tasks: group.map((t) => ({ ...t, task: t.task + offset })),
+    images: plan.images,
+    shards: plan.shards,
+    ...size,
+    channels,
+    layout,
+    repetitions: Math.max(...options.repetitions),
+    warmup: options.warmup,
+    cacheLimitBytes: Math.floor(options.cacheLimit / Math.min(setting.workers, setting.partitions)),
+    runStartMs: plan.runStartMs,
+    run: { dir: plan.out, id: plan.runId },
+    ...(options.endpoint ? { storage: { endpoint: options.endpoint } } : {}),
+    ioConcurrency: options.ioConcurrency,
   }));
 }
 
 /** A setting's job results into the run's rows, task spans, problems and counts, each with its worker index. */
-function gatherResults(plan: SpeedtestPlan, results: SpeedtestJobResult[], at: { threads: number; partitions: number; offset: number }, gathered: Gathered, options: SpeedtestRun): void {
+function gatherResults(
+  plan: SpeedtestPlan,
+  results: SpeedtestJobResult[],
+  at: { threads: number; partitions: number; offset: number },
+  gathered: Gathered,
+  options: SpeedtestRun,
+): void {
   const { threads, partitions, offset } = at;
   // Worker index: the order in which this setting's threads first ran a task.
-  const threadOrder = [...new Map(results.flatMap((r) => r.spans.map((sp) => [sp.start_ms, r] as const)).sort((a, b) => a[0] - b[0]).map(([, r]) => [r.thread, r.tid])).entries()];
+  const threadOrder = [
+    ...new Map(
+      results
+        .flatMap((r) => r.spans.map((sp) => [sp.start_ms, r] as const))
+        .sort((a, b) => a[0] - b[0])
+        .map(([, r]) => [r.thread, r.tid]),
+    ).entries(),
+  ];
   gathered.allThreads.push(...threadOrder);
   const workerIndex = new Map(threadOrder.map(([thread], i) => [thread, i]));
-  gathered.rows.push(...results.flatMap((r) => r.rows.filter((row) => options.repetitions.includes(row.repetition)).map((row) => ({ ...row, workers: threads, partitions, worker: workerIndex.get(r.thread) ?? -1 }))));
+  gathered.rows.push(
+    ...results.flatMap((r) =>
+      r.rows
+        .filter((row) => options.repetitions.includes(row.repetition))
+        .map((row) => ({ ...row, workers: threads, partitions, worker: workerIndex.get(r.thread) ?? -1 })),
+    ),
+  );
   const taskById = new Map(plan.tasks.map((t) => [t.task + offset, t]));
-  gathered.spans.push(...results.flatMap((r) => r.spans.map((sp: TaskSpan) => {
-    const t = taskById.get(sp.task)!;
-    return { task: sp.task, worker: workerIndex.get(r.thread) ?? -1, workers: threads, partitions, dataset: t.dataset, cache: t.cache, batch_size: t.batchSize, batch_number: t.batchNumber, start_ms: sp.start_ms, end_ms: sp.end_ms, rows: sp.rows, images: sp.images, host: '', thread: r.thread };
-  })));
+  gathered.spans.push(
+    ...results.flatMap((r) =>
+      r.spans.map((sp: TaskSpan) => {
+        const t = taskById.get(sp.task)!;
+        return {
+          task: sp.task,
+          worker: workerIndex.get(r.thread) ?? -1,
+          workers: threads,
+          partitions,
+          dataset: t.dataset,
+          cache: t.cache,
+          batch_size: t.batchSize,
+          batch_number: t.batchNumber,
+          start_ms: sp.start_ms,
+          end_ms: sp.end_ms,
+          rows: sp.rows,
+          images: sp.images,
+          host: '',
+          thread: r.thread,
+        };
+      }),
+    ),
+  );
   gathered.problems.push(...results.flatMap((r) => r.problems));
   for (const r of results) {
     gathered.requests.merge(r.requests);
@@ -316,7 +395,27 @@ function runJson(input: {
   return {
     tool: { name: 'pipeline', version: VERSION },
     command: 'speedtest',
-    options: { images: options.images, tfrecords: options.tfrecords, split: options.split, imageKey: options.imageKey, labelKey: options.labelKey, channels, maxProblems: options.maxProblems, datasets, caches, batchSizes, batchNumbers, repetitions, warmup, cacheLimitBytes, workers, partitions, size, sweepWorkers: options.sweepWorkers, sweepPartitions: options.sweepPartitions },
+    options: {
+      images: options.images,
+      tfrecords: options.tfrecords,
+      split: options.split,
+      imageKey: options.imageKey,
+      labelKey: options.labelKey,
+      channels,
+      maxProblems: options.maxProblems,
+      datasets,
+      caches,
+      batchSizes,
+      batchNumbers,
+      repetitions,
+      warmup,
+      cacheLimitBytes,
+      workers,
+      partitions,
+      size,
+      sweepWorkers: options.sweepWorkers,
+      sweepPartitions: options.sweepPartitions,
+    },
     node: process.version,
     cpu: { model: cpu[0]?.model ?? 'unknown', cores: cpu.length },
     memoryBytes: totalmem(),
@@ -327,8 +426,28 @@ function runJson(input: {
     monitor: { intervalMs: RESOURCE_INTERVAL_MS, missingSources: monitor.missing, ...monitor.overhead },
     executor: (options.executor ?? { stats: () => ({ mode: 'local', workers }) }).stats(),
     datasetSizes: { images: plan.images.length, tfrecord: tfrecordItems },
-    tfrecords: tfrecords ? { files: shards.map((s) => s.path), splits: tfrecords.splits, keys: tfrecords.keys, items: tfrecords.keys.frames ? `one per frame of feature list "${tfrecords.keys.image.key}" (${tfrecordItems} frames in ${shards.reduce((n, s) => n + s.records, 0)} SequenceExamples)` : 'one per record', channels, resized: size ? `image files fitted to ${size.width}x${size.height}` : 'no: images of different sizes are delivered at their own size (ragged batches)' } : undefined,
-    problems: { count: problems.length, reads, failed, maxProblems: options.maxProblems, verdict: verdict ?? 'within --max-problems', first: problems.slice(0, 10).map(describeProblem) },
+    tfrecords: tfrecords
+      ? {
+          files: shards.map((s) => s.path),
+          splits: tfrecords.splits,
+          keys: tfrecords.keys,
+          items: tfrecords.keys.frames
+            ? `one per frame of feature list "${tfrecords.keys.image.key}" (${tfrecordItems} frames in ${shards.reduce((n, s) => n + s.records, 0)} SequenceExamples)`
+            : 'one per record',
+          channels,
+          resized: size
+            ? `image files fitted to ${size.width}x${size.height}`
+            : 'no: images of different sizes are delivered at their own size (ragged batches)',
+        }
+      : undefined,
+    problems: {
+      count: problems.length,
+      reads,
+      failed,
+      maxProblems: options.maxProblems,
+      verdict: verdict ?? 'within --max-problems',
+      first: problems.slice(0, 10).map(describeProblem),
+    },
     summary,
     hosts: hostsJson(hosts),
     alarms: hosts.alarms,
@@ -367,12 +486,18 @@ export function describeProblem(p: Problem): string {
  * allows, makes the run a data error (exit 3). Undefined when the run's figures are real.
  */
 export function problemVerdict(input: {
-  datasets: readonly string[]; rows: readonly MeasurementRow[]; problems: readonly Problem[]; reads: Record<string, number>; failed: Record<string, number>; maxProblems: { fraction: number } | { count: number };
+  datasets: readonly string[];
+  rows: readonly MeasurementRow[];
+  problems: readonly Problem[];
+  reads: Record<string, number>;
+  failed: Record<string, number>;
+  maxProblems: { fraction: number } | { count: number };
 }): string | undefined {
   const first = input.problems.length ? `; first problem: ${describeProblem(input.problems[0])}` : '';
   for (const dataset of input.datasets) {
     const delivered = input.rows.filter((r) => r.dataset === dataset).reduce((n, r) => n + r.images, 0);
-    if (input.rows.some((r) => r.dataset === dataset) && delivered === 0) return `the ${dataset} dataset delivered no images${first || ' (no problem was reported)'}`;
+    if (input.rows.some((r) => r.dataset === dataset) && delivered === 0)
+      return `the ${dataset} dataset delivered no images${first || ' (no problem was reported)'}`;
   }
   const reads = Object.values(input.reads).reduce((a, b) => a + b, 0);
   const failed = Object.values(input.failed).reduce((a, b) => a + b, 0);

@@ -97,7 +97,16 @@ export async function runSpeedtestJob(job: SpeedtestJob, progress?: ProgressBuff
     );
     const cache = task.cache === 'on' ? new DecodedCache(job.cacheLimitBytes) : undefined;
     // Problems seen in warm-up are the same files again in the timed passes: reported once (dedupe).
-    const passes = await runPasses(source, { batchSize: task.batchSize, batchNumber: task.batchNumber, warmup: job.warmup, repetitions: job.repetitions, cache, clock, checkStop, onImages });
+    const passes = await runPasses(source, {
+      batchSize: task.batchSize,
+      batchNumber: task.batchNumber,
+      warmup: job.warmup,
+      repetitions: job.repetitions,
+      cache,
+      clock,
+      checkStop,
+      onImages,
+    });
     const images = passes.reduce((n, p) => n + p.images, 0);
     passes.forEach((pass, i) => result.rows.push(measurementRow(task, i + 1, pass, job.runStartMs)));
     result.spans.push({ task: task.task, threadId, start_ms: started, end_ms: now(job.runStartMs), rows: job.repetitions, images });

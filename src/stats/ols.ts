@@ -60,7 +60,16 @@ export function fitOls(columns: Record<string, readonly number[]>, y: readonly n
     const t = beta[i] / stderr;
     const mean = cols[i].reduce((a, b) => a + b, 0) / n;
     const sst = cols[i].reduce((s, v) => s + (v - mean) ** 2, 0);
-    return { term, coefficient: beta[i], stderr, t, p_value: twoSidedPValue(Math.abs(t), df), ci_low: beta[i] - crit * stderr, ci_high: beta[i] + crit * stderr, vif: i === 0 ? NaN : xtxInv * sst };
+    return {
+      term,
+      coefficient: beta[i],
+      stderr,
+      t,
+      p_value: twoSidedPValue(Math.abs(t), df),
+      ci_low: beta[i] - crit * stderr,
+      ci_high: beta[i] + crit * stderr,
+      vif: i === 0 ? NaN : xtxInv * sst,
+    };
   });
   const r2 = tss > 0 ? 1 - rss / tss : NaN;
   return { ok: true, n, terms, r2, adjR2: 1 - ((1 - r2) * (n - 1)) / df, dropped };

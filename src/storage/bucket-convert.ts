@@ -51,7 +51,10 @@ interface BucketConvertOptions {
   onInfo?: (message: string) => void;
 }
 
-export async function convertToBucket<O extends BucketConvertOptions, R extends { out: string }>(given: O, run: (options: O, bucket: BucketTarget) => Promise<R>): Promise<R> {
+export async function convertToBucket<O extends BucketConvertOptions, R extends { out: string }>(
+  given: O,
+  run: (options: O, bucket: BucketTarget) => Promise<R>,
+): Promise<R> {
   const url = given.out!;
   const storage: StorageConfig = { endpoint: given.endpoint };
   const { store, key } = openUrl(url, storage);
@@ -100,7 +103,8 @@ export async function convertToBucket<O extends BucketConvertOptions, R extends 
         throw new PipelineError('STRICT', error.message.split(staging).join(url.replace(/\/$/, '')), { cause: error });
       }
       // Messages name the bucket, never the staging folder the user did not ask for.
-      if (error instanceof PipelineError && error.message.includes(staging)) throw new PipelineError(error.code, error.message.split(staging).join(url.replace(/\/$/, '')), { path: url, cause: error });
+      if (error instanceof PipelineError && error.message.includes(staging))
+        throw new PipelineError(error.code, error.message.split(staging).join(url.replace(/\/$/, '')), { path: url, cause: error });
       throw error;
     }
     await publish(store, prefix, staging);

@@ -101,7 +101,12 @@ function clientFor(scheme: StorageScheme, config: StorageConfig, credentials?: S
       // gateways; the payload is still signed, and shards carry their own SHA-256 in the manifest.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
-      requestHandler: { httpAgent: agents.http, httpsAgent: agents.https, connectionTimeout: STORAGE_DEFAULTS.connectTimeoutMs, requestTimeout: STORAGE_DEFAULTS.requestTimeoutMs },
+      requestHandler: {
+        httpAgent: agents.http,
+        httpsAgent: agents.https,
+        connectionTimeout: STORAGE_DEFAULTS.connectTimeoutMs,
+        requestTimeout: STORAGE_DEFAULTS.requestTimeoutMs,
+      },
     });
     entry = { client, endpoint: endpoint ?? `s3.${region}.amazonaws.com`, configured: endpoint, agents };
     entries.set(id, entry);
@@ -118,7 +123,13 @@ export class ObjectStore {
 
   private readonly fast: FastGet;
 
-  constructor(readonly scheme: StorageScheme, readonly bucket: string, config: StorageConfig = {}, readonly stats: RequestStats = threadRequestStats, credentials?: StaticCredentials) {
+  constructor(
+    readonly scheme: StorageScheme,
+    readonly bucket: string,
+    config: StorageConfig = {},
+    readonly stats: RequestStats = threadRequestStats,
+    credentials?: StaticCredentials,
+  ) {
     const entry = clientFor(scheme, config, credentials);
     this.client = entry.client;
     this.endpoint = entry.endpoint;
@@ -160,7 +171,11 @@ export class ObjectStore {
     try {
       await this.request('head', `bucket ${this.bucket}`, () => this.client.send(new HeadBucketCommand({ Bucket: this.bucket })));
     } catch (error) {
-      if (isMissing(error)) throw new PipelineError('STORAGE', `bucket ${this.bucket} does not exist (endpoint ${this.endpoint}): create it, or check the URL`, { path: this.bucket, cause: error });
+      if (isMissing(error))
+        throw new PipelineError('STORAGE', `bucket ${this.bucket} does not exist (endpoint ${this.endpoint}): create it, or check the URL`, {
+          path: this.bucket,
+          cause: error,
+        });
       // HeadBucket has no body: a 403 does not say whether the keys or the rights are wrong. A list does.
       if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 403) {
         for await (const _ of this.list('', { pageSize: 1 })) break;
@@ -178,7 +193,9 @@ export class ObjectStore {
     let token: string | undefined;
     do {
       const page = await this.request('list', `listing ${this.url(prefix)}`, () =>
-        this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token, Delimiter: options.delimiter, MaxKeys: options.pageSize })),
+        this.client.send(
+          new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token, Delimiter: options.delimiter, MaxKeys: options.pageSize }),
+        ),
       ).catch((error) => {
         throw this.fail(error);
       });
@@ -256,7 +273,11 @@ export class ObjectStore {
     return { size: first.size, chunks: this.body(key, first.body, start, end) };
   }
 
-  private async get1(key: string, position: number, end: number | undefined): Promise<{ size: number; body: AsyncIterable<Uint8Array> & { destroy?: () => void } }> {
+  private async get1(
+    key: string,
+    position: number,
+    end: number | undefined,
+  ): Promise<{ size: number; body: AsyncIterable<Uint8Array> & { destroy?: () => void } }> {
     const began = performance.now();
     const wanted = position > 0 || end !== undefined ? `bytes=${position}-${end === undefined ? '' : end - 1}` : undefined;
     try {
@@ -267,7 +288,10 @@ export class ObjectStore {
         this.stats.count('get');
         const sdk = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: wanted }));
         const total = /\/(\d+)$/.exec(sdk.ContentRange ?? '')?.[1];
-        return { size: total !== undefined ? Number(total) : position + (sdk.ContentLength ?? 0), body: sdk.Body as unknown as AsyncIterable<Uint8Array> & { destroy?: () => void } };
+        return {
+          size: total !== undefined ? Number(total) : position + (sdk.ContentLength ?? 0),
+          body: sdk.Body as unknown as AsyncIterable<Uint8Array> & { destroy?: () => void },
+        };
       });
       this.stats.sampleTtfb(performance.now() - began);
       return r;
@@ -278,7 +302,12 @@ export class ObjectStore {
     }
   }
 
-  private async *body(key: string, first: AsyncIterable<Uint8Array> & { destroy?: () => void }, start: number, end: number | undefined): AsyncGenerator<Buffer> {
+  private async *body(
+    key: string,
+    first: AsyncIterable<Uint8Array> & { destroy?: () => void },
+    start: number,
+    end: number | undefined,
+  ): AsyncGenerator<Buffer> {
     let position = start;
     let body = first;
     for (let attempt = 1; ; attempt++) {
@@ -306,7 +335,9 @@ export class ObjectStore {
   /** One PUT: the object appears complete or not at all. */
   async put(key: string, body: Buffer | string, contentType?: string): Promise<void> {
     try {
-      await this.request('put', `writing ${this.url(key)}`, () => this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType })));
+      await this.request('put', `writing ${this.url(key)}`, () =>
+        this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType })),
+      );
     } catch (error) {
       throw this.fail(error);
     }
@@ -371,7 +402,9 @@ export class ObjectStore {
    */
   async createIfAbsent(key: string, body: string): Promise<boolean> {
     try {
-      await this.request('put', `creating ${this.url(key)}`, () => this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, IfNoneMatch: '*' })));
+      await this.request('put', `creating ${this.url(key)}`, () =>
+        this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, IfNoneMatch: '*' })),
+      );
       return true;
     } catch (error) {
       if (isPreconditionFailed(error) || (error as { name?: string }).name === 'ConditionalRequestConflict') return false;
@@ -392,7 +425,9 @@ export class ObjectStore {
       });
       for (const u of page.Uploads ?? []) {
         if (!u.Key || !u.UploadId) continue;
-        await this.request('delete', `aborting an upload of ${this.url(u.Key)}`, () => this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: u.Key, UploadId: u.UploadId }))).catch(() => undefined);
+        await this.request('delete', `aborting an upload of ${this.url(u.Key)}`, () =>
+          this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: u.Key, UploadId: u.UploadId })),
+        ).catch(() => undefined);
         aborted++;
       }
       if (!page.IsTruncated) return aborted;

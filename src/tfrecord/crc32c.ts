@@ -45,7 +45,8 @@ export function crc32cPortable(data: Uint8Array, initial = 0): number {
 export function crc32cOf8(data: Uint8Array, pos: number): number {
   const [t0, t1, t2, t3, t4, t5, t6, t7] = TABLES;
   const a = (~0 ^ (data[pos] | (data[pos + 1] << 8) | (data[pos + 2] << 16) | (data[pos + 3] << 24))) >>> 0;
-  const crc = t7[a & 0xff] ^ t6[(a >>> 8) & 0xff] ^ t5[(a >>> 16) & 0xff] ^ t4[a >>> 24] ^ t3[data[pos + 4]] ^ t2[data[pos + 5]] ^ t1[data[pos + 6]] ^ t0[data[pos + 7]];
+  const crc =
+    t7[a & 0xff] ^ t6[(a >>> 8) & 0xff] ^ t5[(a >>> 16) & 0xff] ^ t4[a >>> 24] ^ t3[data[pos + 4]] ^ t2[data[pos + 5]] ^ t1[data[pos + 6]] ^ t0[data[pos + 7]];
   return ~crc >>> 0;
 }
 

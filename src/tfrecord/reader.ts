@@ -89,7 +89,9 @@ export async function* readRecords(path: string, options: ReadRecordsOptions = {
 export async function* readRecordGroups(path: string, options: ReadRecordsOptions = {}): AsyncGenerator<Iterable<TFRecord>> {
   const opening = performance.now();
   // An object (s3://, gs://): the same framing over the bytes of one (ranged) GET.
-  const object = isStorageUrl(path) ? await openObjectBytes(path, { start: options.start ?? 0, end: options.end }, options.compression, options.storage) : undefined;
+  const object = isStorageUrl(path)
+    ? await openObjectBytes(path, { start: options.start ?? 0, end: options.end }, options.compression, options.storage)
+    : undefined;
   const compression = object ? object.compression : !options.compression || options.compression === 'auto' ? await detectCompression(path) : options.compression;
   const size = object ? object.size : (await stat(path)).size;
   const start = options.start ?? 0;
@@ -103,7 +105,9 @@ export async function* readRecordGroups(path: string, options: ReadRecordsOption
   const handle = object ? undefined : await open(path, 'r');
   options.onTiming?.('read', opening, performance.now());
   const inflate = decompressor(compression);
-  const raw = object ? timedChunks(object.chunks, options.onTiming, options.onRawChunk) : fileChunks(handle!, start, end, options.signal, options.onTiming, options.transient === true && !inflate, options.onRawChunk);
+  const raw = object
+    ? timedChunks(object.chunks, options.onTiming, options.onRawChunk)
+    : fileChunks(handle!, start, end, options.signal, options.onTiming, options.transient === true && !inflate, options.onRawChunk);
   const chunks: AsyncIterable<Buffer> = inflate ? Readable.from(raw, { objectMode: false }).pipe(inflate) : raw;
   const framer = new Framer({
     file: path,

@@ -45,7 +45,10 @@ test('convert the bundled photos: checker-verified shards, labels from class fol
       const cls = Number((e.class as { int64: bigint[] }).int64[0]);
       assert.equal(classes[cls], label);
       assert.ok(Buffer.from((e.filename as { bytes: Uint8Array[] }).bytes[0]).toString().startsWith(label + '/'));
-      assert.deepEqual([(e.height as { int64: bigint[] }).int64[0], (e.width as { int64: bigint[] }).int64[0], (e.channels as { int64: bigint[] }).int64[0]], [192n, 192n, 3n]);
+      assert.deepEqual(
+        [(e.height as { int64: bigint[] }).int64[0], (e.width as { int64: bigint[] }).int64[0], (e.channels as { int64: bigint[] }).int64[0]],
+        [192n, 192n, 3n],
+      );
       assert.equal(Buffer.from((e.format as { bytes: Uint8Array[] }).bytes[0]).toString(), 'jpeg');
     }
     // Decode a sample back: a real 192x192 3-channel JPEG.

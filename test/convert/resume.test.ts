@@ -12,7 +12,10 @@ import { ROOT, runCli, withTempDir } from '../helpers.js';
 const PHOTOS = join(ROOT, 'fixtures', 'photos');
 
 /** An uncompressed PNG: its size depends on the dimensions only, so two colours give two images of one size. */
-const flat = (r: number, g: number, b: number) => sharp({ create: { width: 40, height: 40, channels: 3, background: { r, g, b } } }).png({ compressionLevel: 0 }).toBuffer();
+const flat = (r: number, g: number, b: number) =>
+  sharp({ create: { width: 40, height: 40, channels: 3, background: { r, g, b } } })
+    .png({ compressionLevel: 0 })
+    .toBuffer();
 
 test('an input edited in place with the same size (mtime set back): --resume rebuilds its shard', async () => {
   await withTempDir(async (dir) => {

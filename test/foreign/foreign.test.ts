@@ -15,7 +15,16 @@ import { speedtest } from '../../src/speedtest/speedtest.js';
 import { PYTHON, ROOT, runCli, withTempDir } from '../helpers.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'pipeline-foreign-'));
-interface Made { dir: string; records: number; files: string[]; image: string; label: string | null; width: number | null; height: number | null; channels: number }
+interface Made {
+  dir: string;
+  records: number;
+  files: string[];
+  image: string;
+  label: string | null;
+  width: number | null;
+  height: number | null;
+  channels: number;
+}
 let made: Record<string, Made>;
 
 before(() => {

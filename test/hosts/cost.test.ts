@@ -5,7 +5,17 @@ import { cost, type HostInfo } from '../../src/hosts/recorder.js';
 import { parseCommandLine } from '../../src/cli/main.js';
 
 const host = (name: string, role: HostInfo['role'], wallSeconds: number): HostInfo => ({
-  host: name, role, machine: name, clockOffsetMs: 0, clockRttMs: 0, sampler: { samples: 1, busyMs: 0, fractionOfOneCore: 0 }, missingSources: [], linkBytesPerSecond: null, rows: 1, wallSeconds, droppedSamples: 0,
+  host: name,
+  role,
+  machine: name,
+  clockOffsetMs: 0,
+  clockRttMs: 0,
+  sampler: { samples: 1, busyMs: 0, fractionOfOneCore: 0 },
+  missingSources: [],
+  linkBytesPerSecond: null,
+  rows: 1,
+  wallSeconds,
+  droppedSamples: 0,
 });
 const hosts = [host('drv', 'driver', 7200), host('a', 'worker', 3600), host('b', 'worker', 1800)];
 

@@ -14,7 +14,14 @@ test('a --sweep-workers run records every setting; recommend answers from it; th
     const shards = join(dir, 'shards');
     await convert({ input: join(ROOT, 'fixtures', 'photos'), out: shards, partitions: 2, size: '64x64' });
     const run = join(dir, 'run');
-    const summary = await speedtest({ tfrecords: shards, out: run, batchSizes: [8, 16], batchNumbers: [5, 10], repetitions: [1, 2], sweepWorkers: [1, 2, 3, 4] });
+    const summary = await speedtest({
+      tfrecords: shards,
+      out: run,
+      batchSizes: [8, 16],
+      batchNumbers: [5, 10],
+      repetitions: [1, 2],
+      sweepWorkers: [1, 2, 3, 4],
+    });
     assert.equal(summary.rows, 4 * 4 * 2);
     const rows = parse(await readFile(join(run, 'measurements.csv')), { columns: true, cast: true }) as { workers: number; task: number }[];
     assert.deepEqual([...new Set(rows.map((r) => r.workers))], [1, 2, 3, 4]);

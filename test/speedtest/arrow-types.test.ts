@@ -8,7 +8,8 @@ import { toArrow } from '../../src/run-folder/tables.js';
 import { speedtest } from '../../src/speedtest/speedtest.js';
 import { ROOT, withTempDir } from '../helpers.js';
 
-const typeOf = (table: Table) => Object.fromEntries(table.schema.fields.map((f) => [f.name, { type: f.type.typeId, bits: (f.type as { bitWidth?: number }).bitWidth }]));
+const typeOf = (table: Table) =>
+  Object.fromEntries(table.schema.fields.map((f) => [f.name, { type: f.type.typeId, bits: (f.type as { bitWidth?: number }).bitWidth }]));
 
 test('measurements.arrow and resources.arrow: counters are Int64, counts Int32, times and rates Float64; values equal the CSV', async () => {
   await withTempDir(async (dir) => {

@@ -47,7 +47,11 @@ test('a speed test writes every run file; rows = datasets x caches x batch sizes
 
     // Cached passes (served from memory after the warm-up filled the cache) beat uncached ones.
     for (const dataset of ['images', 'tfrecord']) {
-      const speed = (cache: string) => rows.filter((r) => r.dataset === dataset && r.cache === cache).map((r) => r.images_per_second as number).sort((a, b) => a - b)[6];
+      const speed = (cache: string) =>
+        rows
+          .filter((r) => r.dataset === dataset && r.cache === cache)
+          .map((r) => r.images_per_second as number)
+          .sort((a, b) => a - b)[6];
       assert.ok(speed('on') > 2 * speed('off'), `${dataset}: cached ${speed('on')} vs uncached ${speed('off')}`);
       assert.ok(rows.filter((r) => r.dataset === dataset && r.cache === 'on').every((r) => r.cached_images === r.images));
     }
@@ -91,7 +95,16 @@ test('a corrupt shard and an unreadable image are reported in the run folder and
     await writeFile(join(images, 'a', 'broken.jpg'), 'not a jpeg');
     const out = join(dir, 'run');
     // Half the image files are broken: over the default --max-problems (1%), so allowed here by count.
-    const summary = await speedtest({ images, tfrecords: shards, out, batchSizes: [4], batchNumbers: [10], repetitions: [1], workers: 1, maxProblems: { count: 2 } });
+    const summary = await speedtest({
+      images,
+      tfrecords: shards,
+      out,
+      batchSizes: [4],
+      batchNumbers: [10],
+      repetitions: [1],
+      workers: 1,
+      maxProblems: { count: 2 },
+    });
     assert.equal(summary.problems, 2);
     const problems = await readCsv(join(out, 'problems.csv'));
     assert.ok(problems.some((p) => String(p.source).endsWith('part-00001-of-00004.tfrecord') && p.error === 'data crc mismatch'));

@@ -70,7 +70,9 @@ export async function startGateway(): Promise<Gateway> {
   return {
     endpoint: env.AWS_ENDPOINT_URL,
     env,
-    other: values.PIPELINE_TEST_S3_OTHER_ACCESS_KEY_ID ? { accessKeyId: values.PIPELINE_TEST_S3_OTHER_ACCESS_KEY_ID, secretAccessKey: values.PIPELINE_TEST_S3_OTHER_SECRET_ACCESS_KEY } : undefined,
+    other: values.PIPELINE_TEST_S3_OTHER_ACCESS_KEY_ID
+      ? { accessKeyId: values.PIPELINE_TEST_S3_OTHER_ACCESS_KEY_ID, secretAccessKey: values.PIPELINE_TEST_S3_OTHER_SECRET_ACCESS_KEY }
+      : undefined,
     client,
     dir,
     async killEndpoint() {

@@ -49,7 +49,10 @@ for (const compression of ['none', 'gzip', 'zlib'] as const) {
       // inspect adds featureTypes (counts per key and type), with the checker's keys and types.
       const { detected: _d, notes: _n, featureTypes, ...same } = ours;
       assert.deepEqual(same, checker.json, 'inspect agrees with the checker');
-      assert.deepEqual(Object.fromEntries(Object.entries(featureTypes).map(([k, t]) => [k, Object.keys(t)])), Object.fromEntries(Object.entries(checker.json.features).map(([k, t]) => [k, [t]])));
+      assert.deepEqual(
+        Object.fromEntries(Object.entries(featureTypes).map(([k, t]) => [k, Object.keys(t)])),
+        Object.fromEntries(Object.entries(checker.json.features).map(([k, t]) => [k, [t]])),
+      );
     });
   });
 }
@@ -78,7 +81,11 @@ test('int64 and float lists written unpacked (older writers) decode the same', (
   const int64List = Buffer.concat([Buffer.from([0x08, 0x01, 0x08]), neg]);
   const floatList = Buffer.from([0x0d, 0x00, 0x00, 0xc0, 0x3f]); // 1.5 as fixed32, unpacked
   const feature = (field: number, body: Buffer) => Buffer.concat([Buffer.from([(field << 3) | 2, body.length]), body]);
-  const entry = (key: string, f: Buffer) => { const k = Buffer.from(key); const body = Buffer.concat([Buffer.from([0x0a, k.length]), k, Buffer.from([0x12, f.length]), f]); return Buffer.concat([Buffer.from([0x0a, body.length]), body]); };
+  const entry = (key: string, f: Buffer) => {
+    const k = Buffer.from(key);
+    const body = Buffer.concat([Buffer.from([0x0a, k.length]), k, Buffer.from([0x12, f.length]), f]);
+    return Buffer.concat([Buffer.from([0x0a, body.length]), body]);
+  };
   const features = Buffer.concat([entry('i', feature(3, int64List)), entry('f', feature(2, floatList))]);
   const example = Buffer.concat([Buffer.from([0x0a, features.length]), features]);
   assert.deepEqual(decodeExample(example), { i: { int64: [1n, -1n] }, f: { float: [1.5] } });
