@@ -65,7 +65,7 @@ export interface KeyFigures {
   cpu: { meanProcessPercent: number; peakRssMiB: number; cpuSecondsPerImage: number | null } | null;
 }
 
-/** The speed test's own summary (src/speedtest/summary.ts), as rows for tables, plus CPU use. */
+/** The speed test's own summary (src/run-folder/summary.ts), as rows for tables, plus CPU use. */
 export function keyFigures(rows: readonly MeasurementRow[], tasks: readonly TaskRow[], resources: readonly ResourceRow[]): KeyFigures {
   const summary = summarise(rows, tasks, { out: '', problems: 0, interrupted: false });
   const order = ['images/off', 'images/on', 'tfrecord/off', 'tfrecord/on'];

@@ -1,7 +1,7 @@
 /**
  * The files of a convert output folder besides its shards (whose names src/convert/shard-names.ts
  * makes): declared here once for convert, for the readers that find shards by their manifest, and
- * for the list `--overwrite` removes (src/output/ownership.ts).
+ * for the list `--overwrite` removes (src/run-folder/ownership.ts).
  */
 import { table } from './files.js';
 

@@ -2,7 +2,7 @@
  * Every table of a speed-test run folder, declared once: its file name, its columns and their
  * types, and whether an Arrow copy is written beside the CSV. The row types, the writers
  * (tables.ts), the validated readers (read-table.ts) and the list of files `--overwrite` removes
- * (src/output/ownership.ts) all come from these declarations (Arrow JS's schema -> row type).
+ * (src/run-folder/ownership.ts) all come from these declarations (Arrow JS's schema -> row type).
  *
  * A column's type: 'int' (Int32: counts, sizes, indices), 'int64' (Int64: counters that can pass
  * 2^31, bytes and operations), 'float' (Float64: times, rates), 'string'. `nullable`: the value can
