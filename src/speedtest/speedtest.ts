@@ -387,7 +387,7 @@ function runJson(input: {
   summary: SpeedtestSummary; verdict: string | undefined; objectStorage: ObjectStorageFigures | undefined;
 }) {
   const { plan, options, gathered, monitor, hosts, summary, verdict, objectStorage } = input;
-  const { datasets, caches, workers, partitions, size, channels, tfrecords, shards, tfrecordItems } = plan;
+  const { datasets, caches, workers, partitions, size, channels, tfrecords, tfrecordItems } = plan;
   const { batchSizes, batchNumbers, repetitions, warmup } = options;
   const cacheLimitBytes = options.cacheLimit;
   const { problems, reads, failed } = gathered;
@@ -426,20 +426,7 @@ function runJson(input: {
     monitor: { intervalMs: RESOURCE_INTERVAL_MS, missingSources: monitor.missing, ...monitor.overhead },
     executor: (options.executor ?? { stats: () => ({ mode: 'local', workers }) }).stats(),
     datasetSizes: { images: plan.images.length, tfrecord: tfrecordItems },
-    tfrecords: tfrecords
-      ? {
-          files: shards.map((s) => s.path),
-          splits: tfrecords.splits,
-          keys: tfrecords.keys,
-          items: tfrecords.keys.frames
-            ? `one per frame of feature list "${tfrecords.keys.image.key}" (${tfrecordItems} frames in ${shards.reduce((n, s) => n + s.records, 0)} SequenceExamples)`
-            : 'one per record',
-          channels,
-          resized: size
-            ? `image files fitted to ${size.width}x${size.height}`
-            : 'no: images of different sizes are delivered at their own size (ragged batches)',
-        }
-      : undefined,
+    tfrecords: tfrecords ? tfrecordsJson(plan) : undefined,
     problems: {
       count: problems.length,
       reads,
@@ -453,6 +440,22 @@ function runJson(input: {
     alarms: hosts.alarms,
     // Requests to s3:// / gs:// (GET, PUT, LIST, DELETE, HEAD, retries), time to first byte and their cost.
     ...(objectStorage ? { objectStorage } : {}),
+  };
+}
+
+/** run.json's `tfrecords`: the shards read, their keys, and what one item is. */
+function tfrecordsJson(plan: SpeedtestPlan) {
+  const { tfrecords, shards, tfrecordItems, channels, size } = plan;
+  const keys = tfrecords!.keys;
+  return {
+    files: shards.map((s) => s.path),
+    splits: tfrecords!.splits,
+    keys,
+    items: keys.frames
+      ? `one per frame of feature list "${keys.image.key}" (${tfrecordItems} frames in ${shards.reduce((n, s) => n + s.records, 0)} SequenceExamples)`
+      : 'one per record',
+    channels,
+    resized: size ? `image files fitted to ${size.width}x${size.height}` : 'no: images of different sizes are delivered at their own size (ragged batches)',
   };
 }
 
