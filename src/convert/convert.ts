@@ -31,6 +31,9 @@ import { CONVERT_RUN_FOLDER, SKIPPED } from '../run-folder/convert-files.js';
 import { writeTable } from '../run-folder/tables.js';
 import { convertToBucket, type BucketTarget } from '../storage/bucket-convert.js';
 import { scanBucket } from '../dataset/scan-bucket.js';
+import { listSplitInput, splitOut } from './split-input.js';
+import { requestFigures, requestMark, requestsSince, sumRequestFigures, type ConvertRequestFigures } from '../storage/request-figures.js';
+import type { RequestStatsData } from '../storage/request-stats.js';
 import { isStorageUrl } from '../storage/url.js';
 import { useStorageConfig } from '../storage/object-store.js';
 import { DEFAULT_FEATURE_KEYS } from '../options/feature-keys.js';
@@ -77,6 +80,8 @@ export interface ConvertResult {
   cost?: CostFigure;
   /** With --split: each split's result; its shards are in `out/<split>/`. */
   splits?: Record<string, ConvertResult>;
+  /** Requests to object storage (workers' and driver's), when the run read or wrote a bucket (src/storage/request-figures.ts). */
+  objectStorage?: ConvertRequestFigures;
 }
 
 export { DEFAULT_MAX_PIXELS } from '../options/convert.js';
@@ -115,8 +120,8 @@ interface ConvertJob {
 
 /** The input and output checked, then one convert (or one per split). */
 async function convertChecked(options: ConvertRun, job: ConvertJob): Promise<ConvertResult> {
-  if (isStorageUrl(options.out)) throw new PipelineError('USAGE', '--split with an s3:// or gs:// --out: not supported yet; convert into a local folder, or run one convert per split');
-  const out = checkOutPath(options.out);
+  // --split into a bucket: one bucket convert per split prefix (convertSplits).
+  const out = isStorageUrl(options.out) ? options.out : checkOutPath(options.out);
   // An s3:// input: its class prefixes listed once here (the output prefix never read as input).
   if (isStorageUrl(options.input) && !job.dataset && !options.split)
     job = { ...job, dataset: await scanBucket(options.input, { exclude: job.bucket?.url, storage: { endpoint: options.endpoint } }) };
@@ -149,6 +154,7 @@ type Warn = (message: string) => void;
 /** plan -> resume -> run -> assemble -> write. */
 async function convertInto(claim: OutputClaim, options: ConvertRun, job: ConvertJob): Promise<ConvertResult> {
   const started = performance.now();
+  const requestsBefore = requestMark();
   const out = claim.dir;
   const warnings: string[] = [];
   const warn: Warn = (message) => {
@@ -165,9 +171,10 @@ async function convertInto(claim: OutputClaim, options: ConvertRun, job: Convert
   await job.bucket?.dropStale(new Set([...done.values()].flatMap((e) => [e.file, e.index])));
   const todo = plan.shards.filter((p) => !done.has(p.partition));
   const total = todo.reduce((n, p) => n + p.files.length, 0);
-  const { hosts } = await runPartitions({ out, runId: claim.runId, plan, todo, total, done, started }, options, job);
+  const { hosts, requests } = await runPartitions({ out, runId: claim.runId, plan, todo, total, done, started }, options, job);
   const manifest = assembleManifest(plan, done);
-  await writeConvertOutput(out, plan, manifest, hosts);
+  const objectStorage = objectStorageOf([...requests, requestsSince(requestsBefore)]);
+  await writeConvertOutput(out, plan, manifest, hosts, objectStorage);
   hosts.run.alarms.forEach((a) => options.onInfo?.(`alarm ${a.alarm} on ${a.host} from ${(a.start_ms / 1000).toFixed(1)} s to ${(a.end_ms / 1000).toFixed(1)} s (peak ${a.peak.toPrecision(4)})`));
   const { records, skipped } = manifest.totals;
   if (records === 0) warn(`nothing was converted: ${plan.dataset.files.length === 0 ? 'no input files in the class folders' : `all ${skipped} input(s) skipped, listed in ${join(out, 'skipped.csv')}`}`);
@@ -189,6 +196,7 @@ async function convertInto(claim: OutputClaim, options: ConvertRun, job: Convert
     ...(options.executor ? { cluster: options.executor.stats() } : {}),
     alarms: hosts.run.alarms,
     ...(hosts.run.cost ? { cost: hosts.run.cost } : {}),
+    ...objectStorage,
   };
   if (options.strict && skipped > 0) {
     const error = new PipelineError('STRICT', `--strict: ${skipped} input(s) skipped, listed in ${join(out, 'skipped.csv')}`);
@@ -310,8 +318,12 @@ interface PartitionRun {
 }
 
 /** Runs the partitions left on the executor, recording each shard as it is committed; the hosts' figures. */
-async function runPartitions(run: PartitionRun, options: ConvertRun, job: ConvertJob): Promise<{ hosts: { run: HostRun; runStartMs: number } }> {
+async function runPartitions(
+  run: PartitionRun, options: ConvertRun, job: ConvertJob,
+): Promise<{ hosts: { run: HostRun; runStartMs: number }; requests: RequestStatsData[] }> {
   const { out, todo, done } = run;
+  // Each task's requests to object storage, counted on its worker thread.
+  const requests: RequestStatsData[] = [];
   const executor = options.executor ?? localExecutor(Math.max(1, Math.min(run.plan.workers, todo.length)));
   const runStartMs = Date.now();
   const hostRecording = startHostRecording({
@@ -328,6 +340,7 @@ async function runPartitions(run: PartitionRun, options: ConvertRun, job: Conver
     const tasks = partitionTasks(run, options, job);
     await executor.runAll('convertPartition', tasks, async (result, index) => {
       const shard = todo[index];
+      if (result.requests) requests.push(result.requests);
       const entry = shardEntry(shard, result);
       // Recorded at once: a run killed later keeps this shard on --resume.
       await recordShard(out, shard.names.base, entry);
@@ -348,7 +361,7 @@ async function runPartitions(run: PartitionRun, options: ConvertRun, job: Conver
   // Every shard is committed: what temporary files are left belong to workers that died (cluster
   // mode) or to killed runs, never to a writer still at work on this output.
   await removeTemporaryFiles(out, true);
-  return { hosts: { run: hosts, runStartMs } };
+  return { hosts: { run: hosts, runStartMs }, requests };
 }
 
 type HostRun = Awaited<ReturnType<ReturnType<typeof startHostRecording>['stop']>>;
@@ -413,13 +426,14 @@ async function writeConvertOutput(
   plan: ConvertPlan,
   assembled: Manifest & { skippedList: Skip[] },
   hosts: { run: HostRun; runStartMs: number },
+  requests: { objectStorage?: ConvertRequestFigures },
 ): Promise<void> {
   const { skippedList, ...manifest } = assembled;
   await writeFileAtomic(join(out, 'labels.txt'), plan.dataset.classes.map((c) => c + '\n').join(''));
   await writeTable(out, SKIPPED, skippedList);
   await writeManifest(out, manifest);
   await removeParts(out);
-  await writeConvertRun(join(out, CONVERT_RUN_FOLDER), hosts.run, hosts.runStartMs);
+  await writeConvertRun(join(out, CONVERT_RUN_FOLDER), hosts.run, hosts.runStartMs, requests);
 }
 
 /** The feature keys of the records written: `image` and `class` unless renamed; the class name's `label` gives way to a renamed class id. */
@@ -443,16 +457,13 @@ function featureKeys(options: ConvertRun): { image: string; class: string; label
  * same classes in every split and TFDS-style names `<name>-<split>.tfrecord-00000-of-00004`.
  */
 async function convertSplits(out: string, input: string, list: boolean, options: ConvertRun): Promise<ConvertResult> {
-  const dataset = isStorageUrl(input)
-    ? await scanBucket(input, { storage: { endpoint: options.endpoint } })
-    : list
-      ? await readImageList(input, { allowOutside: options.allowOutside })
-      : await scanDataset(input, { exclude: [out] });
+  const dataset = await listSplitInput(input, out, list, options);
   const name = options.name ?? (basename(input).replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9_]+/g, '_') || 'dataset');
   const groups = splitItems(dataset.files, options.split!);
   dataset.notes?.forEach((note) => options.onInfo?.(`warning: ${note}`));
   // A split that gets no images is not written: under --overwrite its old folder goes too.
-  await checkSplitRoot(out, [...groups].filter(([, files]) => files.length > 0).map(([split]) => split), options);
+  // A bucket has no folder to own: each split prefix is judged (new, --resume, --overwrite) and locked by its own convert.
+  if (!isStorageUrl(out)) await checkSplitRoot(out, [...groups].filter(([, files]) => files.length > 0).map(([split]) => split), options);
   const splits: Record<string, ConvertResult> = {};
   for (const [split, files] of groups) {
     if (files.length === 0) {
@@ -462,8 +473,11 @@ async function convertSplits(out: string, input: string, list: boolean, options:
     // Inputs that could not even be listed belong to no split: reported with the first one.
     const skipped = Object.keys(splits).length === 0 ? dataset.skipped : [];
     // --strict is decided once every split is written, so one split's skips do not stop the others.
-    const one = { ...options, input, out: join(out, split), split: undefined, strict: false };
-    splits[split] = await convertClaimed(checkOutPath(one.out), one, { dataset: { ...dataset, files, skipped }, tfdsPrefix: `${name}-${split}` });
+    const one = { ...options, input, out: splitOut(out, split), split: undefined, strict: false };
+    const splitJob: ConvertJob = { dataset: { ...dataset, files, skipped }, tfdsPrefix: `${name}-${split}` };
+    splits[split] = isStorageUrl(out)
+      ? await convertToBucket(one, (staged, bucket) => convertChecked(staged, { ...splitJob, bucket }))
+      : await convertClaimed(checkOutPath(one.out), one, splitJob);
   }
   const all = Object.values(splits);
   const sum = (f: (r: ConvertResult) => number) => all.reduce((n, r) => n + f(r), 0);
@@ -483,10 +497,12 @@ async function convertSplits(out: string, input: string, list: boolean, options:
     peakRssBytes: Math.max(...all.map((r) => r.peakRssBytes)),
     alarms: all.flatMap((r) => r.alarms),
     splits,
+    ...sumObjectStorage(all),
   };
   const skippedIn = Object.entries(splits).filter(([, r]) => r.skipped > 0);
   if (options.strict && skippedIn.length > 0) {
-    const error = new PipelineError('STRICT', `--strict: ${result.skipped} input(s) skipped, listed in ${skippedIn.map(([split]) => join(out, split, 'skipped.csv')).join(', ')}`);
+    const where = skippedIn.map(([split]) => `${splitOut(out, split)}/skipped.csv`).join(', ');
+    const error = new PipelineError('STRICT', `--strict: ${result.skipped} input(s) skipped, listed in ${where}`);
     Object.assign(error, { result });
     throw error;
   }
@@ -494,10 +510,11 @@ async function convertSplits(out: string, input: string, list: boolean, options:
 }
 
 /** convert-run/: hosts.csv, hosts.arrow, alarms.csv and a run.json with the hosts, alarms and cost. */
-async function writeConvertRun(dir: string, hosts: HostRun, runStartMs: number): Promise<void> {
+async function writeConvertRun(dir: string, hosts: HostRun, runStartMs: number, requests: { objectStorage?: ConvertRequestFigures }): Promise<void> {
   await mkdir(dir, { recursive: true });
   await writeHostFiles(dir, hosts);
-  const run = { tool: { name: 'pipeline', version: VERSION }, command: 'convert', start: new Date(runStartMs).toISOString(), end: new Date().toISOString(), hosts: hostsJson(hosts), alarms: hosts.alarms };
+  const run = { tool: { name: 'pipeline', version: VERSION }, command: 'convert', start: new Date(runStartMs).toISOString(), end: new Date().toISOString(), 
+    hosts: hostsJson(hosts), alarms: hosts.alarms, ...requests };
   await writeJsonAtomic(join(dir, 'run.json'), run);
 }
 
@@ -535,4 +552,16 @@ function outputError(error: unknown, out: string): unknown {
   if (code === 'EACCES' || code === 'EROFS' || code === 'EPERM') return new PipelineError('OUTPUT', `cannot write to ${out}: ${code}`, { path: out, cause: error });
   if (code === 'STALE_RUN') return new PipelineError('OUTPUT', `${(error as Error).message}: another run took ${out} over`, { path: out, cause: error });
   return error;
+}
+
+/** `objectStorage` for the result, present only when the run made requests. */
+function objectStorageOf(parts: RequestStatsData[]): { objectStorage?: ConvertRequestFigures } {
+  const figures = requestFigures(parts);
+  return figures ? { objectStorage: figures } : {};
+}
+
+/** The splits' requests summed, present only when they made any. */
+function sumObjectStorage(all: readonly ConvertResult[]): { objectStorage?: ConvertRequestFigures } {
+  const figures = sumRequestFigures(all.map((r) => r.objectStorage));
+  return figures ? { objectStorage: figures } : {};
 }

@@ -8,6 +8,7 @@ import { readLock } from '../output/lock.js';
 import { PROGRESS_SLOTS, throwIfStopped, type ProgressBuffer } from '../pool/protocol.js';
 import type { ConvertPartitionResult, ConvertTask, ConvertTaskFile } from './task-types.js';
 import { holdForTest } from '../pool/test-hold.js';
+import { stopSignal } from '../pool/stop-signal.js';
 import { DEFAULT_FEATURE_KEYS } from '../options/feature-keys.js';
 import { writeRecords } from '../tfrecord/writer.js';
 import { convertImage, convertImageSync, ImageSkip, type StoredImage } from './image.js';
@@ -17,6 +18,7 @@ import { inOrder } from '../async/in-order.js';
 import { isStorageUrl } from '../storage/url.js';
 import { readBucketLock } from '../storage/bucket-lock.js';
 import { readImageObject, uploadShard, withLocalShard } from '../storage/shard-upload.js';
+import { requestMark, requestsSince } from '../storage/request-figures.js';
 
 /**
  * Images in flight per worker, for those sharp converts (its fixed per-call cost overlaps on the
@@ -28,6 +30,7 @@ const OBJECT_IN_FLIGHT = 16;
 
 export async function convertPartition(task: ConvertTask, progressBuffer: ProgressBuffer): Promise<ConvertPartitionResult> {
   const started = performance.now();
+  const requestsBefore = requestMark();
   const skipped: Skip[] = [];
   const progress = new Int32Array(progressBuffer);
   const encode = recordEncoder(task.keys ?? DEFAULT_FEATURE_KEYS);
@@ -60,7 +63,13 @@ export async function convertPartition(task: ConvertTask, progressBuffer: Progre
   const written = isStorageUrl(task.shardPath)
     ? await withLocalShard(task.shardPath, async (shard, index) => {
       const result = await writeRecords(shard, examples(), { compression: task.compression, indexPath: index, beforeCommit });
-      await uploadShard({ shard, index }, { shard: task.shardPath, index: task.indexPath }, task.storage);
+      // A stop (SIGINT) aborts the upload midway instead of waiting for it to finish.
+      const stop = stopSignal(progressBuffer);
+      try {
+        await uploadShard({ shard, index }, { shard: task.shardPath, index: task.indexPath }, task.storage, stop.signal);
+      } finally {
+        stop.dispose();
+      }
       return { ...result, path: task.shardPath };
     })
     : await writeRecords(task.shardPath, examples(), { compression: task.compression, indexPath: task.indexPath, beforeCommit });
@@ -72,7 +81,14 @@ export async function convertPartition(task: ConvertTask, progressBuffer: Progre
     sha256: written.sha256,
     skipped,
     seconds: (performance.now() - started) / 1000,
+    ...requestsOfTask(requestsBefore),
   };
+}
+
+/** The task's requests to object storage, when it made any (a local convert makes none). */
+function requestsOfTask(before: ReturnType<typeof requestMark>): { requests?: ReturnType<typeof requestsSince> } {
+  const requests = requestsSince(before);
+  return Object.values(requests.counts).some((n) => n > 0) ? { requests } : {};
 }
 
 /** An image converted, or the reason it was skipped. */

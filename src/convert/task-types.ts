@@ -5,6 +5,7 @@
 import type { ImageOptions } from './image.js';
 import type { Compression } from '../tfrecord/compression.js';
 import type { Skip } from '../dataset/scan.js';
+import type { RequestStatsData } from '../storage/request-stats.js';
 import type { StorageConfig } from '../storage/object-store.js';
 
 export interface ConvertTaskFile {
@@ -37,6 +38,8 @@ export interface ConvertPartitionResult {
   sha256: string;
   skipped: Skip[];
   seconds: number;
+  /** This task's requests to object storage (its thread's counts), when it made any. */
+  requests?: RequestStatsData;
 }
 
 declare module '../pool/protocol.js' {

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { PipelineError } from '../errors.js';
 import { IndexCheck } from '../tfrecord/index-check.js';
+import { existsAt } from '../storage/text-at.js';
 import { scanExampleFeatureTypes } from '../tfrecord/example-scan.js';
 import { decodeAnyExample, type AnyExample, type Feature, type FeatureType } from '../tfrecord/example.js';
 import { FeatureCensus, type FeatureListSummary, type TypeCounts } from '../tfrecord/feature-census.js';
@@ -102,7 +103,7 @@ async function inspectFile(file: string, entry: ShardEntry | undefined, pass: In
   // in the same pass as the CRCs: each shard is read once.
   const indexPath = indexPathFor(file);
   const indexCheck =
-    options.verify && indexPath !== file && (await stat(indexPath).catch(() => undefined))?.isFile() ? await IndexCheck.open(indexPath) : undefined;
+    options.verify && indexPath !== file && (await existsAt(indexPath)) ? await IndexCheck.open(indexPath) : undefined;
   const hash = options.verify && entry ? createHash('sha256') : undefined;
   let hashed = 0;
   const onRawChunk = hash && ((chunk: Buffer) => {

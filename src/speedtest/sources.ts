@@ -9,6 +9,7 @@ import { openUrl } from '../storage/object-store.js';
 import { DEFAULT_IO_CONCURRENCY } from '../options/storage.js';
 import { decodeExample, decodeSequenceExample, type Features } from '../tfrecord/example.js';
 import { readRecords } from '../tfrecord/reader.js';
+import { ObjectPrefetch } from '../storage/object-prefetch.js';
 import { inOrder } from '../async/in-order.js';
 import { decodeAndFit, decodeStored, type DecodedImage } from './decode.js';
 import { StageClock } from './stages.js';
@@ -115,78 +116,103 @@ export function tfrecordSource(
   return {
     size,
     async *from(position) {
-      let skip = position;
-      for (const shard of shards) {
-        if (skip >= itemsOf(shard)) {
-          skip -= itemsOf(shard);
-          continue;
-        }
-        // A record the reader drops (its CRC failed, or the framing broke) is a failed read: it
-        // keeps its position and counts towards --max-problems like an image that cannot decode.
-        let dropped = 0;
-        // Items of this shard met so far (records read and reads that failed).
-        let met = 0;
-        // An object with its index (one item per record): start at the record wanted, one ranged GET, instead of reading up to it.
-        const start = !layout.frames && skip > 0 && shard.offsets && skip < shard.offsets.length ? shard.offsets[skip] : undefined;
-        if (start !== undefined) {
-          met = skip;
-          skip = 0;
-        }
-        const records = readRecords(shard.path, {
-          start,
-          onProblem: (p) => {
-            dropped += layout.frames ? (shard.framesPerRecord?.[p.record] ?? 1) : 1;
-            onProblem({ source: p.file, offset: p.offset, error: p.error });
-          },
-          onTiming,
-        });
-        const failedReads = function* (): Generator<SourceItem> {
-          for (; dropped > 0; dropped--) {
-            met++;
-            if (skip > 0) skip--;
-            else yield { image: null, bytesRead: 0 };
-          }
-        };
-        for await (const record of records) {
-          yield* failedReads();
-          if (layout.frames) {
-            // A record holds several items: skip whole records (by their frame counts, unparsed), then frames within one.
-            const known = shard.framesPerRecord?.[record.index];
-            if (known !== undefined && skip >= known) {
-              skip -= known;
-              met += known;
-              continue;
-            }
-            const frames = decodeFrames(record.data, shard.path, record.offset, layout, onProblem, clock);
-            met += frames.length;
-            for (const frame of frames) {
-              if (skip > 0) skip--;
-              else yield frame();
-            }
-            continue;
-          }
-          met++;
-          if (skip > 0) {
-            skip--;
-            continue;
-          }
-          yield decodeRecord(record.data, shard.path, record.offset, layout, onProblem, clock);
-        }
-        yield* failedReads();
-        // Records the shard was counted with but that the reader could not reach (a compressed
-        // stream that broke, a file cut since it was opened): each a failed read, never left out.
-        if (met < itemsOf(shard)) {
-          onProblem({
-            source: shard.path,
-            offset: -1,
-            error: `${itemsOf(shard) - met} of its ${itemsOf(shard)} ${layout.frames ? 'frames' : 'records'} could not be read`,
-          });
-          dropped = itemsOf(shard) - met;
-          yield* failedReads();
-        }
+      // Objects: the next shard's GET goes out while this one is read (its time to first byte hidden).
+      const prefetch = new ObjectPrefetch();
+      try {
+        yield* shardItems(shards, position, { layout, onProblem, onTiming, clock, itemsOf, prefetch });
+      } finally {
+        prefetch.close();
       }
     },
   };
+}
+
+/** What reading the shards needs from tfrecordSource: the layout, where problems and stage times go, the GET sent ahead. */
+interface ShardReading {
+  layout: RecordLayout;
+  onProblem: (p: Problem) => void;
+  onTiming: (what: 'read' | 'verify', start: number, end: number) => void;
+  clock: StageClock;
+  itemsOf: (s: Shard) => number;
+  prefetch: ObjectPrefetch;
+}
+
+/** The items of the shards from `position` (a cache holds those before it), shard after shard. */
+async function* shardItems(shards: readonly Shard[], position: number, reading: ShardReading): AsyncGenerator<SourceItem> {
+  const { layout, onProblem, onTiming, clock, itemsOf, prefetch } = reading;
+  let skip = position;
+  for (const [i, shard] of shards.entries()) {
+    if (skip >= itemsOf(shard)) {
+      skip -= itemsOf(shard);
+      continue;
+    }
+    // A record the reader drops (its CRC failed, or the framing broke) is a failed read: it
+    // keeps its position and counts towards --max-problems like an image that cannot decode.
+    let dropped = 0;
+    // Items of this shard met so far (records read and reads that failed).
+    let met = 0;
+    // An object with its index (one item per record): start at the record wanted, one ranged GET, instead of reading up to it.
+    const start = !layout.frames && skip > 0 && shard.offsets && skip < shard.offsets.length ? shard.offsets[skip] : undefined;
+    if (start !== undefined) {
+      met = skip;
+      skip = 0;
+    }
+    const opened = start === undefined ? prefetch.take(shard.path) : undefined;
+    prefetch.prefetch(shards[i + 1]?.path);
+    const records = readRecords(shard.path, {
+      start,
+      opened,
+      onProblem: (p) => {
+        dropped += layout.frames ? (shard.framesPerRecord?.[p.record] ?? 1) : 1;
+        onProblem({ source: p.file, offset: p.offset, error: p.error });
+      },
+      onTiming,
+    });
+    const failedReads = function* (): Generator<SourceItem> {
+      for (; dropped > 0; dropped--) {
+        met++;
+        if (skip > 0) skip--;
+        else yield { image: null, bytesRead: 0 };
+      }
+    };
+    for await (const record of records) {
+      yield* failedReads();
+      if (layout.frames) {
+        // A record holds several items: skip whole records (by their frame counts, unparsed), then frames within one.
+        const known = shard.framesPerRecord?.[record.index];
+        if (known !== undefined && skip >= known) {
+          skip -= known;
+          met += known;
+          continue;
+        }
+        const frames = decodeFrames(record.data, shard.path, record.offset, layout, onProblem, clock);
+        met += frames.length;
+        for (const frame of frames) {
+          if (skip > 0) skip--;
+          else yield frame();
+        }
+        continue;
+      }
+      met++;
+      if (skip > 0) {
+        skip--;
+        continue;
+      }
+      yield decodeRecord(record.data, shard.path, record.offset, layout, onProblem, clock);
+    }
+    yield* failedReads();
+    // Records the shard was counted with but that the reader could not reach (a compressed
+    // stream that broke, a file cut since it was opened): each a failed read, never left out.
+    if (met < itemsOf(shard)) {
+      onProblem({
+        source: shard.path,
+        offset: -1,
+        error: `${itemsOf(shard) - met} of its ${itemsOf(shard)} ${layout.frames ? 'frames' : 'records'} could not be read`,
+      });
+      dropped = itemsOf(shard) - met;
+      yield* failedReads();
+    }
+  }
 }
 
 function decodeRecord(data: Buffer, path: string, offset: number, layout: RecordLayout, onProblem: (p: Problem) => void, clock: StageClock): SourceItem {

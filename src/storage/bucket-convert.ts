@@ -19,6 +19,7 @@ import { SHARD_FILE } from '../run-folder/ownership.js';
 import { acquireBucketLock } from './bucket-lock.js';
 import { bucketShardValid } from './bucket-shards.js';
 import { openUrl, type ObjectStore, type StorageConfig } from './object-store.js';
+import { addRequestCounts, requestMark, requestsSince, type ConvertRequestFigures } from './request-figures.js';
 import { folderPrefix, isStorageUrl, isUnder } from './url.js';
 
 /** What convert needs to put its shards in a bucket (handed to its core beside the options). */
@@ -33,6 +34,9 @@ export interface BucketTarget {
   /** Removes the old manifest and every shard object not in `keep`. */
   dropStale(keep: Set<string>): Promise<void>;
 }
+
+/** Under `_parts/`, put when a run starts: not a part record (those end in .json). */
+const RUN_MARKER = '.started';
 
 /** Files of a convert run other than shards: what `--overwrite` removes besides them. */
 const RUN_FILES = ['manifest.json', 'labels.txt', 'skipped.csv'];
@@ -51,11 +55,13 @@ interface BucketConvertOptions {
   onInfo?: (message: string) => void;
 }
 
-export async function convertToBucket<O extends BucketConvertOptions, R extends { out: string }>(
+export async function convertToBucket<O extends BucketConvertOptions, R extends { out: string; objectStorage?: ConvertRequestFigures }>(
   given: O,
   run: (options: O, bucket: BucketTarget) => Promise<R>,
 ): Promise<R> {
   const url = given.out!;
+  // This thread's requests around the run (bucket check, lock, listing, publishing): added to the run's own.
+  const requestsBefore = requestMark();
   const storage: StorageConfig = { endpoint: given.endpoint };
   const { store, key } = openUrl(url, storage);
   const prefix = folderPrefix(key);
@@ -72,6 +78,10 @@ export async function convertToBucket<O extends BucketConvertOptions, R extends 
     if (aborted) given.onInfo?.(`aborted ${aborted} unfinished multipart upload(s) of an earlier run under ${url}`);
     const state = await judgePrefix(store, prefix, url, given);
     if (state === 'resume') await fetchRunRecords(store, prefix, staging);
+    // The bucket's `_parts` folder: a run stopped before its first shard was recorded (only an
+    // index uploaded, say) is still known as ours, so `--resume` continues it (a local run has its
+    // `_parts` folder from the start). Removed with the part records once the manifest is up.
+    await store.put(`${prefix}${PARTS_DIR}/${RUN_MARKER}`, `${lock.info.runId}\n`);
     const target: BucketTarget = {
       // The prefix as a folder URL without its last "/": each shard's URL is directly inside it (the cluster worker checks that).
       url: store.url(prefix).replace(/\/$/, ''),
@@ -91,6 +101,7 @@ export async function convertToBucket<O extends BucketConvertOptions, R extends 
       },
     };
     let result: R;
+    const beforeRun = requestsSince(requestsBefore);
     try {
       result = await run({ ...given, out: staging, resume: state === 'resume', overwrite: false }, target);
     } catch (error) {
@@ -107,9 +118,11 @@ export async function convertToBucket<O extends BucketConvertOptions, R extends 
         throw new PipelineError(error.code, error.message.split(staging).join(url.replace(/\/$/, '')), { path: url, cause: error });
       throw error;
     }
+    const afterRun = requestMark();
     await publish(store, prefix, staging);
     committed = true;
-    return { ...result, out: url };
+    const objectStorage = addRequestCounts(addRequestCounts(result.objectStorage, beforeRun), requestsSince(afterRun));
+    return { ...result, out: url, ...(objectStorage ? { objectStorage } : {}) };
   } finally {
     // An interrupted or failed run: no upload of it stays open (workers abort theirs on error; this covers a stop mid-upload).
     if (!committed) await store.abortUploads(prefix).catch(() => undefined);

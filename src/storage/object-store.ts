@@ -346,9 +346,11 @@ export class ObjectStore {
   /**
    * A local file as an object: one PUT up to the multipart threshold, else a multipart upload
    * (parts in parallel; the object appears only at CompleteMultipartUpload, and a failed upload is
-   * aborted so no parts are left billed).
+   * aborted so no parts are left billed). `signal` stops a multipart upload midway (SIGINT): its
+   * parts are aborted, and the signal's reason is thrown.
    */
-  async putFile(key: string, path: string): Promise<void> {
+  async putFile(key: string, path: string, signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted();
     const size = (await stat(path)).size;
     if (size <= STORAGE_DEFAULTS.multipartThreshold) {
       const { readFile } = await import('node:fs/promises');
@@ -367,9 +369,16 @@ export class ObjectStore {
           queueSize: 4,
           leavePartsOnError: false,
         });
-        await upload.done();
+        const stop = () => void upload.abort();
+        signal?.addEventListener('abort', stop, { once: true });
+        try {
+          await upload.done();
+        } finally {
+          signal?.removeEventListener('abort', stop);
+        }
         return;
       } catch (error) {
+        if (signal?.aborted) throw signal.reason;
         if (attempt < STORAGE_DEFAULTS.attempts && isRetryable(error)) {
           this.stats.counts.retries++;
           await sleep(Math.random() * Math.min(STORAGE_DEFAULTS.maxBackoffMs, 100 * 2 ** (attempt - 1)));

@@ -32,9 +32,11 @@ export async function withLocalShard<T>(shardUrl: string, write: (shard: string,
 }
 
 /** Uploads a finished shard and its index (index first: a visible shard always has its index). */
-export async function uploadShard(local: { shard: string; index: string }, target: { shard: string; index: string }, storage?: StorageConfig): Promise<void> {
+export async function uploadShard(
+  local: { shard: string; index: string }, target: { shard: string; index: string }, storage?: StorageConfig, signal?: AbortSignal,
+): Promise<void> {
   const index = openUrl(target.index, storage);
-  await index.store.putFile(index.key, local.index);
+  await index.store.putFile(index.key, local.index, signal);
   const shard = openUrl(target.shard, storage);
-  await shard.store.putFile(shard.key, local.shard);
+  await shard.store.putFile(shard.key, local.shard, signal);
 }

@@ -3,7 +3,7 @@
  * there must be exactly one line per record. A wrong index sends a reader (DALI, the Python
  * `tfrecord` package, our split readers) to the wrong bytes, so it is data corruption like a bad CRC.
  */
-import { readFile } from 'node:fs/promises';
+import { readTextAt } from '../storage/text-at.js';
 import { readRecords } from './reader.js';
 
 export interface IndexMismatch {
@@ -29,7 +29,7 @@ export class IndexCheck {
   static async open(indexPath: string): Promise<IndexCheck> {
     const check = new IndexCheck(indexPath);
     try {
-      check.lines = (await readFile(indexPath, 'utf8')).split('\n');
+      check.lines = (await readTextAt(indexPath)).split('\n');
       if (check.lines.at(-1) === '') check.lines.pop();
     } catch (error) {
       check.wrong = { index: indexPath, line: 0, error: `missing or unreadable index (${(error as NodeJS.ErrnoException).code})` };

@@ -11,7 +11,7 @@ import { maskedCrc32c } from './crc32c.js';
 import { type Compression, decompressor, detectCompression } from './compression.js';
 import { FRAME_OVERHEAD, HEADER_BYTES, readHeaderLength } from './framing.js';
 import { isStorageUrl } from '../storage/url.js';
-import { openObjectBytes } from '../storage/object-records.js';
+import { openObjectBytes, type ObjectBytes } from '../storage/object-records.js';
 import type { StorageConfig } from '../storage/object-store.js';
 
 export interface TFRecord {
@@ -55,6 +55,8 @@ export interface ReadRecordsOptions {
   onTiming?: (what: 'read' | 'verify', start: number, end: number) => void;
   /** For s3:// / gs:// paths: where requests go (`--endpoint`). */
   storage?: StorageConfig;
+  /** For s3:// / gs:// paths: the object's GET, already sent (src/storage/object-prefetch.ts), instead of a new one. */
+  opened?: Promise<ObjectBytes>;
   /** Told every framed record, its data CRC good or not (`inspect --verify` checks the .idx by it in the same pass). */
   onFrame?: (index: number, offset: number, frameBytes: number) => void;
   /** Told the file's bytes as read, before decompression (`inspect --verify` hashes a shard by it in the same pass). */
@@ -90,7 +92,7 @@ export async function* readRecordGroups(path: string, options: ReadRecordsOption
   const opening = performance.now();
   // An object (s3://, gs://): the same framing over the bytes of one (ranged) GET.
   const object = isStorageUrl(path)
-    ? await openObjectBytes(path, { start: options.start ?? 0, end: options.end }, options.compression, options.storage)
+    ? await (options.opened ?? openObjectBytes(path, { start: options.start ?? 0, end: options.end }, options.compression, options.storage))
     : undefined;
   const compression = object ? object.compression : !options.compression || options.compression === 'auto' ? await detectCompression(path) : options.compression;
   const size = object ? object.size : (await stat(path)).size;

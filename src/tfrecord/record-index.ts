@@ -3,7 +3,7 @@
  * tfrecord2idx and of the Python `tfrecord` package). `offset` is the first header byte in the
  * uncompressed stream, `length` the whole framed record (header, data and CRCs).
  */
-import { readFile } from 'node:fs/promises';
+import { readTextAt } from '../storage/text-at.js';
 import { PipelineError } from '../errors.js';
 
 export interface IndexEntry {
@@ -31,7 +31,7 @@ export function parseIndex(text: string, path = '<index>'): IndexEntry[] {
 }
 
 export async function readIndex(path: string): Promise<IndexEntry[]> {
-  return parseIndex(await readFile(path, 'utf8'), path);
+  return parseIndex(await readTextAt(path), path);
 }
 
 /**

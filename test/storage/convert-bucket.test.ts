@@ -73,3 +73,54 @@ test('an image list may hold URLs: each object read from the bucket, a missing o
     assert.match(await readFile(join(dir, 'out', 'skipped.csv'), 'utf8'), /missing\.jpg,missing \(listed on line 5\)/);
   });
 });
+
+test('convert --split into a bucket: one committed prefix per split, with the local split convert\'s bytes; --resume continues each', async () => {
+  await withTempDir(async (dir) => {
+    const split = 'train=0.6,val=0.4';
+    const local = join(dir, 'local');
+    await convert({ input: PHOTOS, out: local, split, ...OPTIONS });
+    const bucket = await freshBucket(gateway);
+    const result = await convert({ input: PHOTOS, out: `s3://${bucket}/splits/`, split, ...OPTIONS });
+    assert.deepEqual(Object.keys(result.splits ?? {}).sort(), ['train', 'val']);
+    assert.equal(result.out, `s3://${bucket}/splits/`);
+    for (const name of ['train', 'val']) {
+      const files = (await readdir(join(local, name))).filter((n) => /\.(tfrecord|idx)(-|$)|tfrecord-\d/.test(n)).sort();
+      assert.ok(files.length >= 2, files.join(' '));
+      const keys = await listKeys(gateway, bucket, `splits/${name}/`);
+      assert.ok(keys.includes('manifest.json') && !keys.some((k) => k.startsWith('_parts/')), keys.join(' '));
+      for (const file of files) assert.deepEqual(await getObject(gateway, bucket, `splits/${name}/${file}`), await readFile(join(local, name, file)), file);
+      assert.equal(result.splits![name].out, `s3://${bucket}/splits/${name}`);
+    }
+    // Each split prefix holds a finished run: a second convert needs --resume, which keeps every shard.
+    await assert.rejects(convert({ input: PHOTOS, out: `s3://${bucket}/splits`, split, ...OPTIONS }), { code: 'USAGE' });
+    const again = await convert({ input: PHOTOS, out: `s3://${bucket}/splits`, split, resume: true, ...OPTIONS });
+    assert.equal(again.resumed, again.shards);
+  });
+});
+
+test('convert reports its requests to object storage (workers\' GETs and PUTs, the driver\'s LISTs) in its result, --json and convert-run/run.json; a local convert none', async () => {
+  await withTempDir(async (dir) => {
+    const bucket = await freshBucket(gateway);
+    await uploadFolder(gateway, bucket, join(PHOTOS, 'flowers'), 'photos/flowers/');
+    const result = await convert({ input: `s3://${bucket}/photos`, out: `s3://${bucket}/out`, workers: 2, ...OPTIONS });
+    const s = result.objectStorage!;
+    assert.ok(s, 'objectStorage in the result');
+    // Every image object read once by a worker thread; each shard and its index PUT by one, plus the driver's objects.
+    assert.ok(s.get >= result.records, `get ${s.get} for ${result.records} images`);
+    assert.ok(s.put >= 2 * result.shards + 3, `put ${s.put}`);
+    assert.ok(s.list >= 2, `list ${s.list}`);
+    assert.equal(s.failed, 0);
+    assert.ok(s.ttfb_p50_ms !== null && s.ttfb_samples >= result.records);
+    assert.ok(s.cost.dollars > 0);
+    const runJson = JSON.parse((await getObject(gateway, bucket, 'out/convert-run/run.json')).toString());
+    assert.ok(runJson.objectStorage.get >= result.records, JSON.stringify(runJson.objectStorage));
+
+    const { runCli } = await import('../helpers.js');
+    const cli = await runCli(['convert', `s3://${bucket}/photos`, '--out', `s3://${bucket}/out2`, '--partitions', '2', '--size', '16x16', '--json']);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.ok(JSON.parse(cli.stdout).objectStorage.get >= result.records);
+
+    const local = await convert({ input: PHOTOS, out: join(dir, 'local'), partitions: 1, size: '16x16' });
+    assert.equal(local.objectStorage, undefined);
+  });
+});

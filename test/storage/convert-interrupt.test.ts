@@ -29,7 +29,8 @@ async function bucketShards(bucket: string, prefix: string): Promise<Map<string,
   return new Map(await Promise.all(names.map(async (n) => [n, await getObject(gateway, bucket, prefix + n)] as const)));
 }
 
-const recordedParts = async (bucket: string, prefix: string) => (await listKeys(gateway, bucket, `${prefix}_parts/`)).length;
+// Part records only (`_parts/<shard>.json`), not the run's start marker `_parts/.started`.
+const recordedParts = async (bucket: string, prefix: string) => (await listKeys(gateway, bucket, `${prefix}_parts/`)).filter((k) => k.endsWith('.json')).length;
 
 test('two converts into one prefix: the second is refused (exit 2) while the first holds the lock; kill -9, then --resume gives the uninterrupted bytes', async () => {
   await withTempDir(async (dir) => {
@@ -94,5 +95,48 @@ test('the endpoint killed mid-convert: exit 3 naming it; started again, --resume
     const resumed = await runCli(['convert', input, '--out', out, ...ARGS, '--workers', '2', '--resume', '--json']);
     assert.equal(resumed.code, 0, resumed.stderr);
     assert.deepEqual(await bucketShards(bucket, 'run/'), expected);
+  });
+});
+
+test('SIGINT during a shard\'s multipart upload: exit 130, no unfinished multipart upload left; --resume gives the uninterrupted bytes', async () => {
+  await withTempDir(async (dir) => {
+    // One shard of 20 large PNG records (~30 MB): above the 16 MiB threshold, so a multipart upload of 8 MiB parts.
+    const { cp, mkdir } = await import('node:fs/promises');
+    const input = join(dir, 'in');
+    await mkdir(join(input, 'flowers'), { recursive: true });
+    for (const f of (await readdir(join(ROOT, 'fixtures', 'photos', 'flowers'))).slice(0, 20)) await cp(join(ROOT, 'fixtures', 'photos', 'flowers', f), join(input, 'flowers', f));
+    const args = ['--partitions', '1', '--size', '1024x1024', '--format', 'png'];
+    const reference = join(dir, 'reference');
+    await convert({ input, out: reference, partitions: 1, size: '1024x1024', format: 'png' });
+    assert.ok((await readFile(join(reference, 'part-00000-of-00001.tfrecord'))).length > 16 << 20, 'the shard is above the multipart threshold');
+
+    // Each round trip 600 ms longer (a userspace delaying proxy, bench/latency-proxy.ts): the upload's parts are in flight for seconds.
+    const target = new URL(gateway.endpoint);
+    const proxy = spawn(process.execPath, [join(ROOT, 'dist', 'bench', 'latency-proxy.js'), target.hostname, target.port, '600'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const port = /listening (\d+)/.exec(await new Promise<string>((r) => proxy.stdout!.once('data', (d) => r(String(d)))))![1];
+      const bucket = await freshBucket(gateway);
+      const out = `s3://${bucket}/run`;
+      const child = spawn(process.execPath, [join(ROOT, 'bin', 'pipeline.js'), 'convert', input, '--out', out, ...args, '--workers', '1'], {
+        stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, AWS_ENDPOINT_URL: `http://127.0.0.1:${port}` },
+      });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      const exited = new Promise<number | null>((r) => child.once('exit', r));
+      const open = async () => (await gateway.client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: 'run/' }))).Uploads?.length ?? 0;
+      await waitFor(async () => (await open()) > 0);
+      child.kill('SIGINT');
+      assert.equal(await exited, 130, stderr);
+      assert.equal(await open(), 0, 'the stopped run aborted its multipart upload');
+      const keys = await listKeys(gateway, bucket, 'run/');
+      assert.ok(!keys.includes('part-00000-of-00001.tfrecord') && !keys.includes('manifest.json'), keys.join(' '));
+
+      const resumed = await runCli(['convert', input, '--out', out, ...args, '--resume']);
+      assert.equal(resumed.code, 0, resumed.stderr);
+      for (const name of ['part-00000-of-00001.tfrecord', 'part-00000-of-00001.idx']) assert.deepEqual(await getObject(gateway, bucket, `run/${name}`), await readFile(join(reference, name)), name);
+      assert.equal(await open(), 0);
+    } finally {
+      proxy.kill();
+    }
   });
 });

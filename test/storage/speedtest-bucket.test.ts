@@ -82,3 +82,50 @@ test('a shard object with its .idx: a read from record k is one ranged GET from 
   assert.equal(threadRequestStats.counts.get - before, 1, 'one GET');
   assert.deepEqual(tail, all.slice(7));
 });
+
+test('shard objects read one after another: the next shard\'s GET is sent while the current one is read, and a pass stopped early leaves none open', async () => {
+  const bucket = await freshBucket(gateway);
+  await uploadFolder(gateway, bucket, join(PHOTOS, 'flowers'), 'photos/flowers/');
+  await convert({ input: `s3://${bucket}/photos`, out: `s3://${bucket}/shards`, partitions: 3, size: '16x16', workers: 1 });
+  const { openTfrecordDataset } = await import('../../src/speedtest/tfrecord-dataset.js');
+  const { tfrecordSource } = await import('../../src/speedtest/sources.js');
+  const { threadRequestStats } = await import('../../src/storage/object-store.js');
+  const dataset = await openTfrecordDataset([`s3://${bucket}/shards`]);
+  assert.equal(dataset.shards.length, 3);
+  const source = tfrecordSource(dataset.shards, (p) => assert.fail(p.error), undefined, { image: dataset.keys.image.key, width: null, height: null });
+  const before = threadRequestStats.counts.get;
+  let items = 0;
+  let getsAtFirst = 0;
+  for await (const item of source.from(0)) {
+    assert.ok(item.image);
+    if (items++ === 0) getsAtFirst = threadRequestStats.counts.get - before;
+  }
+  assert.equal(items, 20);
+  assert.equal(getsAtFirst, 2, 'the first shard\'s GET and the second\'s, sent ahead');
+  assert.equal(threadRequestStats.counts.get - before, 3, 'one GET per shard: none sent twice');
+  // Stopped after one item: the GET sent ahead is closed, not left holding a socket.
+  const again = threadRequestStats.counts.get;
+  for await (const _ of source.from(0)) break;
+  assert.equal(threadRequestStats.counts.get - again, 2);
+});
+
+test('inspect --verify on a bucket checks each shard\'s .idx object line by line, as on disk; without --verify a stale one is a note', async () => {
+  const bucket = await freshBucket(gateway);
+  await uploadFolder(gateway, bucket, join(PHOTOS, 'flowers'), 'photos/flowers/');
+  await convert({ input: `s3://${bucket}/photos`, out: `s3://${bucket}/shards`, partitions: 1, size: '16x16', workers: 1 });
+  const good = await inspect({ target: `s3://${bucket}/shards`, verify: true });
+  assert.deepEqual(good.errors, []);
+  const { getObject } = await import('./helpers.js');
+  const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+  const index = (await getObject(gateway, bucket, 'shards/part-00000-of-00001.idx')).toString().split('\n');
+  index[3] = '1 2';
+  await gateway.client.send(new PutObjectCommand({ Bucket: bucket, Key: 'shards/part-00000-of-00001.idx', Body: index.join('\n') }));
+  const bad = await inspect({ target: `s3://${bucket}/shards`, verify: true });
+  assert.equal(bad.errors.length, 1, JSON.stringify(bad.errors));
+  assert.equal(bad.errors[0].file, `s3://${bucket}/shards/part-00000-of-00001.idx`);
+  assert.match(bad.errors[0].error, /index line 4: expected "\d+ \d+" for record 3, got "1 2"/);
+  const cli = await runCli(['inspect', `s3://${bucket}/shards`, '--verify']);
+  assert.equal(cli.code, 3, cli.stderr);
+  const quick = await inspect({ target: `s3://${bucket}/shards` });
+  assert.ok(quick.notes.some((n) => n.includes('part-00000-of-00001.idx ignored')), quick.notes.join('\n'));
+});
