@@ -1,3 +1,4 @@
+/* global process, console */
 // Builds the scaled-JPEG addon (native/scaled-jpeg.c, binding.gyp) with node-gyp and places it
 // beside the compiled module that loads it (dist/src/image/scaled_jpeg.node), so the package's
 // tarball carries it. npm runs no install scripts here, hence this step in `npm run build`.
