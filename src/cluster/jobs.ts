@@ -14,24 +14,27 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { z } from 'zod';
 import { PipelineError } from '../errors.js';
+import { scaledJpegStatus } from '../image/scaled-jpeg.js';
 import { SHARD_FILE } from '../run-folder/ownership.js';
 import type { TaskInput, TaskName } from '../pool/protocol.js';
 import { VERSION } from '../version.js';
 
-/** What makes a worker's output bytes what they are: the tool's version, its code, libvips and zlib. */
+/** What makes a worker's output bytes what they are: the tool's version, its code, libvips, zlib and the big-JPEG decoder. */
 export interface BuildStamp {
   version: string;
   /** SHA-256 (first 16 hex digits) of the tool's own code files: another build of the same version differs. */
   code: string;
   vips: string;
   zlib: string;
+  /** Big JPEGs' decoder: our scaled_jpeg.node and its libjpeg-turbo, or sharp's shrink-on-load without it. */
+  jpeg: string;
 }
 
 let stamp: BuildStamp | undefined;
 
 /** This process's build (computed once: hashing the code files takes a few milliseconds). */
 export function buildStamp(): BuildStamp {
-  stamp ??= { version: VERSION, code: codeHash(), vips: sharp.versions.vips ?? 'unknown', zlib: process.versions.zlib ?? 'unknown' };
+  stamp ??= { version: VERSION, code: codeHash(), vips: sharp.versions.vips ?? 'unknown', zlib: process.versions.zlib ?? 'unknown', jpeg: scaledJpegStatus.loaded ? `scaled_jpeg.node, ${scaledJpegStatus.libjpeg}` : 'sharp' };
   return stamp;
 }
 
@@ -50,7 +53,7 @@ function codeHash(): string {
   return hash.digest('hex').slice(0, 16);
 }
 
-const buildSchema = z.object({ version: z.string(), code: z.string(), vips: z.string(), zlib: z.string() }).strict();
+const buildSchema = z.object({ version: z.string(), code: z.string(), vips: z.string(), zlib: z.string(), jpeg: z.string() }).strict();
 
 /** A file on the worker's disk (absolute) or an object (s3:// / gs://: cluster mode with no shared disk). */
 const absolutePathOrUrl = z.string().min(1).refine((p) => isAbsolute(p) || isStorageUrl(p), 'expected an absolute path or an s3:// / gs:// URL');

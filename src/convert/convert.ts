@@ -16,7 +16,7 @@ import { defaultWorkers } from '../pool/pool.js';
 import type { ConvertPartitionResult, ConvertTask } from './task-types.js';
 import { VERSION } from '../version.js';
 import { isOwnTemporary, TEMPORARY } from '../output/temporary.js';
-import { IMAGE_PATH, type ImageOptions } from './image.js';
+import { IMAGE_PATH, SCALED_JPEG_NOTICE, type ImageOptions } from './image.js';
 import { fingerprint, PARTS_DIR, previousRun, recordShard, removeParts, verifiedShard, type Manifest, type ShardEntry } from './manifest.js';
 import { writeFileAtomic, writeJsonAtomic } from '../output/atomic.js';
 import { checkOutPath } from '../output/out-path.js';
@@ -235,6 +235,8 @@ async function planConvert(out: string, options: ConvertRun, job: ConvertJob, wa
     maxPixels: options.maxPixels,
   };
   const compression = options.compression;
+  // Only where the synchronous JPEG path is taken (JPEG output, cover or fill).
+  if (SCALED_JPEG_NOTICE && image.format === 'jpeg' && image.fit !== 'contain') warn(SCALED_JPEG_NOTICE);
   // The scan never enters the output folder, wherever it is: its files are not a class.
   const scanned = job.dataset ?? (await scanDataset(resolve(options.input), { exclude: [out] }));
   if (!job.dataset) scanned.notes?.forEach(warn);

@@ -1,27 +1,28 @@
 /**
- * The path for plain JPEGs (most photo datasets), all on the calling thread: decode by
- * libjpeg-turbo's native binding (@julusian/jpeg-turbo, SIMD), fit (src/image/resample.ts),
- * encode. No call goes to libuv's thread pool: a sharp call paid about 1.5 ms of thread hand-offs
- * on top of the work, and left this thread idle while it ran. Only what `probeJpeg` calls plain
- * comes here, cut files never do; anything else, or any doubt, goes to sharp's full path, which
- * handles and judges all.
+ * The path for plain JPEGs (most photo datasets), all on the calling thread: decode, fit
+ * (src/image/resample.ts), encode. No call goes to libuv's thread pool: a sharp call paid about
+ * 1.5 ms of thread hand-offs on top of the work, and left this thread idle while it ran. Only what
+ * `probeJpeg` calls plain comes here, cut files never do; anything else, or any doubt, goes to
+ * sharp's full path, which handles and judges all.
  *
- * The binding always uses libjpeg-turbo's fast integer IDCT, whose error costs about 0.3 dB PSNR
- * after q90 re-encoding at quality 90 and 1 dB at 95: files past quality 90 are decoded exactly by
- * @napi-rs/image instead (about twice as slow), still on this thread.
- *
- * Where this path stops, and why:
+ * Two decoders, by size:
  * - a source that libjpeg could shrink by its DCT (1/2, 1/4, 1/8: src/image/dct-scale.ts) and that
- *   holds more than MAX_SHRINK_FULL_PIXELS: no npm binding offers libjpeg's scaled decode
- *   synchronously, so a full-size decode here would cost more than sharp's shrink-on-load on its
- *   pool. Small sources (crops, thumbnails) are decoded at full size here, which costs less than
- *   the hop to sharp.
+ *   holds more than MAX_SHRINK_FULL_PIXELS is decoded scaled, by our own addon over libjpeg-turbo
+ *   (src/image/scaled-jpeg.ts, native/scaled-jpeg.c), as OpenCV's IMREAD_REDUCED_COLOR_* does.
+ *   Without the addon (not built, not loadable) such sources go to sharp's shrink-on-load, as
+ *   before it existed: a full-size decode here would cost more than that.
+ * - smaller sources (crops, thumbnails, ~500x375 photos) are decoded at full size by
+ *   @julusian/jpeg-turbo (SIMD), which costs less than the hop to sharp. That binding always uses
+ *   libjpeg-turbo's fast integer IDCT, whose error costs about 0.3 dB PSNR after q90 re-encoding
+ *   at quality 90 and 1 dB at 95: files past quality 90 are decoded exactly by @napi-rs/image
+ *   instead (about twice as slow), still on this thread.
  */
 import turbo from '@julusian/jpeg-turbo';
 import { Transformer } from '@napi-rs/image';
-import { dctReduction, type Reduction } from './dct-scale.js';
+import { dctReduction, scaledSide, type Reduction } from './dct-scale.js';
 import { probeJpeg } from './jpeg-probe.js';
 import { coverBox, inputPixels, resizeRgb, type Box } from './resample.js';
+import { decodeScaledInto } from './scaled-jpeg.js';
 
 export interface RawImage {
   pixels: Buffer;
@@ -35,24 +36,54 @@ export interface FitTarget {
   fit: 'cover' | 'fill';
 }
 
-/** Past this many source pixels a full-size decode is left to sharp (it streams; this path holds the image). */
+/**
+ * Past this many decoded pixels (at full size, or scaled) the image is left to sharp (it streams;
+ * this path holds the image).
+ */
 const MAX_FULL_PIXELS = 16_000_000;
 /**
  * A source libjpeg could shrink by its DCT is decoded at full size here only up to this many pixels
- * (about 1.5 MP: a full decode of that costs about what sharp's shrink-on-load and its thread hop do).
+ * (about 1.5 MP: a full decode of that costs about what a scaled one and the addon's set-up do);
+ * past it, scaled by the addon, or without the addon by sharp's shrink-on-load.
  */
 const MAX_SHRINK_FULL_PIXELS = 1_500_000;
 
-/** A plain JPEG decoded into the resampler's memory, for `fitDecoded`: its size. */
+/** A JPEG decoded into the resampler's memory, for `fitDecoded`. */
 export interface DecodedPlain {
+  /** The decoded (scaled) image's size. */
   width: number;
   height: number;
-  /** The DCT scaling used: always 1 (full size) on this path; kept for the resampler's callers. */
+  /** The DCT scaling used: the decoded image is 1/`reduction` of the source's size (rounded up). */
   reduction: Reduction;
+  /** The source's size, when `reduction` > 1: the fit's box is taken from it. */
+  sourceWidth?: number;
+  sourceHeight?: number;
 }
 
 /** The part of a `width` x `height` image a fit reads. */
 const fitBox = (width: number, height: number, target: FitTarget): Box => (target.fit === 'cover' ? coverBox(width, height, target.width, target.height) : [0, 0, width, height]);
+
+/**
+ * The fit's box in a decoded image: the source's box divided by the reduction. libjpeg's scaled
+ * pixel k covers source pixels [k * r, (k + 1) * r); the last one, of a side not a multiple of r,
+ * only in part (so the box stops short of it), which a box taken from the rounded-up size would
+ * stretch over by up to 7 source pixels.
+ */
+function decodedBox(decoded: DecodedPlain, target: FitTarget): Box {
+  if (decoded.reduction === 1 || !decoded.sourceWidth || !decoded.sourceHeight) return fitBox(decoded.width, decoded.height, target);
+  const r = decoded.reduction;
+  const [left, top, right, bottom] = fitBox(decoded.sourceWidth, decoded.sourceHeight, target);
+  return [left / r, top / r, right / r, bottom / r];
+}
+
+/**
+ * The scaled decode uses libjpeg-turbo's accurate IDCT (JDCT_ISLOW), chosen by measurement (60
+ * photos of 2-5 MP, q90-ish sources, our q90 output against Pillow's uncompressed LANCZOS fit):
+ * at 1/4 and 1/8 the choice changes no byte (libjpeg's reduced IDCTs have one method only); at 1/2,
+ * where the chroma still goes through an 8x8 IDCT, the fast one (JDCT_IFAST) cost 0.42 dB PSNR
+ * against Pillow's output (0.02 with ISLOW) for 4% less CPU.
+ */
+const SCALED_FAST_IDCT = false;
 
 /**
  * Decodes a plain JPEG into the resampler's memory (valid until the next call
@@ -63,8 +94,10 @@ export function decodePlainInto(file: Buffer, target: FitTarget, maxPixels = Inf
   if (!info?.plain || !endsWithEoi(file)) return undefined;
   const { width, height } = info;
   const pixels = width * height;
-  const shrinkable = dctReduction(width, height, fitBox(width, height, target), target.width, target.height) > 1;
-  if (pixels > Math.min(maxPixels, shrinkable ? MAX_SHRINK_FULL_PIXELS : MAX_FULL_PIXELS)) return undefined;
+  if (pixels > maxPixels) return undefined;
+  const reduction = dctReduction(width, height, fitBox(width, height, target), target.width, target.height);
+  if (reduction > 1 && pixels > MAX_SHRINK_FULL_PIXELS) return decodeScaled(file, width, height, reduction);
+  if (pixels > (reduction > 1 ? MAX_SHRINK_FULL_PIXELS : MAX_FULL_PIXELS)) return undefined;
   try {
     const into = inputPixels(width, height);
     if (info.quality !== undefined && info.quality <= FAST_IDCT_MAX_QUALITY) {
@@ -82,12 +115,29 @@ export function decodePlainInto(file: Buffer, target: FitTarget, maxPixels = Inf
 }
 
 /**
+ * A big JPEG decoded at 1/`reduction` by our addon into the resampler's memory; undefined without
+ * the addon, or when libjpeg reports any error or warning (a corrupt or cut file): sharp's path
+ * then judges the file and says why, as for every file this path refuses.
+ */
+function decodeScaled(file: Buffer, sourceWidth: number, sourceHeight: number, reduction: Reduction): DecodedPlain | undefined {
+  const width = scaledSide(sourceWidth, reduction);
+  const height = scaledSide(sourceHeight, reduction);
+  if (width * height > MAX_FULL_PIXELS) return undefined;
+  try {
+    if (!decodeScaledInto(file, inputPixels(width, height), reduction, width, height, SCALED_FAST_IDCT)) return undefined;
+  } catch {
+    return undefined;
+  }
+  return { width, height, reduction, sourceWidth, sourceHeight };
+}
+
+/**
  * The image of the last `decodePlainInto` fitted to `target` (Pillow's geometry and LANCZOS kernel).
  * The pixels are a view of the resampler's memory, valid until the next call on this thread:
  * encode or copy them at once.
  */
 export function fitDecoded(decoded: DecodedPlain, target: FitTarget): Buffer {
-  return resizeRgb(decoded.width, decoded.height, fitBox(decoded.width, decoded.height, target), target.width, target.height);
+  return resizeRgb(decoded.width, decoded.height, decodedBox(decoded, target), target.width, target.height);
 }
 
 /** Both steps: a plain JPEG fitted to `target` (a view, as `fitDecoded`), or undefined for sharp's path. */

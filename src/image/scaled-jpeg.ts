@@ -1,0 +1,53 @@
+/**
+ * Our Node-API addon over the system's libjpeg-turbo (native/scaled-jpeg.c, built by
+ * `npm run build:native`): a JPEG decoded at 1/1, 1/2, 1/4 or 1/8 of its size by libjpeg's DCT
+ * scaling (OpenCV's IMREAD_REDUCED_COLOR_*, Pillow's draft()), synchronously on the calling thread,
+ * into the caller's buffer. Loaded once per thread; when it is not built or does not load, this
+ * says why (`scaledJpegStatus`) and big JPEGs keep going to sharp's shrink-on-load, more slowly.
+ * PIPELINE_PORTABLE_JPEG=1 leaves it unloaded (as PIPELINE_PORTABLE_CRC=1 does the native CRC).
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Reduction } from './dct-scale.js';
+
+interface Addon {
+  /** Throws an Error with code 'JPEG_DECODE' (libjpeg's message) on any libjpeg error or warning. */
+  decode(file: Uint8Array, out: Uint8Array, reduction: Reduction, width: number, height: number, fastIdct: boolean): void;
+  /** The libjpeg-turbo version it was built against, e.g. 'libjpeg-turbo 2.1.5'. */
+  libjpeg: string;
+}
+
+export type ScaledJpegStatus = { loaded: true; libjpeg: string } | { loaded: false; reason: string };
+
+/** Beside this module in dist/src/image/ (where build:native copies it), or node-gyp's own output (run from src/). */
+const CANDIDATES = ['./scaled_jpeg.node', '../../build/Release/scaled_jpeg.node', '../../../build/Release/scaled_jpeg.node'];
+
+function load(): { addon?: Addon; status: ScaledJpegStatus } {
+  if (process.env.PIPELINE_PORTABLE_JPEG === '1') return { status: { loaded: false, reason: 'PIPELINE_PORTABLE_JPEG=1' } };
+  const file = CANDIDATES.map((c) => new URL(c, import.meta.url)).find((url) => existsSync(url));
+  if (!file) return { status: { loaded: false, reason: 'scaled_jpeg.node is not built (npm run build:native)' } };
+  try {
+    const addon = createRequire(import.meta.url)(file.pathname) as Addon;
+    if (typeof addon.decode !== 'function') return { status: { loaded: false, reason: `${file.pathname} is not our addon` } };
+    return { addon, status: { loaded: true, libjpeg: addon.libjpeg } };
+  } catch (error) {
+    // A missing libjpeg.so.62, a foreign architecture: the loader's first line says which.
+    return { status: { loaded: false, reason: `scaled_jpeg.node does not load: ${String((error as Error).message).split('\n')[0]}` } };
+  }
+}
+
+const { addon, status } = load();
+
+/** Whether the addon is in use, and its libjpeg-turbo version or why not: for run records and the fallback notice. */
+export const scaledJpegStatus: ScaledJpegStatus = status;
+
+/**
+ * Decodes `file` at 1/`reduction` into `out` (width * height * 3 bytes of RGB): true when done,
+ * false without the addon. Throws on a corrupt or cut file (code 'JPEG_DECODE') and when libjpeg's
+ * scaled size is not `width` x `height`.
+ */
+export function decodeScaledInto(file: Uint8Array, out: Uint8Array, reduction: Reduction, width: number, height: number, fastIdct: boolean): boolean {
+  if (!addon) return false;
+  addon.decode(file, out, reduction, width, height, fastIdct);
+  return true;
+}
