@@ -29,11 +29,7 @@ export interface StoredImage {
   format: ImageFormat;
 }
 
-/**
- * Names how output bytes are made: part of each shard's fingerprint, so --resume redoes shards an
- * earlier version made differently instead of mixing two versions' bytes.
- */
-export const IMAGE_PATH = 'plain JPEG: libjpeg-turbo 2 (DCT-scaled in wasm), plain PNG/WebP: @napi-rs/image; Pillow-geometry lanczos (wasm); else sharp';
+export { IMAGE_PATH } from './image-path.js';
 
 /** Why an input was not converted: a reason for skipped.csv. */
 export class ImageSkip extends Error {}

@@ -15,8 +15,13 @@ import { recordEncoder } from './record.js';
 import type { Skip } from '../dataset/scan.js';
 import { inOrder } from '../async/in-order.js';
 import { isStorageUrl } from '../storage/url.js';
-import { readBucketLock } from '../storage/bucket-lock.js';
-import { readImageObject, uploadShard, withLocalShard } from '../storage/shard-upload.js';
+
+/**
+ * The object-storage code (and the AWS SDK under it, about 0.15 s of CPU to load) is imported only
+ * by a task that reads or writes a bucket: a local convert's worker threads never load it.
+ */
+const bucketLock = () => import('../storage/bucket-lock.js');
+const shardUpload = () => import('../storage/shard-upload.js');
 
 /**
  * Images in flight per worker, for those sharp converts (its fixed per-call cost overlaps on the
@@ -51,16 +56,17 @@ export async function convertPartition(task: ConvertTask, progressBuffer: Progre
   // A worker never commits a shard for a run that no longer owns the folder (a stopped driver,
   // a newer run): the lock names the current run. Checked before the work and before the commit.
   const beforeCommit = run ? async () => {
-    const holder = isStorageUrl(run.dir) ? await readBucketLock(run.dir, task.storage) : await readLock(run.dir);
+    const holder = isStorageUrl(run.dir) ? await (await bucketLock()).readBucketLock(run.dir, task.storage) : await readLock(run.dir);
     if (holder?.runId !== run.id) throw new PipelineError('STALE_RUN', `run ${run.id} no longer owns ${run.dir} (now: ${holder ? `run ${holder.runId}` : 'no run'}); shard not committed`, { path: task.shardPath });
   } : undefined;
   throwIfStopped(progressBuffer);
   await beforeCommit?.();
   // s3:// output: written and checked locally, then uploaded (the object appears only complete).
-  const written = isStorageUrl(task.shardPath)
-    ? await withLocalShard(task.shardPath, async (shard, index) => {
+  const upload = isStorageUrl(task.shardPath) ? await shardUpload() : undefined;
+  const written = upload
+    ? await upload.withLocalShard(task.shardPath, async (shard, index) => {
       const result = await writeRecords(shard, examples(), { compression: task.compression, indexPath: index, beforeCommit });
-      await uploadShard({ shard, index }, { shard: task.shardPath, index: task.indexPath }, task.storage);
+      await upload.uploadShard({ shard, index }, { shard: task.shardPath, index: task.indexPath }, task.storage);
       return { ...result, path: task.shardPath };
     })
     : await writeRecords(task.shardPath, examples(), { compression: task.compression, indexPath: task.indexPath, beforeCommit });
@@ -79,7 +85,7 @@ export async function convertPartition(task: ConvertTask, progressBuffer: Progre
 async function load(file: ConvertTaskFile, task: ConvertTask): Promise<{ file: ConvertTaskFile; image: StoredImage | string; inputBytes: number }> {
   let input: Buffer;
   if (isStorageUrl(file.path)) {
-    const read = await readImageObject(file.path, task.storage);
+    const read = await (await shardUpload()).readImageObject(file.path, task.storage);
     if (typeof read === 'string') return { file, image: read, inputBytes: 0 };
     input = read;
   } else try {
