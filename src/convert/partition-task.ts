@@ -35,7 +35,7 @@ export async function convertPartition(task: ConvertTask, progressBuffer: Progre
   const started = performance.now();
   const skipped: Skip[] = [];
   const progress = new Int32Array(progressBuffer);
-  const encode = recordEncoder(task.keys ?? DEFAULT_FEATURE_KEYS);
+  const encode = await recordEncoder(task.keys ?? DEFAULT_FEATURE_KEYS);
   const examples = async function* () {
     for await (const { file, image, inputBytes } of inOrder(task.files, task.files.some((f) => isStorageUrl(f.path)) ? OBJECT_IN_FLIGHT : IN_FLIGHT, (file) =>
       load(file, task),
