@@ -50,7 +50,9 @@ export interface ScanOptions {
 
 /** Size, mtime, ctime and inode of a file: changes whenever its content is written. */
 export function fileStamp(info: BigIntStats): string {
-  return `${info.size}:${info.mtimeNs}:${info.ctimeNs}:${info.ino}`;
+  // join, not a template: a template of bigints is a tree of string pieces (a "cons string") that
+  // keeps about 200 bytes more per file alive, 200 MB on a million-image dataset.
+  return [info.size, info.mtimeNs, info.ctimeNs, info.ino].join(':');
 }
 
 /**
@@ -159,7 +161,8 @@ async function walk(
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;
     const path = join(dir.path, entry.name);
-    const rel = `${dir.rel}/${entry.name}`;
+    // join (a flat string) for the same reason as in fileStamp.
+    const rel = [dir.rel, entry.name].join('/');
     if (entry.isDirectory()) {
       await walk({ path, rel }, onFile, onSkip, seen, onOutput, true);
       continue;
