@@ -2,7 +2,7 @@
  * One partition -> one shard, run on a worker thread: read each image, convert it, encode a
  * tf.train.Example, write the shard and its index (temporary name, flush, rename).
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { PipelineError } from '../errors.js';
 import { readLock } from '../output/lock.js';
 import { PROGRESS_SLOTS, throwIfStopped, type ProgressBuffer } from '../pool/protocol.js';
@@ -91,7 +91,7 @@ async function load(file: ConvertTaskFile, task: ConvertTask): Promise<{ file: C
   } else try {
     // Synchronous: an image file is read from the page cache in microseconds, where readFile's
     // four round trips through libuv's pool (open, stat, read, close) cost thread wake-ups.
-    input = readFileSync(file.path);
+    input = readSmallFile(file.path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'vanished during the run (ENOENT)' : `unreadable (${code})`;
@@ -99,9 +99,36 @@ async function load(file: ConvertTaskFile, task: ConvertTask): Promise<{ file: C
   }
   try {
     const image = input.length > 0 ? convertImageSync(input, task.image) : undefined;
-    return { file, image: image ?? (await convertImage(input, task.image)), inputBytes: input.length };
+    // sharp's path is asynchronous: it gets its own copy of a file read into the shared buffer.
+    return { file, image: image ?? (await convertImage(input.buffer === readBuffer.buffer ? Buffer.from(input) : input, task.image)), inputBytes: input.length };
   } catch (error) {
     if (error instanceof ImageSkip) return { file, image: error.message, inputBytes: input.length };
     throw error;
+  }
+}
+
+/**
+ * Small files are read into one buffer reused from image to image (valid until the next read on
+ * this thread): readFileSync's fstat and fresh buffer per file cost about half of a small file's
+ * read (7 against 3 us for a 3 KB crop) and feed the garbage collector. A file bigger than the
+ * buffer gets a buffer of its own.
+ */
+const READ_BUFFER_BYTES = 1 << 20;
+const readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+
+function readSmallFile(path: string): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    let bytes = 0;
+    for (let n; bytes < readBuffer.length && (n = readSync(fd, readBuffer, bytes, readBuffer.length - bytes, null)) > 0;) bytes += n;
+    if (bytes < readBuffer.length) return readBuffer.subarray(0, bytes);
+    // A bigger file: the rest read after what is already in, into a buffer of its own.
+    const chunks = [Buffer.from(readBuffer)];
+    for (let chunk = Buffer.allocUnsafe(Math.max(fstatSync(fd).size - bytes, READ_BUFFER_BYTES)), n; (n = readSync(fd, chunk, 0, chunk.length, null)) > 0; chunk = Buffer.allocUnsafe(READ_BUFFER_BYTES)) {
+      chunks.push(chunk.subarray(0, n));
+    }
+    return Buffer.concat(chunks);
+  } finally {
+    closeSync(fd);
   }
 }
