@@ -124,9 +124,8 @@ function readSmallFile(path: string): Buffer {
     if (bytes < readBuffer.length) return readBuffer.subarray(0, bytes);
     // A bigger file: the rest read after what is already in, into a buffer of its own.
     const chunks = [Buffer.from(readBuffer)];
-    for (let chunk = Buffer.allocUnsafe(Math.max(fstatSync(fd).size - bytes, READ_BUFFER_BYTES)), n; (n = readSync(fd, chunk, 0, chunk.length, null)) > 0; chunk = Buffer.allocUnsafe(READ_BUFFER_BYTES)) {
-      chunks.push(chunk.subarray(0, n));
-    }
+    let chunk = Buffer.allocUnsafe(Math.max(fstatSync(fd).size - bytes, READ_BUFFER_BYTES));
+    for (let n; (n = readSync(fd, chunk, 0, chunk.length, null)) > 0; chunk = Buffer.allocUnsafe(READ_BUFFER_BYTES)) chunks.push(chunk.subarray(0, n));
     return Buffer.concat(chunks);
   } finally {
     closeSync(fd);
