@@ -100,7 +100,9 @@ async function load(file: ConvertTaskFile, task: ConvertTask): Promise<{ file: C
   try {
     const image = input.length > 0 ? convertImageSync(input, task.image) : undefined;
     // sharp's path is asynchronous: it gets its own copy of a file read into the shared buffer.
-    return { file, image: image ?? (await convertImage(input.buffer === readBuffer.buffer ? Buffer.from(input) : input, task.image)), inputBytes: input.length };
+    if (image) return { file, image, inputBytes: input.length };
+    const own = input.buffer === readBuffer.buffer ? Buffer.from(input) : input;
+    return { file, image: await convertImage(own, task.image), inputBytes: input.length };
   } catch (error) {
     if (error instanceof ImageSkip) return { file, image: error.message, inputBytes: input.length };
     throw error;
