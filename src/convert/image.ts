@@ -7,7 +7,6 @@
  */
 import { encodeJpeg, endsWithEoi, fitDecoded, fitPlainJpeg } from '../image/fast-jpeg.js';
 import { decodeOtherInto } from '../image/other-formats.js';
-import { scaledJpegStatus } from '../image/scaled-jpeg.js';
 import { loadSharp } from '../image/sharp-lazy.js';
 
 export type Fit = 'cover' | 'contain' | 'fill';
@@ -30,23 +29,7 @@ export interface StoredImage {
   format: ImageFormat;
 }
 
-/** How big JPEGs libjpeg could shrink by its DCT are decoded in this process (src/image/fast-jpeg.ts). */
-const BIG_JPEG_DECODER = scaledJpegStatus.loaded ? `DCT-scaled by scaled_jpeg.node over ${scaledJpegStatus.libjpeg}` : 'sharp shrink-on-load';
-
-/**
- * Names how output bytes are made: part of each shard's fingerprint, so --resume redoes shards an
- * earlier version made differently instead of mixing two versions' bytes (a run with the scaled
- * JPEG addon and one without it write different bytes for big JPEGs).
- */
-export const IMAGE_PATH = `plain JPEG: libjpeg-turbo 2 (over 1.5 MP and shrinkable: ${BIG_JPEG_DECODER}), plain PNG/WebP: @napi-rs/image; Pillow-geometry lanczos (wasm); else sharp`;
-
-/**
- * The one line convert prints when the scaled JPEG addon is missing: results stay right, big JPEGs
- * only take sharp's slower path. Undefined when the addon is in use.
- */
-export const SCALED_JPEG_NOTICE: string | undefined = scaledJpegStatus.loaded
-  ? undefined
-  : `big JPEGs are decoded by sharp (slower): ${scaledJpegStatus.reason}`;
+export { IMAGE_PATH, SCALED_JPEG_NOTICE } from './image-path.js';
 
 /** Why an input was not converted: a reason for skipped.csv. */
 export class ImageSkip extends Error {}

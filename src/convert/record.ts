@@ -4,7 +4,6 @@
  * a fraction of its cost. protobufjs built a message object, a {low, high} pair per int64 and a
  * writer chain per field; at 96x72 -> 32 that was a quarter of the worker's CPU per image.
  */
-import { encodeExample } from '../tfrecord/example.js';
 import type { StoredImage } from './image.js';
 
 /** Feature keys of a converted record (--image-key / --label-key rename the first two). */
@@ -87,14 +86,20 @@ function writeFeature(out: Buffer, at: number, value: Value): number {
 /**
  * An encoder for one task's records: the keys' order and bytes are worked out once.
  *
- * @example const encode = recordEncoder({ image: 'image', class: 'class', label: 'label' });
+ * Async only for the rare colliding keys: the generic encoder's protobufjs (about 0.05 s of CPU per
+ * thread to load) is imported for them alone.
+ *
+ * @example const encode = await recordEncoder({ image: 'image', class: 'class', label: 'label' });
  *          shard.push(encode(storedImage, { rel: 'cat/1.jpg', label: 0, className: 'cat' }));
  */
-export function recordEncoder(keys: RecordKeys): (image: StoredImage, file: RecordFile) => Buffer {
+export async function recordEncoder(keys: RecordKeys): Promise<(image: StoredImage, file: RecordFile) => Buffer> {
   const names = { image: keys.image, class: keys.class, label: keys.label, filename: 'filename', height: 'height', width: 'width', channels: 'channels', format: 'format' };
   type Name = keyof typeof names;
   // Keys that collide (--image-key filename) leave one feature of the two, as the generic encoder does.
-  if (new Set(Object.values(names)).size < Object.keys(names).length) return (image, file) => Buffer.from(encodeExample(genericFeatures(keys, image, file)));
+  if (new Set(Object.values(names)).size < Object.keys(names).length) {
+    const { encodeExample } = await import('../tfrecord/example.js');
+    return (image, file) => Buffer.from(encodeExample(genericFeatures(keys, image, file)));
+  }
   // The order encodeExample writes: keys sorted, then as a JavaScript object orders them (integer-like keys first).
   const sorted: Record<string, Name> = {};
   for (const [name, key] of (Object.entries(names) as [Name, string][]).sort(([, a], [, b]) => (a < b ? -1 : a > b ? 1 : 0))) sorted[key] = name;

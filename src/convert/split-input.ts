@@ -7,8 +7,10 @@
 import { join } from 'node:path';
 import { readImageList } from '../dataset/image-list.js';
 import { scanDataset, type Dataset } from '../dataset/scan.js';
-import { scanBucket } from '../dataset/scan-bucket.js';
 import { isStorageUrl } from '../storage/url.js';
+
+/** The bucket lister, and the AWS SDK under it, loaded only for a bucket input. */
+const scanBucket: typeof import('../dataset/scan-bucket.js').scanBucket = async (...args) => (await import('../dataset/scan-bucket.js')).scanBucket(...args);
 
 /** The folder or prefix URL of one split: `path.join` would fold the `//` of `s3://`. */
 export function splitOut(out: string, split: string): string {

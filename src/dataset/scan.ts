@@ -4,9 +4,9 @@
  * top level are not in any class and are ignored; names starting with "." are ignored everywhere.
  * Symbolic links are followed; a dangling one is reported as skipped.
  */
-import { lstat, readdir, stat } from 'node:fs/promises';
-import type { BigIntStats } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { readdir, stat } from 'node:fs/promises';
+import { lstatSync, statSync, type BigIntStats } from 'node:fs';
+import { join } from 'node:path';
 import { PipelineError } from '../errors.js';
 import { PARTS_DIR, readManifest } from '../run-folder/manifest.js';
 
@@ -50,7 +50,9 @@ export interface ScanOptions {
 
 /** Size, mtime, ctime and inode of a file: changes whenever its content is written. */
 export function fileStamp(info: BigIntStats): string {
-  return `${info.size}:${info.mtimeNs}:${info.ctimeNs}:${info.ino}`;
+  // join, not a template: a template of bigints is a tree of string pieces (a "cons string") that
+  // keeps about 200 bytes more per file alive, 200 MB on a million-image dataset.
+  return [info.size, info.mtimeNs, info.ctimeNs, info.ino].join(':');
 }
 
 /**
@@ -96,9 +98,9 @@ export async function scanDataset(root: string, options: ScanOptions = {}): Prom
   const files: DatasetFile[] = [];
   const skipped: Skip[] = [];
   for (let label = 0; label < classes.length; label++) {
-    await walk(join(root, classes[label]), (path, info) => {
-      files.push({ rel: relative(root, path).split(sep).join('/'), path, label, className: classes[label], size: Number(info.size), stamp: fileStamp(info) });
-    }, (path, reason) => skipped.push({ path: relative(root, path).split(sep).join('/'), reason }), new Set(excluded), (path) => notes.push(`${path} holds an earlier convert output (manifest.json): its files are not images of the class, left out`));
+    await walk({ path: join(root, classes[label]), rel: classes[label] }, (path, rel, info) => {
+      files.push({ rel, path, label, className: classes[label], size: Number(info.size), stamp: fileStamp(info) });
+    }, (rel, reason) => skipped.push({ path: rel, reason }), new Set(excluded), (path) => notes.push(`${path} holds an earlier convert output (manifest.json): its files are not images of the class, left out`));
   }
   files.sort((a, b) => byCodePoint(a.rel, b.rel));
   return { root, classes, files, skipped, notes };
@@ -121,49 +123,62 @@ async function isConvertOutput(dir: string, depth = 0): Promise<boolean> {
   return (await Promise.all(entries.map((e) => isConvertOutput(join(dir, e.name), 1)))).every(Boolean);
 }
 
+/** Files stat'ed synchronously between two turns of the event loop (signals are still heard). */
+const STATS_PER_TURN = 4096;
+let statted = 0;
+
+/**
+ * A folder's files, depth first. `rel` is the path below the dataset root with "/" separators,
+ * built along the way. Each file is stat'ed synchronously: from the page cache that costs about 2 us,
+ * where an awaited stat costs about 20 us of CPU in promise and thread-pool hand-offs (a tenth of
+ * a small image's whole conversion).
+ */
 async function walk(
-  dir: string,
-  onFile: (path: string, info: BigIntStats) => void,
-  onSkip: (path: string, reason: string) => void,
+  dir: { path: string; rel: string },
+  onFile: (path: string, rel: string, info: BigIntStats) => void,
+  onSkip: (rel: string, reason: string) => void,
   seen: Set<string>,
   onOutput?: (path: string) => void,
   nested = false,
 ): Promise<void> {
-  const dirInfo = await stat(dir);
+  const dirInfo = await stat(dir.path);
   // Also how excluded folders (the output) are never entered: they start in `seen`.
   const key = `${dirInfo.dev}:${dirInfo.ino}`;
   if (seen.has(key)) return; // a link loop
   seen.add(key);
   // An earlier convert output kept inside a class folder: its shards are not images of the class.
-  if (nested && onOutput && (await isConvertOutput(dir, 1))) {
-    onOutput(dir);
+  if (nested && onOutput && (await isConvertOutput(dir.path, 1))) {
+    onOutput(dir.path);
     return;
   }
   let entries;
   try {
-    entries = await readdir(dir, { withFileTypes: true });
+    entries = await readdir(dir.path, { withFileTypes: true });
   } catch (error) {
-    onSkip(dir, `unreadable folder: ${(error as NodeJS.ErrnoException).code}`);
+    onSkip(dir.rel, `unreadable folder: ${(error as NodeJS.ErrnoException).code}`);
     return;
   }
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;
-    const path = join(dir, entry.name);
+    const path = join(dir.path, entry.name);
+    // join (a flat string) for the same reason as in fileStamp.
+    const rel = [dir.rel, entry.name].join('/');
     if (entry.isDirectory()) {
-      await walk(path, onFile, onSkip, seen, onOutput, true);
+      await walk({ path, rel }, onFile, onSkip, seen, onOutput, true);
       continue;
     }
+    if (++statted % STATS_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
     let info;
     try {
-      info = entry.isSymbolicLink() || entry.isFile() ? await stat(path, { bigint: true }) : await lstat(path, { bigint: true });
+      info = entry.isSymbolicLink() || entry.isFile() ? statSync(path, { bigint: true }) : lstatSync(path, { bigint: true });
     } catch {
-      if (entry.isSymbolicLink()) onSkip(path, 'dangling symbolic link');
-      else onSkip(path, 'vanished during the scan');
+      if (entry.isSymbolicLink()) onSkip(rel, 'dangling symbolic link');
+      else onSkip(rel, 'vanished during the scan');
       continue;
     }
-    if (info.isDirectory()) await walk(path, onFile, onSkip, seen, onOutput, true);
-    else if (info.isFile()) onFile(path, info);
-    else onSkip(path, 'not a regular file');
+    if (info.isDirectory()) await walk({ path, rel }, onFile, onSkip, seen, onOutput, true);
+    else if (info.isFile()) onFile(path, rel, info);
+    else onSkip(rel, 'not a regular file');
   }
 }
 

@@ -5,17 +5,20 @@
  */
 import { join } from 'node:path';
 import { writeFileAtomic } from '../output/atomic.js';
-import { Float64, Int32, Int64, Schema, Table, Utf8, tableToIPC, vectorFromArray, type DataType, type Vector } from 'apache-arrow';
+import type { DataType, Vector } from 'apache-arrow';
 import { stringify } from 'csv-stringify/sync';
 import { columnType, type ColumnSpecs, type ColumnType, type RowOf, type TableSchema } from './files.js';
 
-const arrowType = (t: ColumnType): DataType => (t === 'string' ? new Utf8() : t === 'int' ? new Int32() : t === 'int64' ? new Int64() : new Float64());
+/** apache-arrow costs about 0.15 s of CPU to load: loaded when a table is written, not by every command that might write one. */
+const loadArrow = () => import('apache-arrow');
 
 /** Arrow's Int64 builder takes bigints; a counter that could not be read (NaN) is null. */
 const int64 = (v: unknown) => (typeof v === 'number' ? (Number.isFinite(v) ? BigInt(Math.round(v)) : null) : v);
 
 /** `metadata`: key-value pairs kept in the Arrow schema (e.g. that the run was interrupted). */
-export function toArrow<Row extends object>(rows: readonly Row[], columns: ColumnSpecs, metadata?: Record<string, string>): Uint8Array {
+export async function toArrow<Row extends object>(rows: readonly Row[], columns: ColumnSpecs, metadata?: Record<string, string>): Promise<Uint8Array> {
+  const { Float64, Int32, Int64, Schema, Table, Utf8, tableToIPC, vectorFromArray } = await loadArrow();
+  const arrowType = (t: ColumnType): DataType => (t === 'string' ? new Utf8() : t === 'int' ? new Int32() : t === 'int64' ? new Int64() : new Float64());
   const vectors: Record<string, Vector> = {};
   for (const [name, spec] of Object.entries(columns)) {
     const type = columnType(spec);
@@ -48,7 +51,7 @@ export async function writeTable<C extends ColumnSpecs>(
   metadata?: Record<string, string>,
 ): Promise<void> {
   await writeFileAtomic(join(dir, `${schema.name}.csv`), toCsv(rows, schema.columns));
-  if (schema.arrow) await writeFileAtomic(join(dir, `${schema.name}.arrow`), toArrow(rows, schema.columns, metadata));
+  if (schema.arrow) await writeFileAtomic(join(dir, `${schema.name}.arrow`), await toArrow(rows, schema.columns, metadata));
 }
 
 /** A row as written: the schema's fields, any of them possibly null (blank in the CSV). */

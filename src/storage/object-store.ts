@@ -18,14 +18,12 @@ import { PipelineError } from '../errors.js';
 import { STORAGE_DEFAULTS } from '../options/storage.js';
 import { isMissing, isPreconditionFailed, isRetryable, storageError } from './storage-errors.js';
 import { FastGet } from './fast-get.js';
-import { RequestStats, type RequestKind, type RequestStatsData } from './request-stats.js';
+import { RequestStats, threadRequestStats, type RequestKind, type RequestStatsData } from './request-stats.js';
 import { formatStorageUrl, parseStorageUrl, type StorageScheme } from './url.js';
 
-/** Where to send requests: `--endpoint`, else AWS_ENDPOINT_URL(_S3), else the provider's own. */
-export interface StorageConfig {
-  endpoint?: string;
-  region?: string;
-}
+import { storageConfig, type StorageConfig } from './storage-config.js';
+
+export { useStorageConfig, type StorageConfig } from './storage-config.js';
 
 export interface ObjectInfo {
   key: string;
@@ -36,8 +34,8 @@ export interface ObjectInfo {
 /** Cloud Storage's S3-compatible XML API: HMAC keys as the access key id and secret. */
 export const GCS_ENDPOINT = 'https://storage.googleapis.com';
 
-/** This thread's requests, all buckets together: commands and workers read and reset them. */
-export const threadRequestStats = new RequestStats();
+/** This thread's requests, all buckets together (declared in request-stats.ts, which loads no SDK). */
+export { threadRequestStats };
 
 /** This thread's requests since the last call, as data (a job's share), and a fresh start. */
 export function takeRequestStats(): RequestStatsData {
@@ -448,18 +446,8 @@ export class ObjectStore {
 
 const stores = new Map<string, ObjectStore>();
 
-let threadConfig: StorageConfig = {};
-
-/**
- * The command's `--endpoint` for every URL this thread opens without a config of its own (readers
- * deep in the TFRecord code need not pass it along). Commands and worker tasks set it at their start.
- */
-export function useStorageConfig(config: StorageConfig | undefined): void {
-  threadConfig = config?.endpoint || config?.region ? { ...config } : {};
-}
-
 /** The store of a URL's bucket (one per bucket and endpoint per thread) and the URL's key. */
-export function openUrl(url: string, config: StorageConfig = threadConfig): { store: ObjectStore; key: string } {
+export function openUrl(url: string, config: StorageConfig = storageConfig()): { store: ObjectStore; key: string } {
   const parsed = parseStorageUrl(url);
   const id = `${parsed.scheme}|${parsed.bucket}|${config.endpoint ?? ''}|${config.region ?? ''}`;
   let store = stores.get(id);

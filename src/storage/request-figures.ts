@@ -7,8 +7,7 @@
  * requests (listing, lock, part records, manifest) are the change of its thread's counts.
  */
 import { DEFAULT_REQUEST_PRICES } from '../options/storage.js';
-import { requestCost, RequestStats, type ObjectStorageFigures, type RequestCounts, type RequestStatsData } from './request-stats.js';
-import { threadRequestStats } from './object-store.js';
+import { requestCost, RequestStats, threadRequestStats, type ObjectStorageFigures, type RequestCounts, type RequestStatsData } from './request-stats.js';
 
 /** speedtest's figures, the same fields. */
 export type ConvertRequestFigures = ObjectStorageFigures;

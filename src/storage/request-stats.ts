@@ -97,3 +97,9 @@ export function requestCost(counts: RequestCounts, prices: RequestPrices): { dol
 
 /** A run's requests to s3:// / gs:// and their cost, as run.json holds them. */
 export type ObjectStorageFigures = RequestSummary & { cost: ReturnType<typeof requestCost> };
+
+/**
+ * This thread's requests, all buckets together: commands and workers read and reset them. Here,
+ * not in object-store.ts, so that counting (src/storage/request-figures.ts) loads no AWS SDK.
+ */
+export const threadRequestStats = new RequestStats();

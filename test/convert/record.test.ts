@@ -6,7 +6,7 @@ import type { StoredImage } from '../../src/convert/image.js';
 
 const image = (bytes: number, width = 32, height = 24): StoredImage => ({ data: Buffer.alloc(bytes, 7), width, height, channels: 3, format: 'jpeg' });
 
-test('a converted record has the bytes encodeExample gives, for every key set and size', () => {
+test('a converted record has the bytes encodeExample gives, for every key set and size', async () => {
   const keySets: RecordKeys[] = [
     { image: 'image', class: 'class', label: 'label' },
     { image: 'image/encoded', class: 'image/class/label', label: 'label' },
@@ -21,7 +21,7 @@ test('a converted record has the bytes encodeExample gives, for every key set an
     { rel: 'neg.jpg', label: -1, className: 'neg' },
   ];
   for (const keys of keySets) {
-    const encode = recordEncoder(keys);
+    const encode = await recordEncoder(keys);
     for (const file of files) {
       for (const img of [image(0), image(100), image(200_000, 16384, 1), { ...image(5), format: 'png' as const }]) {
         assert.deepEqual(encode(img, file), Buffer.from(encodeExample(genericFeatures(keys, img, file))), `${JSON.stringify(keys)} ${file.rel.slice(0, 20)} ${img.data.length}`);

@@ -37,7 +37,7 @@ test('measurements.arrow with NaN, Infinity, a negative rate or text in a numeri
       await cp(RUN, run, { recursive: true });
       const table = await rows(run);
       table[1][column] = value;
-      await writeFile(join(run, 'measurements.arrow'), toArrow(table, { ...MEASUREMENTS.columns, ...(type ? { [column]: type } : {}) }));
+      await writeFile(join(run, 'measurements.arrow'), await toArrow(table, { ...MEASUREMENTS.columns, ...(type ? { [column]: type } : {}) }));
       for (const command of [['report', run], ['compare', RUN, run]]) {
         const r = await runCli(command);
         assert.equal(r.code, 3, `${command[0]} ${column}=${String(value)}: ${r.stderr}`);
@@ -55,7 +55,7 @@ test('report keeps the "interrupted" warning when run.json is deleted, and says 
     // An interrupted run, as speedtest writes it: the flag in run.json and in measurements.arrow's metadata.
     const info = JSON.parse(await readFile(join(run, 'run.json'), 'utf8'));
     await writeFile(join(run, 'run.json'), JSON.stringify({ ...info, interrupted: true }));
-    await writeFile(join(run, 'measurements.arrow'), toArrow(await rows(run), MEASUREMENTS.columns, { [INTERRUPTED_KEY]: 'true' }));
+    await writeFile(join(run, 'measurements.arrow'), await toArrow(await rows(run), MEASUREMENTS.columns, { [INTERRUPTED_KEY]: 'true' }));
     await rm(join(run, 'run.json'));
     const r = await runCli(['report', run]);
     assert.equal(r.code, 0, r.stderr);

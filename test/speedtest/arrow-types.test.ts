@@ -30,7 +30,7 @@ test('measurements.arrow and resources.arrow: counters are Int64, counts Int32, 
   });
 });
 
-test('an Int64 counter past 2^31 keeps its value; one that could not be read is null, not 0', () => {
-  const table = tableFromIPC(toArrow([{ n: 2 ** 40 + 3 }, { n: NaN }, { n: 7 }], { n: 'int64' }));
+test('an Int64 counter past 2^31 keeps its value; one that could not be read is null, not 0', async () => {
+  const table = tableFromIPC(await toArrow([{ n: 2 ** 40 + 3 }, { n: NaN }, { n: 7 }], { n: 'int64' }));
   assert.deepEqual(table.toArray().map((r) => r.n), [2n ** 40n + 3n, null, 7n]);
 });
