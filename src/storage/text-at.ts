@@ -3,13 +3,15 @@
  * of them (`inspect --verify`, the reader's index note) hold on `s3://` / `gs://` too.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { openUrl } from './object-store.js';
 import { isStorageUrl } from './url.js';
+
+/** The object store (and the AWS SDK under it) is loaded only for a URL: local reads never load it. */
+const openUrl = async (url: string) => (await import('./object-store.js')).openUrl(url);
 
 /** The file's or object's text; a missing one rejects with code ENOENT, as readFile does. */
 export async function readTextAt(path: string): Promise<string> {
   if (!isStorageUrl(path)) return readFile(path, 'utf8');
-  const { store, key } = openUrl(path);
+  const { store, key } = await openUrl(path);
   const text = await store.getText(key);
   if (text === undefined) throw Object.assign(new Error(`${path}: no such object`), { code: 'ENOENT' });
   return text;
@@ -18,6 +20,6 @@ export async function readTextAt(path: string): Promise<string> {
 /** True when a regular file or an object is at `path`. */
 export async function existsAt(path: string): Promise<boolean> {
   if (!isStorageUrl(path)) return (await stat(path).catch(() => undefined))?.isFile() ?? false;
-  const { store, key } = openUrl(path);
+  const { store, key } = await openUrl(path);
   return (await store.head(key)) !== undefined;
 }
