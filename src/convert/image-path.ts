@@ -7,10 +7,12 @@
  */
 import { scaledJpegStatus } from '../image/scaled-jpeg.js';
 
-/** How big JPEGs libjpeg could shrink by its DCT are decoded in this process (src/image/fast-jpeg.ts). */
-const BIG_JPEG_DECODER = scaledJpegStatus.loaded ? `DCT-scaled by scaled_jpeg.node over ${scaledJpegStatus.libjpeg}` : 'sharp shrink-on-load';
+/** How JPEGs libjpeg could shrink by its DCT are decoded in this process (src/image/fast-jpeg.ts). */
+const BIG_JPEG_DECODER = scaledJpegStatus.loaded
+  ? `DCT-scaled by scaled_jpeg.node over ${scaledJpegStatus.libjpeg}`
+  : 'over 1.5 MP sharp shrink-on-load, else full size';
 
-export const IMAGE_PATH = `plain JPEG: libjpeg-turbo 2 (over 1.5 MP and shrinkable: ${BIG_JPEG_DECODER}), plain PNG/WebP: @napi-rs/image; Pillow-geometry lanczos (wasm); else sharp`;
+export const IMAGE_PATH = `plain JPEG: libjpeg-turbo 2 (shrinkable: ${BIG_JPEG_DECODER}), plain PNG/WebP: @napi-rs/image; Pillow-geometry lanczos (wasm); else sharp`;
 
 /**
  * The one line convert prints when the scaled JPEG addon is missing: results stay right, big JPEGs
