@@ -20,7 +20,7 @@ import { checkTfdsSidecars } from '../tfrecord/tfds-info.js';
 import { sha256File } from '../run-folder/manifest.js';
 import { indexMismatch, indexPathFor, readIndex } from '../tfrecord/record-index.js';
 import { readRecordGroups, type RecordProblem } from '../tfrecord/reader.js';
-import { useStorageConfig } from '../storage/object-store.js';
+import { useStorageConfig } from '../storage/storage-config.js';
 
 /** `targets` (files, folders or globs; or one `target`), `split`, keys, `verify`, `dump`: src/options/inspect.ts. */
 export type InspectOptions = InspectOptionsInput & { signal?: AbortSignal };

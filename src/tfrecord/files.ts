@@ -14,7 +14,6 @@ import { FOLDER_SCAN_DEPTH } from '../options/scan.js';
 import { MANIFEST_FILE } from '../run-folder/manifest.js';
 import { HEADER_BYTES, readHeaderLength } from './framing.js';
 import { isStorageUrl } from '../storage/url.js';
-import { findRecordObjects } from '../storage/find-objects.js';
 
 export const RECORD_FILE_PATTERN = /\.tfrecords?(\.gz|\.gzip|\.zlib)?$/i;
 /** Names that say "TFRecord shard" by themselves: a file so named that is not one is an error, not skipped. */
@@ -55,7 +54,7 @@ export async function findRecordFiles(targets: readonly string[], options: { spl
   for (const target of targets) {
     // s3:// and gs:// URLs: an object, or the shards below a prefix (src/storage/find-objects.ts).
     if (isStorageUrl(target)) {
-      found.push(...(await findRecordObjects(target, { split: options.split })));
+      found.push(...(await (await import('../storage/find-objects.js')).findRecordObjects(target, { split: options.split })));
       continue;
     }
     const info = await stat(target).catch(() => undefined);
