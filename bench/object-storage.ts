@@ -2,8 +2,10 @@
  * object-storage: reads from a real S3 server (Ceph RGW, scripts/s3-gateway.sh), optionally behind
  * netem latency in a network namespace of our own (a cloud bucket's round trip on one machine).
  *
- * - images: every image object fetched by our client (--io-concurrency style, 32 in flight)
- *   against bench/boto3_images.py (boto3 on a 32-thread pool), same objects, alternating, best of 3.
+ * - images: every image object fetched by our client (as speedtest reads them: --io-concurrency's
+ *   default in flight, a new GET as soon as any ends) against bench/boto3_images.py (boto3 on a
+ *   32-thread pool), same objects, alternating, best of 3; with each side's CPU seconds (user +
+ *   system of its own process) per 1,000 GETs, the figure that holds on a shared machine.
  * - shards: our TFRecord reader over the shard objects (framing + CRC, 4 shards at a time) against
  *   a plain parallel GET loop over the same objects (the ceiling), best of 3 each.
  * - io-concurrency: image objects/s with 1, 4, 16, 32, 64 GETs in flight (the default's measurement),
@@ -24,6 +26,7 @@ import { join } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { parse } from 'csv-parse/sync';
 import { inOrder } from '../src/async/in-order.js';
+import { inOrderAhead } from '../src/async/in-order-ahead.js';
 import { convert } from '../src/convert/convert.js';
 import { scanDataset } from '../src/dataset/scan.js';
 import { ObjectStore } from '../src/storage/object-store.js';
@@ -193,17 +196,32 @@ export async function benchObjectStorage(): Promise<void> {
     for await (const o of store.list('shards/')) if (o.key.endsWith('.tfrecord')) shardKeys.push(o.key);
     const shardBytes = (await Promise.all(shardKeys.map((k) => store.head(k)))).reduce((n, h) => n + (h?.size ?? 0), 0);
 
+    // CPU seconds (user + system) per 1,000 GETs of each side's own process, best round each: on a
+    // machine whose 2 cores the gateway and the latency proxy share, the objects/s of a side depend on
+    // what the others do, while the CPU a reader spends per GET is its own and holds under load.
+    const cpuPer1000: Record<string, number[]> = { ours: [], boto3: [] };
     const fetchImages = async (keys: readonly string[], inFlight: number) => {
+      const cpu = process.cpuUsage();
       const s = await seconds(async () => {
-        for await (const _ of inOrder(keys, inFlight, (k) => store.get(k))) void _;
+        // As speedtest reads image objects (src/speedtest/sources.ts): a new GET as soon as any ends.
+        for await (const _ of inOrderAhead(keys, inFlight, (k) => store.get(k))) void _;
       });
-      return keys.length / s;
+      const used = process.cpuUsage(cpu);
+      return { perSecond: keys.length / s, cpuPer1000: ((used.user + used.system) / 1e6 / keys.length) * 1000 };
+    };
+    const ours = async () => {
+      const r = await fetchImages(imageKeys, DEFAULT_IO_CONCURRENCY);
+      cpuPer1000.ours.push(r.cpuPer1000);
+      return r.perSecond;
     };
     const boto3 = async () => {
       const out = await run(PYTHON, [join(PROJECT_ROOT, 'bench', 'boto3_images.py'), gateway.env.AWS_ENDPOINT_URL, 'bench', 'images/', '32']);
-      return (JSON.parse(out) as { objects_per_second: number }).objects_per_second;
+      const r = JSON.parse(out) as { objects_per_second: number; cpu_seconds_per_1000_gets: number };
+      cpuPer1000.boto3.push(r.cpu_seconds_per_1000_gets);
+      return r.objects_per_second;
     };
-    const images = await alternate(ROUNDS, { ours: () => fetchImages(imageKeys, 32), boto3 });
+    const images = await alternate(ROUNDS, { ours, boto3 });
+    const cpu = { ours: Math.min(...cpuPer1000.ours), boto3: Math.min(...cpuPer1000.boto3) };
     done(`images: ours vs boto3 (${imageKeys.length} objects, best of ${ROUNDS})`);
 
     // Both sides: the same shard objects, the same number in flight, the same client and connection
@@ -250,7 +268,7 @@ export async function benchObjectStorage(): Promise<void> {
 
     const sample = imageKeys.slice(0, sweepSample);
     const sweep: Record<string, number> = {};
-    for (const n of [1, 4, 16, 32, 64]) sweep[n] = round((await alternate(2, { x: () => fetchImages(sample, n) })).x, 1);
+    for (const n of [1, 4, 16, 32, 64]) sweep[n] = round((await alternate(2, { x: async () => (await fetchImages(sample, n)).perSecond })).x, 1);
     done(`GETs in flight 1..64 (first ${sample.length} image objects, best of 2)`);
 
     // The study's figure: TFRecord / images throughput on local disk and on the bucket, one grid each.
@@ -276,7 +294,12 @@ export async function benchObjectStorage(): Promise<void> {
       server: 'Ceph RADOS Gateway (Debian ceph 16.2, memstore), scripts/s3-gateway.sh',
       latencyMs: gateway.latencyMs,
       ...(gateway.latencyNote ? { latencyNote: gateway.latencyNote } : {}),
-      images: { objects: imageKeys.length, oursObjectsPerSecond: round(images.ours, 1), boto3ObjectsPerSecond: round(images.boto3, 1), ratio: round(imagesRatio, 3), goal: 'at least boto3 on a 32-thread pool (ratio >= 1)', met: imagesRatio >= 1 },
+      images: {
+        objects: imageKeys.length, inFlight: DEFAULT_IO_CONCURRENCY, oursObjectsPerSecond: round(images.ours, 1), boto3ObjectsPerSecond: round(images.boto3, 1), ratio: round(imagesRatio, 3),
+        goal: 'at least boto3 on a 32-thread pool (ratio >= 1)', met: imagesRatio >= 1,
+        // The fair figure on a shared machine: each reader's own process, user + system, best round.
+        oursCpuSecondsPer1000Gets: round(cpu.ours, 3), boto3CpuSecondsPer1000Gets: round(cpu.boto3, 3), boto3CpuOverOurs: round(cpu.boto3 / cpu.ours, 2),
+      },
       shards: {
         objects: shardKeys.length, inFlight: shardsInFlight, passesPerMeasurement: repeat, bytes: shardBytes,
         oursMBps: round(shards.ours, 1), plainGetMBps: round(shards.ceiling, 1), ratio: round(shardsRatio, 3),

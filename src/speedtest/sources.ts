@@ -11,6 +11,7 @@ import { decodeExample, decodeSequenceExample, type Features } from '../tfrecord
 import { readRecords } from '../tfrecord/reader.js';
 import { ObjectPrefetch } from '../storage/object-prefetch.js';
 import { inOrder } from '../async/in-order.js';
+import { inOrderAhead } from '../async/in-order-ahead.js';
 import { decodeAndFit, decodeStored, type DecodedImage } from './decode.js';
 import { StageClock } from './stages.js';
 
@@ -43,12 +44,15 @@ export function imageFileSource(
   channels = 3,
   ioConcurrency = DEFAULT_IO_CONCURRENCY,
 ): ImageSource {
-  // Objects (s3://, gs://): many GETs in flight hide each one's latency (--io-concurrency).
-  const inFlight = files.length > 0 && isStorageUrl(files[0]) ? ioConcurrency : 4;
+  // Objects (s3://, gs://): many GETs in flight hide each one's latency (--io-concurrency), a new
+  // one sent as soon as any ends (a slow GET does not hold the others back: in-order-ahead.ts).
+  const objects = files.length > 0 && isStorageUrl(files[0]);
+  const inFlight = objects ? ioConcurrency : 4;
+  const map = objects ? inOrderAhead : inOrder;
   return {
     size: files.length,
     async *from(position) {
-      yield* inOrder(files.slice(position), inFlight, async (path): Promise<SourceItem> => {
+      yield* map(files.slice(position), inFlight, async (path: string): Promise<SourceItem> => {
         let bytes: Buffer;
         const began = performance.now();
         try {

@@ -1,17 +1,19 @@
 /**
- * GET of one object without the SDK's middleware stack: the request signed by the SDK's own SigV4
- * signer (`@smithy/signature-v4`, the client's credentials, region and hash) and sent on a
- * keep-alive agent. Measured here on the test gateway, the SDK spends about 4 ms of CPU per GET in
- * endpoint resolution, serialisation and middleware, which caps a 2-core machine near boto3's
- * rate; image datasets are thousands of small GETs. Only success is handled here: any other
- * status returns undefined and the caller repeats the request through the SDK, whose error carries
- * the server's code (NoSuchKey, AccessDenied...) for src/storage/storage-errors.ts.
+ * GET of one object without the SDK's middleware stack: the request signed by our own SigV4
+ * (sigv4.ts: synchronous, its signing key derived once a day) with the client's credentials and
+ * region, and sent on a keep-alive agent. Measured here on the test gateway, the SDK spends about
+ * 4 ms of CPU per GET in endpoint resolution, serialisation and middleware; this path about 0.3 ms
+ * (bench/object-storage.ts: `cpuSecondsPer1000Gets`). On a machine whose cores the object server
+ * shares, CPU a reader does not spend is requests the server answers; image datasets are thousands
+ * of small GETs. Only success is handled here: any other status returns undefined and the caller
+ * repeats the request through the SDK, whose error carries the server's code (NoSuchKey,
+ * AccessDenied...) for src/storage/storage-errors.ts.
  */
-import { request as httpRequest, type Agent as HttpAgent, type IncomingMessage } from 'node:http';
+import { request as httpRequest, type Agent as HttpAgent, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest, type Agent as HttpsAgent } from 'node:https';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { STORAGE_DEFAULTS } from '../options/storage.js';
+import { SigV4Signer, type SigningCredentials } from './sigv4.js';
 
 /** S3's URI encoding of a key: every byte but unreserved characters and "/" percent-encoded. */
 export function encodeKey(key: string): string {
@@ -23,8 +25,24 @@ export interface FastResponse {
   body: IncomingMessage;
 }
 
+/** Where this bucket's GETs go: fixed for the store's life once the region is known. */
+interface Target {
+  https: boolean;
+  hostname: string;
+  port?: number;
+  /** The Host header (with the port when one is given). */
+  host: string;
+  /** Path up to the key: `/bucket/` (path-style, a configured endpoint) or `/` (virtual-hosted, AWS). */
+  prefix: string;
+  signer: SigV4Signer;
+}
+
+/** Credentials that expire (an instance role's, SSO) are fetched again this long before they do. */
+const CREDENTIALS_MARGIN_MS = 5 * 60_000;
+
 export class FastGet {
-  private signer?: SignatureV4;
+  private target?: Target;
+  private credentials?: SigningCredentials & { expiration?: Date };
 
   constructor(
     private readonly client: S3Client,
@@ -33,29 +51,41 @@ export class FastGet {
     private readonly agents: { http: HttpAgent; https: HttpsAgent },
   ) {}
 
-  private async target(key: string): Promise<{ protocol: string; hostname: string; port?: number; path: string }> {
-    if (this.endpoint) {
-      const url = new URL(this.endpoint);
-      return { protocol: url.protocol, hostname: url.hostname, port: url.port ? Number(url.port) : undefined, path: `/${this.bucket}/${encodeKey(key)}` };
+  /** The target and credentials, resolved on the first GET and when the credentials near their expiry. */
+  private async resolve(): Promise<void> {
+    const config = this.client.config;
+    if (!this.target) {
+      const region = await config.region();
+      const signer = new SigV4Signer(region);
+      if (this.endpoint) {
+        const url = new URL(this.endpoint);
+        const port = url.port ? Number(url.port) : undefined;
+        this.target = { https: url.protocol === 'https:', hostname: url.hostname, port, host: url.host, prefix: `/${this.bucket}/`, signer };
+      } else {
+        const hostname = `${this.bucket}.s3.${region}.amazonaws.com`;
+        this.target = { https: true, hostname, host: hostname, prefix: '/', signer };
+      }
     }
-    const region = await this.client.config.region();
-    return { protocol: 'https:', hostname: `${this.bucket}.s3.${region}.amazonaws.com`, path: `/${encodeKey(key)}` };
+    this.credentials = await config.credentials();
+  }
+
+  private fresh(): boolean {
+    const expiration = this.credentials?.expiration;
+    return this.target !== undefined && this.credentials !== undefined && (expiration === undefined || expiration.getTime() - Date.now() > CREDENTIALS_MARGIN_MS);
   }
 
   /** The object (or a range) when the server answers 200 / 206; undefined for any other status. */
   async get(key: string, range: string | undefined): Promise<FastResponse | undefined> {
-    const config = this.client.config;
-    this.signer ??= new SignatureV4({ credentials: config.credentials, region: config.region, service: 's3', sha256: config.sha256, uriEscapePath: false, applyChecksum: false });
-    const target = await this.target(key);
-    const host = target.port ? `${target.hostname}:${target.port}` : target.hostname;
-    const signed = await this.signer.sign({
-      method: 'GET', protocol: target.protocol, hostname: target.hostname, port: target.port, path: target.path, query: {},
-      headers: { host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', ...(range ? { range } : {}) },
-    });
-    const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
-    const agent = target.protocol === 'https:' ? this.agents.https : this.agents.http;
+    // Awaited only on the first GET and near the credentials' expiry: a settled await per GET is CPU too.
+    if (!this.fresh()) await this.resolve();
+    const target = this.target!;
+    const path = target.prefix + encodeKey(key);
+    const { headers } = target.signer.signGet(this.credentials!, target.host, path, range);
+    const options: RequestOptions = {
+      method: 'GET', host: target.hostname, port: target.port, path, headers, agent: target.https ? this.agents.https : this.agents.http,
+    };
     const response = await new Promise<IncomingMessage>((resolve, reject) => {
-      const req = send({ method: 'GET', host: target.hostname, port: target.port, path: target.path, headers: signed.headers, agent }, resolve);
+      const req = (target.https ? httpsRequest : httpRequest)(options, resolve);
       req.setTimeout(STORAGE_DEFAULTS.requestTimeoutMs, () => req.destroy(Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT' })));
       req.on('error', reject);
       req.end();
@@ -65,7 +95,7 @@ export class FastGet {
       response.resume();
       return undefined;
     }
-    const total = /\/(\d+)$/.exec(String(response.headers['content-range'] ?? ''))?.[1];
+    const total = status === 206 ? /\/(\d+)$/.exec(String(response.headers['content-range'] ?? ''))?.[1] : undefined;
     return { size: total !== undefined ? Number(total) : Number(response.headers['content-length'] ?? 0), body: response };
   }
 }
