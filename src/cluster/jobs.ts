@@ -4,7 +4,9 @@
  * be the worker's own, or the shards of a cluster run would differ from a local run's) and the
  * task's input, checked by one strict zod schema per task name (unknown fields refused). A convert
  * job may write only its own shard and index, plain names inside the folder of the run it names;
- * the worker's lock check (src/output/lock.ts) then requires that run to hold that folder.
+ * the worker's lock check (src/output/lock.ts) then requires that run to hold that folder. It may
+ * read only images inside the run's inputs, as the driver recorded them in that folder
+ * (run-inputs.ts, checked by checkJobInputs).
  */
 import { isStorageUrl } from '../storage/url.js';
 import { createHash } from 'node:crypto';
@@ -18,6 +20,7 @@ import { scaledJpegStatus } from '../image/scaled-jpeg.js';
 import { SHARD_FILE } from '../run-folder/ownership.js';
 import type { TaskInput, TaskName } from '../pool/protocol.js';
 import { VERSION } from '../version.js';
+import { outsideInputs, readRunInputs } from './run-inputs.js';
 
 /** What makes a worker's output bytes what they are: the tool's version, its code, libvips, zlib and the big-JPEG decoder. */
 export interface BuildStamp {
@@ -166,6 +169,32 @@ export function checkJob<N extends TaskName>(name: N, data: unknown, jobId: stri
   // Job ids carry the run id (src/cluster/executor.ts): a job naming another run is forged.
   if (jobId !== undefined && !jobId.startsWith(`${runId}.`)) throw refused(name, jobId, `its id does not carry the id of the run it names (${runId})`);
   return input.data;
+}
+
+/**
+ * A convert job's image paths, checked against the inputs its run's driver recorded in the run's
+ * output folder (run-inputs.ts): a path or URL outside them (a forged job naming /etc/shadow or
+ * another bucket) is refused, as is a job of a run with no such record. A CLUSTER PipelineError
+ * for a refusal; any other error (the bucket cannot be reached) is thrown as it is, to be retried.
+ */
+export async function checkJobInputs<N extends TaskName>(name: N, input: TaskInput<N>, jobId: string | undefined): Promise<void> {
+  if (name !== 'convertPartition') return;
+  const task = input as TaskInput<'convertPartition'>;
+  // Required by the cluster job's schema (optional only in local mode).
+  const run = task.run!;
+  const record = await readRunInputs(run.dir, task.storage);
+  if (record?.runId !== run.id) {
+    throw refused(name, jobId, `the run it names (${run.id}) has not recorded its inputs in ${run.dir} (_parts/inputs.json): not a running convert of pipeline's driver`);
+  }
+  const outside = task.files.flatMap((f, i) => {
+    const why = outsideInputs(f.path, record.inputs);
+    return why ? [{ i, path: f.path, why }] : [];
+  });
+  if (outside.length) {
+    const first = outside[0];
+    const shown = record.inputs.slice(0, 3).join(', ') + (record.inputs.length > 3 ? ` and ${record.inputs.length - 3} more` : '');
+    throw refused(name, jobId, `files.${first.i}.path ${JSON.stringify(first.path)}: ${first.why} (${shown})${outside.length > 1 ? `; ${outside.length} of its ${task.files.length} files are` : ''}`);
+  }
 }
 
 function issueLine(error: z.ZodError): string {

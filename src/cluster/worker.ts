@@ -16,7 +16,7 @@ import { newProgressBuffer, PROGRESS_SLOTS, requestStop, type ProgressBuffer, ty
 import { isTaskName } from '../tasks/names.js';
 import { JOB_PROGRESS_INTERVAL_MS } from '../options/intervals.js';
 import { serializeError } from '../errors.js';
-import { checkJob } from './jobs.js';
+import { checkJob, checkJobInputs } from './jobs.js';
 import { defaultWorkerName, HostSampler } from '../hosts/sampler.js';
 import { HostSender } from './host-stream.js';
 import { claimWorkerName } from './worker-name.js';
@@ -144,7 +144,11 @@ async function processJob(job: Job, token: string | undefined, pool: Piscina, st
     let input: TaskInput<typeof name>;
     try {
       input = checkJob(name, job.data, job.id);
+      // A convert job reads only images inside its run's inputs, as its driver recorded them.
+      await checkJobInputs(name, input, job.id);
     } catch (error) {
+      // A refusal is final; an input record that could not be read (a bucket unreachable) is a failed attempt.
+      if ((error as { code?: string }).code !== 'CLUSTER') throw error;
       options.onInfo?.(`warning: ${(error as Error).message}`);
       throw new UnrecoverableError(JSON.stringify(serializeError(error)));
     }

@@ -6,6 +6,7 @@ import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { PipelineError } from '../errors.js';
 import { withClusterExecutor } from '../cluster/with-cluster.js';
+import { runInputs, writeRunInputs } from '../cluster/run-inputs.js';
 import { parseOptions } from '../options/define.js';
 import { convertOptions, type ConvertOptionsInput, type ConvertSettings } from '../options/convert.js';
 import { byCodePoint, checkDatasetRoot, defaultPartitions, partitionRanges, scanDataset, type Dataset, type DatasetFile, type Skip } from '../dataset/scan.js';
@@ -347,6 +348,14 @@ async function runPartitions(
   const ticker = setInterval(report, PROGRESS_INTERVAL_MS);
   try {
     const tasks = partitionTasks(run, options, job);
+    // Cluster workers read only images inside the inputs the driver records in the run's folder
+    // (src/cluster/run-inputs.ts): a job forged in Redis cannot name other files.
+    if (options.executor && tasks.length) {
+      const dir = tasks[0].run!;
+      await writeRunInputs(dir.dir, { runId: dir.id, inputs: runInputs(tasks.flatMap((t) => t.files.map((f) => f.path))) }, tasks[0].storage).catch((error: unknown) => {
+        throw outputError(error, out);
+      });
+    }
     await executor.runAll('convertPartition', tasks, async (result, index) => {
       const shard = todo[index];
       if (result.requests) requests.push(result.requests);

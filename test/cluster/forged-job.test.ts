@@ -1,19 +1,21 @@
 /**
  * A job written to Redis by anyone but our driver: a real worker against a real redis-server refuses
  * it (not retried) and writes nothing. Forged shapes, paths outside the run's folder, unknown
- * fields, a job naming a folder no run holds, and a driver of another build.
+ * fields, a job naming a folder no run holds, a driver of another build, and images outside the
+ * inputs the run's driver recorded (src/cluster/run-inputs.ts).
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdir, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Job, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { buildStamp } from '../../src/cluster/jobs.js';
 import { PREFIX, TASK_QUEUE } from '../../src/cluster/redis.js';
 import { acquireLock } from '../../src/output/lock.js';
+import { writeRunInputs } from '../../src/cluster/run-inputs.js';
 import { ROOT, waitFor, withTempDir } from '../helpers.js';
 import { startRedis, type RedisServer } from './redis-server.js';
 
@@ -81,7 +83,7 @@ test('forged convert jobs are refused, not retried, and write nothing', async ()
         ['a file name that is not a shard', { build, input: convertInput(out, runId, join(out, 'evil.sh')) }, /shardPath/],
         ['an unknown field', { build, input: { ...convertInput(out, runId), exec: 'rm -rf /' } }, /unknown field\(s\) exec/],
         ['a driver of another build', { build: { ...build, version: '0.0.1-other' }, input: convertInput(out, runId) }, /the driver's build differs from this worker's \(version 0\.0\.1-other on the driver/],
-        ['a run that holds no folder there', { build, input: convertInput(outside, runId) }, /no longer owns|does not carry/],
+        ['a run that holds no folder there', { build, input: convertInput(outside, runId) }, /no longer owns|does not carry|has not recorded its inputs/],
       ];
       for (const [i, [what, data, reason]] of cases.entries()) {
         const job = await forge('convertPartition', `${runId}.1-${i}`, data);
@@ -95,7 +97,8 @@ test('forged convert jobs are refused, not retried, and write nothing', async ()
       assert.deepEqual(await readdir(outside), [], 'nothing written outside');
       assert.deepEqual((await readdir(out)).filter((n) => !n.startsWith('.pipeline.lock')), [], 'nothing written in the run folder');
 
-      // The same job, well formed: the worker runs it (the test is not refusing everything).
+      // The same job, well formed, of a run that recorded its inputs: the worker runs it (the test is not refusing everything).
+      await writeRunInputs(out, { runId, inputs: [dirname(PHOTO)] });
       const good = await forge('convertPartition', `${runId}.2-0`, { build, input: convertInput(out, runId) });
       assert.ok(await good.isCompleted(), good.failedReason);
       assert.ok((await readdir(out)).includes('part-00000-of-00001.tfrecord'));
@@ -116,4 +119,58 @@ test('a forged speed-test job with unknown fields or without its run is refused'
   const { run: _run, ...noRun } = input;
   const missing = await forge('runSpeedtestJob', '11111111-1111-1111-1111-111111111111.1-1', { build, input: noRun });
   assert.match(missing.failedReason, /run: Required/);
+});
+
+test("a convert job naming images outside its run's recorded inputs is refused (failed, not retried, one line), and nothing is read into a shard", async () => {
+  await withTempDir(async (dir) => {
+    const out = join(dir, 'out');
+    await mkdir(out);
+    const lock = await acquireLock(out, 'convert');
+    const runId = lock.info.runId;
+    const build = buildStamp();
+    const withFiles = (...paths: string[]) => ({
+      build,
+      input: { ...convertInput(out, runId), files: paths.map((path, i) => ({ path, rel: `x/${i}.jpg`, label: 0, className: 'x' })) },
+    });
+    const failedBefore = (await queue.getJobCounts('failed')).failed;
+    try {
+      // No record yet: the run named never recorded its inputs (not a convert of our driver).
+      const unrecorded = await forge('convertPartition', `${runId}.3-0`, withFiles(PHOTO));
+      assert.match(unrecorded.failedReason, /has not recorded its inputs/);
+      await writeRunInputs(out, { runId: '22222222-2222-2222-2222-222222222222', inputs: ['/'] });
+      const another = await forge('convertPartition', `${runId}.3-1`, withFiles(PHOTO));
+      assert.match(another.failedReason, /has not recorded its inputs/, "another run's record is not this run's");
+
+      // The run's driver recorded its input folder (one class folder) and an input prefix.
+      await writeRunInputs(out, { runId, inputs: [dirname(PHOTO) , 's3://data/flowers/'] });
+      const cases: [string, unknown, RegExp][] = [
+        ['a file elsewhere on the disk', withFiles(PHOTO, '/etc/passwd'), /files\.1\.path "\/etc\/passwd": outside the run's input/],
+        ['a path that climbs out of the input', withFiles(join(dirname(PHOTO), '..', '..', '..', 'package.json')), /files\.0\.path .*: outside the run's input/],
+        ['a sibling folder with the input\'s name as prefix', withFiles(`${dirname(PHOTO)}-evil/x.jpg`), /outside the run's input/],
+        ['a relative path', withFiles('water/water-000.jpg'), /not an absolute path|expected an absolute path/],
+        ['an object in another bucket', withFiles('s3://secrets/keys.jpg'), /files\.0\.path "s3:\/\/secrets\/keys\.jpg": outside the run's input/],
+        ['an object beside the input prefix', withFiles('s3://data/flowers-private/a.jpg'), /outside the run's input/],
+        ['an object key with a .. segment', withFiles('s3://data/flowers/../private/a.jpg'), /a "\." or "\.\." segment/],
+      ];
+      for (const [i, [what, data, reason]] of cases.entries()) {
+        const job = await forge('convertPartition', `${runId}.4-${i}`, data);
+        assert.ok(await job.isFailed(), `${what}: refused`);
+        assert.equal(job.attemptsMade, 1, `${what}: not retried`);
+        // The reason travels as the error's JSON (code, message, stack): one line saying what and why.
+        const { code, message } = JSON.parse(job.failedReason) as { code: string; message: string };
+        assert.equal(code, 'CLUSTER', what);
+        assert.match(message, reason, what);
+        assert.equal(message.split('\n').length, 1, what);
+      }
+      assert.equal((await queue.getJobCounts('failed')).failed - failedBefore, cases.length + 2, 'each refusal counted as a failed job');
+      assert.deepEqual((await readdir(out)).filter((n) => !n.startsWith('.pipeline.lock') && n !== '_parts'), [], 'no shard written');
+
+      // Inside the recorded inputs: run.
+      const good = await forge('convertPartition', `${runId}.5-0`, withFiles(PHOTO));
+      assert.ok(await good.isCompleted(), good.failedReason);
+      assert.ok((await readFile(join(out, 'part-00000-of-00001.tfrecord'))).length > 0);
+    } finally {
+      await lock.release();
+    }
+  });
 });
