@@ -295,7 +295,8 @@ export async function benchObjectStorage(): Promise<void> {
       latencyMs: gateway.latencyMs,
       ...(gateway.latencyNote ? { latencyNote: gateway.latencyNote } : {}),
       images: {
-        objects: imageKeys.length, inFlight: DEFAULT_IO_CONCURRENCY, oursObjectsPerSecond: round(images.ours, 1), boto3ObjectsPerSecond: round(images.boto3, 1), ratio: round(imagesRatio, 3),
+        objects: imageKeys.length, inFlight: DEFAULT_IO_CONCURRENCY,
+        oursObjectsPerSecond: round(images.ours, 1), boto3ObjectsPerSecond: round(images.boto3, 1), ratio: round(imagesRatio, 3),
         goal: 'at least boto3 on a 32-thread pool (ratio >= 1)', met: imagesRatio >= 1,
         // The fair figure on a shared machine: each reader's own process, user + system, best round.
         oursCpuSecondsPer1000Gets: round(cpu.ours, 3), boto3CpuSecondsPer1000Gets: round(cpu.boto3, 3), boto3CpuOverOurs: round(cpu.boto3 / cpu.ours, 2),

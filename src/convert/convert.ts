@@ -351,8 +351,9 @@ async function runPartitions(
     // Cluster workers read only images inside the inputs the driver records in the run's folder
     // (src/cluster/run-inputs.ts): a job forged in Redis cannot name other files.
     if (options.executor && tasks.length) {
-      const dir = tasks[0].run!;
-      await writeRunInputs(dir.dir, { runId: dir.id, inputs: runInputs(tasks.flatMap((t) => t.files.map((f) => f.path))) }, tasks[0].storage).catch((error: unknown) => {
+      const { dir, id } = tasks[0].run!;
+      const inputs = runInputs(tasks.flatMap((t) => t.files.map((f) => f.path)));
+      await writeRunInputs(dir, { runId: id, inputs }, tasks[0].storage).catch((error: unknown) => {
         throw outputError(error, out);
       });
     }

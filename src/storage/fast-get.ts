@@ -71,7 +71,8 @@ export class FastGet {
 
   private fresh(): boolean {
     const expiration = this.credentials?.expiration;
-    return this.target !== undefined && this.credentials !== undefined && (expiration === undefined || expiration.getTime() - Date.now() > CREDENTIALS_MARGIN_MS);
+    if (this.target === undefined || this.credentials === undefined) return false;
+    return expiration === undefined || expiration.getTime() - Date.now() > CREDENTIALS_MARGIN_MS;
   }
 
   /** The object (or a range) when the server answers 200 / 206; undefined for any other status. */

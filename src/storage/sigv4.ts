@@ -64,7 +64,8 @@ export class SigV4Signer {
   /** HMAC chain secret -> day -> region -> service -> "aws4_request", kept while the day and keys stay. */
   private signingKey(credentials: SigningCredentials, day: string): Buffer {
     const cached = this.key;
-    if (cached && cached.day === day && cached.credentials.accessKeyId === credentials.accessKeyId && cached.credentials.secretAccessKey === credentials.secretAccessKey) return cached.value;
+    const same = cached?.credentials.accessKeyId === credentials.accessKeyId && cached.credentials.secretAccessKey === credentials.secretAccessKey;
+    if (cached && same && cached.day === day) return cached.value;
     const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();
     const value = hmac(hmac(hmac(hmac(`AWS4${credentials.secretAccessKey}`, day), this.region), this.service), 'aws4_request');
     this.key = { day, value, credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey } };
