@@ -1,19 +1,19 @@
 /**
- * GET of one object without the SDK's middleware stack: the request signed by our own SigV4
- * (sigv4.ts: synchronous, its signing key derived once a day) with the client's credentials and
- * region, and sent on a keep-alive agent. Measured here on the test gateway, the SDK spends about
- * 4 ms of CPU per GET in endpoint resolution, serialisation and middleware; this path about 0.3 ms
- * (bench/object-storage.ts: `cpuSecondsPer1000Gets`). On a machine whose cores the object server
- * shares, CPU a reader does not spend is requests the server answers; image datasets are thousands
- * of small GETs. Only success is handled here: any other status returns undefined and the caller
- * repeats the request through the SDK, whose error carries the server's code (NoSuchKey,
- * AccessDenied...) for src/storage/storage-errors.ts.
+ * GET of one object without the SDK's middleware stack: the request signed by the SDK's own SigV4
+ * signer (`@smithy/signature-v4`, the client's credentials provider, region and hash; it caches the
+ * signing key and refreshes expiring credentials) and sent on a keep-alive agent. Measured here on
+ * the test gateway, the SDK spends about 4 ms of CPU per GET in endpoint resolution, serialisation
+ * and middleware; this path well under 1 ms (bench/object-storage.ts: `cpuSecondsPer1000Gets`). On a
+ * machine whose cores the object server shares, CPU a reader does not spend is requests the server
+ * answers; image datasets are thousands of small GETs. Only success is handled here: any other
+ * status returns undefined and the caller repeats the request through the SDK, whose error carries
+ * the server's code (NoSuchKey, AccessDenied...) for src/storage/storage-errors.ts.
  */
 import { request as httpRequest, type Agent as HttpAgent, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest, type Agent as HttpsAgent } from 'node:https';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { STORAGE_DEFAULTS } from '../options/storage.js';
-import { SigV4Signer, type SigningCredentials } from './sigv4.js';
 
 /** S3's URI encoding of a key: every byte but unreserved characters and "/" percent-encoded. */
 export function encodeKey(key: string): string {
@@ -34,15 +34,11 @@ interface Target {
   host: string;
   /** Path up to the key: `/bucket/` (path-style, a configured endpoint) or `/` (virtual-hosted, AWS). */
   prefix: string;
-  signer: SigV4Signer;
+  signer: SignatureV4;
 }
-
-/** Credentials that expire (an instance role's, SSO) are fetched again this long before they do. */
-const CREDENTIALS_MARGIN_MS = 5 * 60_000;
 
 export class FastGet {
   private target?: Target;
-  private credentials?: SigningCredentials & { expiration?: Date };
 
   constructor(
     private readonly client: S3Client,
@@ -51,37 +47,28 @@ export class FastGet {
     private readonly agents: { http: HttpAgent; https: HttpsAgent },
   ) {}
 
-  /** The target and credentials, resolved on the first GET and when the credentials near their expiry. */
-  private async resolve(): Promise<void> {
+  /** Where the GETs go and their signer, resolved once: the region is fixed for the store's life. */
+  private async resolve(): Promise<Target> {
     const config = this.client.config;
-    if (!this.target) {
-      const region = await config.region();
-      const signer = new SigV4Signer(region);
-      if (this.endpoint) {
-        const url = new URL(this.endpoint);
-        const port = url.port ? Number(url.port) : undefined;
-        this.target = { https: url.protocol === 'https:', hostname: url.hostname, port, host: url.host, prefix: `/${this.bucket}/`, signer };
-      } else {
-        const hostname = `${this.bucket}.s3.${region}.amazonaws.com`;
-        this.target = { https: true, hostname, host: hostname, prefix: '/', signer };
-      }
+    const region = await config.region();
+    const signer = new SignatureV4({ credentials: config.credentials, region, service: 's3', sha256: config.sha256, uriEscapePath: false, applyChecksum: false });
+    if (this.endpoint) {
+      const url = new URL(this.endpoint);
+      const port = url.port ? Number(url.port) : undefined;
+      return { https: url.protocol === 'https:', hostname: url.hostname, port, host: url.host, prefix: `/${this.bucket}/`, signer };
     }
-    this.credentials = await config.credentials();
-  }
-
-  private fresh(): boolean {
-    const expiration = this.credentials?.expiration;
-    if (this.target === undefined || this.credentials === undefined) return false;
-    return expiration === undefined || expiration.getTime() - Date.now() > CREDENTIALS_MARGIN_MS;
+    const hostname = `${this.bucket}.s3.${region}.amazonaws.com`;
+    return { https: true, hostname, host: hostname, prefix: '/', signer };
   }
 
   /** The object (or a range) when the server answers 200 / 206; undefined for any other status. */
   async get(key: string, range: string | undefined): Promise<FastResponse | undefined> {
-    // Awaited only on the first GET and near the credentials' expiry: a settled await per GET is CPU too.
-    if (!this.fresh()) await this.resolve();
-    const target = this.target!;
+    const target = (this.target ??= await this.resolve());
     const path = target.prefix + encodeKey(key);
-    const { headers } = target.signer.signGet(this.credentials!, target.host, path, range);
+    const { headers } = await target.signer.sign({
+      method: 'GET', protocol: target.https ? 'https:' : 'http:', hostname: target.hostname, port: target.port, path, query: {},
+      headers: { host: target.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', ...(range ? { range } : {}) },
+    });
     const options: RequestOptions = {
       method: 'GET', host: target.hostname, port: target.port, path, headers, agent: target.https ? this.agents.https : this.agents.http,
     };
