@@ -13,6 +13,7 @@ import { ObjectPrefetch } from '../storage/object-prefetch.js';
 import { inOrder } from '../async/in-order.js';
 import { decodeAndFit, decodeStored, type DecodedImage } from './decode.js';
 import { StageClock } from './stages.js';
+import type { ProblemRow } from '../run-folder/files.js';
 
 export interface SourceItem {
   /** Null when the item could not be read or decoded (reported through onProblem). */
@@ -20,11 +21,8 @@ export interface SourceItem {
   bytesRead: number;
 }
 
-export interface Problem {
-  source: string;
-  offset: number;
-  error: string;
-}
+/** A problem as a source meets it: a problems.csv row (src/run-folder/files.ts) before its task is known. */
+export type Problem = Omit<ProblemRow, 'task'>;
 
 export interface ImageSource {
   /** Items in one epoch (known up front for both datasets: file list, record index). */

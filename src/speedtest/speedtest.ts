@@ -23,7 +23,7 @@ import { openTfrecordDataset } from './tfrecord-dataset.js';
 import { VERSION } from '../version.js';
 import { gridTasks, partitionTasks, type CacheMode, type DatasetKind, type GridTask } from './grid.js';
 import { writeTable } from '../run-folder/tables.js';
-import { MEASUREMENTS, PROBLEMS, resourcesTable, TASKS } from '../run-folder/files.js';
+import { MEASUREMENTS, PROBLEMS, resourcesTable, TASKS, type ProblemRow } from '../run-folder/files.js';
 import { INTERRUPTED_KEY } from '../run-folder/load-run.js';
 import type { Problem, Shard } from './sources.js';
 import type { MeasurementRow, SpeedtestJob, SpeedtestJobResult, TaskSpan } from './task.js';
@@ -208,7 +208,7 @@ async function openDatasets(out: string, datasets: DatasetKind[], options: Speed
 interface Gathered {
   rows: MeasurementRow[];
   spans: TaskSpan[];
-  problems: (Problem & { task: number })[];
+  problems: ProblemRow[];
   reads: Record<string, number>;
   failed: Record<string, number>;
   requests: RequestStats;

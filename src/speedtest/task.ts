@@ -11,7 +11,7 @@ import { DecodedCache, runPasses, type PassResult } from './pass.js';
 import { StageClock } from './stages.js';
 import { imageFileSource, tfrecordSource, type ImageSource, type Problem, type RecordLayout, type Shard } from './sources.js';
 import { PROGRESS_SLOTS, throwIfStopped, type ProgressBuffer } from '../pool/protocol.js';
-import type { MeasurementRow, TaskRow } from '../run-folder/files.js';
+import type { MeasurementRow, ProblemRow, TaskRow } from '../run-folder/files.js';
 import { workerNumber } from '../pool/worker-slot.js';
 import { parseProcStat } from '../monitor/proc.js';
 import { holdForTest } from '../pool/test-hold.js';
@@ -65,7 +65,7 @@ export interface SpeedtestJobResult {
   /** Finished measurement rows, every repetition run (the driver keeps those asked for). */
   rows: MeasurementRow[];
   spans: TaskSpan[];
-  problems: (Problem & { task: number })[];
+  problems: ProblemRow[];
   /** Items read from storage, and how many of them failed (the --max-problems ratio). */
   reads: Record<string, number>;
   failed: Record<string, number>;
@@ -180,7 +180,7 @@ function counted(source: ImageSource, onRead: (failed: boolean) => void, afterRe
   };
 }
 
-function dedupe(problems: (Problem & { task: number })[]): (Problem & { task: number })[] {
+function dedupe(problems: ProblemRow[]): ProblemRow[] {
   const seen = new Set<string>();
   return problems.filter((p) => {
     const key = `${p.task}\u0000${p.source}\u0000${p.offset}\u0000${p.error}`;
