@@ -141,7 +141,8 @@ export function countGrid(max: number): number[] {
 
 export function analyse(rows: readonly MeasuredRow[], input: RecommendSettings = {}): Analysis {
   const { goal, alpha, beta } = weights(input);
-  const settings = { ...input, goal, alpha, beta, maxLooError: input.maxLooError ?? RECOMMEND_DEFAULTS.maxLooError, work: input.work ?? RECOMMEND_DEFAULTS.work };
+  const { maxLooError, work } = RECOMMEND_DEFAULTS;
+  const settings = { ...input, goal, alpha, beta, maxLooError: input.maxLooError ?? maxLooError, work: input.work ?? work };
   const notes: string[] = [];
   if (rows.some((r) => r.seconds === undefined) && input.work === undefined) {
     notes.push('rows give throughput, not seconds, and no workload was given (--images): seconds and costs are per unit of work');

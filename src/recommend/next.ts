@@ -132,6 +132,10 @@ export function nextFromAnalysis(analysis: Analysis, minImprovement: number = RE
   return answer(best.run, `largest expected improvement of the objective: ${(relative * 100).toFixed(1)}% over the best measured, at ${best.run.workers} workers on ${best.run.machine}`);
 }
 
-export function nextRun(rows: readonly MeasuredRow[], settings: RecommendSettings = {}, minImprovement: number = RECOMMEND_DEFAULTS.minImprovement): NextAnswer {
+export function nextRun(
+  rows: readonly MeasuredRow[],
+  settings: RecommendSettings = {},
+  minImprovement: number = RECOMMEND_DEFAULTS.minImprovement,
+): NextAnswer {
   return nextFromAnalysis(analyse(rows, { model: RECOMMEND_DEFAULTS.nextModel, ...settings }), minImprovement);
 }

@@ -279,7 +279,12 @@ async function runSetting(
  * datasets and to write finished rows (`threads`: what the rows record as `workers`; `cacheShare`:
  * how many threads share the cache limit).
  */
-function settingJobs(plan: SpeedtestPlan, setting: { threads: number; partitions: number; cacheShare: number }, offset: number, options: SpeedtestRun): SpeedtestJob[] {
+function settingJobs(
+  plan: SpeedtestPlan,
+  setting: { threads: number; partitions: number; cacheShare: number },
+  offset: number,
+  options: SpeedtestRun,
+): SpeedtestJob[] {
   const { tfrecords, channels, size } = plan;
   const layout = tfrecords
     ? { image: tfrecords.keys.image.key, width: tfrecords.keys.width, height: tfrecords.keys.height, channels, frames: tfrecords.keys.frames }
