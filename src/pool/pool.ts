@@ -5,6 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { newSlotRegistry, releaseSlot } from './worker-slot.js';
+import { POOL_IDLE_TIMEOUT_MS } from '../options/intervals.js';
 
 /**
  * The built worker entry (dist/src/tasks/worker.js), the one file that knows every task function:
@@ -29,7 +30,7 @@ export function createPool(workers: number, numbers?: readonly number[]): Piscin
     maxThreads: workers,
     // A task per thread at a time: partitions are the unit of scheduling, as in Spark.
     concurrentTasksPerWorker: 1,
-    idleTimeout: 60_000,
+    idleTimeout: POOL_IDLE_TIMEOUT_MS,
   });
   // A thread that ends (an error, the idle timeout) frees its slot for the thread that replaces it.
   pool.on('workerDestroy', (worker: { id: number }) => releaseSlot(registry, worker.id));
