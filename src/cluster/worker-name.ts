@@ -10,7 +10,7 @@ import { PREFIX } from './redis.js';
 import { CLUSTER_TIMEOUTS } from '../options/cluster.js';
 
 /** A killed worker's name is free again after this (src/options/cluster.ts). */
-export const NAME_CLAIM_MS = CLUSTER_TIMEOUTS.nameClaimMs;
+export const NAME_CLAIM_MS: number = CLUSTER_TIMEOUTS.nameClaimMs;
 
 export interface NameClaim {
   release(): Promise<void>;

@@ -19,7 +19,7 @@ export interface SlotClaim {
 
 const slotKey = (n: number) => `${PREFIX}:worker-slot:${n}`;
 
-export async function claimWorkerSlots(redis: Redis, name: string, threads: number, ttlMs = CLUSTER_TIMEOUTS.nameClaimMs): Promise<SlotClaim> {
+export async function claimWorkerSlots(redis: Redis, name: string, threads: number, ttlMs: number = CLUSTER_TIMEOUTS.nameClaimMs): Promise<SlotClaim> {
   const mine = JSON.stringify({ name, host: hostname(), pid: process.pid });
   const numbers: number[] = [];
   for (let n = 0; numbers.length < threads; n++) {

@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import { newSlotRegistry, releaseSlot } from './worker-slot.js';
+import { newSlotRegistry, releaseSlotsExcept } from './worker-slot.js';
 import { POOL_IDLE_TIMEOUT_MS } from '../options/intervals.js';
 
 /**
@@ -33,6 +33,6 @@ export function createPool(workers: number, numbers?: readonly number[]): Piscin
     idleTimeout: POOL_IDLE_TIMEOUT_MS,
   });
   // A thread that ends (an error, the idle timeout) frees its slot for the thread that replaces it.
-  pool.on('workerDestroy', (worker: { id: number }) => releaseSlot(registry, worker.id));
+  pool.on('workerDestroy', () => releaseSlotsExcept(registry, new Set(pool.threads.map((t) => t.threadId))));
   return pool;
 }

@@ -30,10 +30,16 @@ export function claimSlot(registry: SlotRegistry, thread: number): number {
   return -1;
 }
 
-/** Gives back the slot `thread` held (called by the pool when it destroys the thread). */
-export function releaseSlot(registry: SlotRegistry, thread: number): void {
+/**
+ * Gives back every slot whose thread is not among `live` (called by the pool when it destroys a
+ * thread: by then the dying Worker's threadId already reads -1, so it is found by its absence).
+ */
+export function releaseSlotsExcept(registry: SlotRegistry, live: ReadonlySet<number>): void {
   const slots = new Int32Array(registry.slots);
-  for (let i = 0; i < slots.length; i++) Atomics.compareExchange(slots, i, thread, 0);
+  for (let i = 0; i < slots.length; i++) {
+    const thread = Atomics.load(slots, i);
+    if (thread !== 0 && !live.has(thread)) Atomics.compareExchange(slots, i, thread, 0);
+  }
 }
 
 let mine: number | undefined;

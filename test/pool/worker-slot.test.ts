@@ -7,8 +7,11 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { once } from 'node:events';
 import { localExecutor } from '../../src/pool/executor.js';
-import { claimSlot, newSlotRegistry, releaseSlot } from '../../src/pool/worker-slot.js';
+import { createPool } from '../../src/pool/pool.js';
+import { newProgressBuffer, type TaskOutcome } from '../../src/pool/protocol.js';
+import { claimSlot, newSlotRegistry, releaseSlotsExcept } from '../../src/pool/worker-slot.js';
 import type { SpeedtestJob, SpeedtestJobResult } from '../../src/speedtest/task.js';
 import { ROOT } from '../helpers.js';
 
@@ -19,8 +22,42 @@ test('a thread takes the lowest free slot, keeps it, and a thread that replaces 
   assert.equal(claimSlot(registry, 11), 0, 'a thread asking again keeps its slot');
   assert.equal(claimSlot(registry, 13), 2);
   assert.equal(claimSlot(registry, 14), -1, 'no more threads than slots');
-  releaseSlot(registry, 12);
+  releaseSlotsExcept(registry, new Set([11, 13]));
   assert.equal(claimSlot(registry, 15), 1, 'the replacement takes the destroyed thread\'s slot');
+});
+
+const FOLDER = join(ROOT, 'fixtures', 'photos', 'insects');
+
+function job(partition: number): SpeedtestJob {
+  const images = readdirSync(FOLDER).map((f) => join(FOLDER, f));
+  return {
+    partition, tasks: [{ task: partition, dataset: 'images', cache: 'off', batchSize: 2, batchNumber: 2 }], images, shards: [],
+    width: 32, height: 32, repetitions: 1, warmup: 0, workers: 2, partitions: 2, cacheLimitBytes: 0, runStartMs: Date.now(),
+  };
+}
+
+test('a thread the pool replaces gives its slot to the new thread: the numbers stay 0 and 1', async () => {
+  const pool = createPool(2);
+  const round = async () => {
+    const outcomes = await Promise.all([0, 1].map(async (p) => (await pool.run({ input: job(p), progress: newProgressBuffer() }, { name: 'runSpeedtestJob' })) as TaskOutcome<'runSpeedtestJob'>));
+    return outcomes.map((o) => (o.ok ? { threadId: o.value.threadId, worker: o.value.rows[0].worker } : assert.fail(o.error.message)));
+  };
+  try {
+    const first = await round();
+    assert.deepEqual(first.map((r) => r.worker).sort(), [0, 1]);
+    const gone = first.find((r) => r.worker === 0)!;
+    // The replacement is ready once the pool says so (piscina's workerCreate), not after a sleep.
+    const replaced = once(pool, 'workerCreate');
+    await pool.threads.find((t) => t.threadId === gone.threadId)!.terminate();
+    await replaced;
+    const second = await round();
+    assert.deepEqual(second.map((r) => r.worker).sort(), [0, 1]);
+    const fresh = second.find((r) => !first.some((f) => f.threadId === r.threadId));
+    assert.ok(fresh, `the new thread ran a job: ${JSON.stringify(second)}`);
+    assert.equal(fresh.worker, 0, 'the new thread took the slot the terminated one held');
+  } finally {
+    await pool.destroy();
+  }
 });
 
 test('speed-test rows come back from the pool finished: worker (the thread\'s slot), workers and partitions filled by the worker', async () => {
