@@ -11,8 +11,9 @@ import type { Executor } from '../pool/executor.js';
 import { startHostFeed } from './host-stream.js';
 import { connect, evictionWarning, maskUrl, PREFIX, STAGE_QUEUE, TASK_QUEUE, waitForRedis } from './redis.js';
 import { StageWatch, type ClusterQueues, type Stage } from './stage-watch.js';
+import { CLUSTER_TIMEOUTS } from '../options/cluster.js';
 
-export { JOB_ATTEMPTS } from './stage-watch.js';
+export { JOB_ATTEMPTS } from '../options/cluster.js';
 
 export async function clusterExecutor(url: string, onInfo?: (message: string) => void): Promise<Executor> {
   const q = await openQueues(url, onInfo);
@@ -39,10 +40,10 @@ export async function clusterExecutor(url: string, onInfo?: (message: string) =>
       return { items, kilobytes };
     },
     async close() {
-      // With Redis gone, BullMQ's close() waits for it forever: give it 2 s, then drop the
+      // With Redis gone, BullMQ's close() waits for it forever: give it a moment, then drop the
       // connections (passed in, so BullMQ would not close them anyway).
       const closing = Promise.allSettled([q.events.close(), q.queue.close(), q.stageQueue.close(), q.flow.close()]);
-      await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, 2000))]);
+      await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, CLUSTER_TIMEOUTS.closeMs))]);
       q.redis.disconnect();
       q.eventsConnection.disconnect();
     },

@@ -10,6 +10,8 @@ import type { HostRow } from '../hosts/rates.js';
 import type { SamplerCost } from '../hosts/sampler.js';
 import type { HostFeed, RemoteHost } from '../hosts/host-feed.js';
 import { PREFIX } from './redis.js';
+import { CLOCK_PROBES, CLUSTER_TIMEOUTS, HOST_FEED_POLL_MS, HOST_SEND_INTERVAL_MS } from '../options/cluster.js';
+import { SAMPLE_BUFFER_ROWS } from '../options/worker.js';
 
 export const HOST_STREAM = `${PREFIX}:hosts`;
 /** The stream keeps about this many batches (a few minutes of a large cluster); older ones are trimmed. */
@@ -33,7 +35,7 @@ export interface HostBatch {
 }
 
 /** Host clock to Redis clock: TIME's midpoint, best (shortest round trip) of `tries`. */
-export async function clockOffset(redis: Redis, tries = 3): Promise<{ offsetMs: number; rttMs: number }> {
+export async function clockOffset(redis: Redis, tries: number = CLOCK_PROBES): Promise<{ offsetMs: number; rttMs: number }> {
   let best = { offsetMs: 0, rttMs: Infinity };
   for (let i = 0; i < tries; i++) {
     const t0 = Date.now();
@@ -70,14 +72,14 @@ export class HostSender {
   constructor(private readonly options: HostSenderOptions) {}
 
   start(): this {
-    this.timer = setInterval(() => void this.flush(), this.options.flushMs ?? 500);
+    this.timer = setInterval(() => void this.flush(), this.options.flushMs ?? HOST_SEND_INTERVAL_MS);
     this.timer.unref();
     return this;
   }
 
   push(row: HostRow): void {
     this.pending.push(row);
-    const max = this.options.maxPending ?? 240;
+    const max = this.options.maxPending ?? SAMPLE_BUFFER_ROWS;
     if (this.pending.length > max) {
       this.dropped += this.pending.length - max;
       this.pending.splice(0, this.pending.length - max);
@@ -89,7 +91,7 @@ export class HostSender {
     this.inFlight = true;
     try {
       // The offset drifts slowly: measured again every 10 s, on the same connection as the batches.
-      if (Date.now() - this.lastClockCheck > 10_000) {
+      if (Date.now() - this.lastClockCheck > CLUSTER_TIMEOUTS.clockCheckMs) {
         this.clock = await clockOffset(this.options.redis);
         this.lastClockCheck = Date.now();
       }
@@ -111,7 +113,7 @@ export class HostSender {
   }
 
   /** Sends what is left (best effort, at most `ms`), then stops. */
-  async stop(ms = 2000): Promise<void> {
+  async stop(ms: number = CLUSTER_TIMEOUTS.sampleFlushOnStopMs): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await Promise.race([this.flush(), new Promise((resolve) => setTimeout(resolve, ms).unref())]);
   }
@@ -134,7 +136,7 @@ export function parseBatch(fields: string[]): HostBatch | undefined {
 }
 
 /** Rows come back with `t_ms` on the driver's clock (epoch ms), not yet relative to the run. */
-export async function startHostFeed(redis: Redis, pollMs = 500): Promise<HostFeed> {
+export async function startHostFeed(redis: Redis, pollMs: number = HOST_FEED_POLL_MS): Promise<HostFeed> {
   const driverClock = await clockOffset(redis);
   const redisNow = Date.now() + driverClock.offsetMs;
   // Batches sent a little before the start may hold rows of the run's first moments.
@@ -175,12 +177,12 @@ export async function startHostFeed(redis: Redis, pollMs = 500): Promise<HostFee
     async stop() {
       clearInterval(timer);
       const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
-      // The workers' last batches (one flush interval), then a final read; at most 3 s if Redis is stuck.
+      // The workers' last batches (one flush interval), then a final read; at most hostFeedDrainMs if Redis is stuck.
       await wait(pollMs + 200);
       await Promise.race([(async () => {
         await reading;
         await read();
-      })().catch(() => undefined), wait(3000)]);
+      })().catch(() => undefined), wait(CLUSTER_TIMEOUTS.hostFeedDrainMs)]);
       return { rows, hosts: [...hosts.values()], malformedBatches: malformed };
     },
   };

@@ -126,6 +126,8 @@ const speedtestInput = z
       .optional(),
     repetitions: positive,
     warmup: count,
+    workers: positive,
+    partitions: positive,
     cacheLimitBytes: count,
     runStartMs: z.number().finite(),
     run,

@@ -5,6 +5,7 @@
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import { PipelineError } from '../errors.js';
+import { CLUSTER_TIMEOUTS, REDIS_DEFAULT_HOST, REDIS_DEFAULT_PORT } from '../options/cluster.js';
 
 /** BullMQ key prefix and queue names shared by drivers and workers. */
 export const PREFIX = 'pipeline';
@@ -41,8 +42,8 @@ export function parseRedisUrl(url: string): RedisOptions {
   }
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') throw new PipelineError('USAGE', `--redis: expected a redis:// URL, got ${JSON.stringify(maskUrl(url))}`);
   return {
-    host: parsed.hostname || '127.0.0.1',
-    port: Number(parsed.port || 6379),
+    host: parsed.hostname || REDIS_DEFAULT_HOST,
+    port: Number(parsed.port || REDIS_DEFAULT_PORT),
     // The password may come in the user part or as ?password= (as ioredis reads a URL); the user part wins.
     password: parsed.password ? decodeURIComponent(parsed.password) : parsed.searchParams.get('password') ?? undefined,
     username: parsed.username ? decodeURIComponent(parsed.username) : parsed.searchParams.get('username') ?? undefined,
@@ -75,7 +76,7 @@ const lastErrors = new WeakMap<Redis, Error>();
  * Resolves when Redis answers PING; otherwise one clear line: a refused password or a server that
  * is not Redis is a usage error (exit 2), no answer an environment error (exit 3).
  */
-export async function waitForRedis(redis: Redis, url: string, timeoutMs = 5000): Promise<void> {
+export async function waitForRedis(redis: Redis, url: string, timeoutMs: number = CLUSTER_TIMEOUTS.driverConnectMs): Promise<void> {
   const shown = maskUrl(url);
   let timer: NodeJS.Timeout | undefined;
   try {

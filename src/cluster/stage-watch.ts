@@ -7,13 +7,12 @@ import { Job, type FlowProducer, type Queue, type QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { deserializeError, PipelineError, type SerializedError } from '../errors.js';
 import { REDIS_WATCHDOG_INTERVAL_MS } from '../options/intervals.js';
+import { CLUSTER_TIMEOUTS, JOB_ATTEMPTS, JOB_BACKOFF_MS, KEEP_COMPLETED_JOBS_S, KEEP_FAILED_JOBS_S } from '../options/cluster.js';
 import { jobData } from './jobs.js';
 import { maskUrl, STAGE_QUEUE, TASK_QUEUE } from './redis.js';
 import type { TaskName } from '../pool/protocol.js';
 
-export const JOB_ATTEMPTS = 4;
-/** Without a ready connection to Redis this long, the driver gives up (one clear error, exit 3). */
-const LOST_AFTER_MS = 5000;
+export { JOB_ATTEMPTS } from '../options/cluster.js';
 
 /** The driver's connections and queues, opened once per executor, and what it counts across stages. */
 export interface ClusterQueues {
@@ -83,7 +82,7 @@ export class StageWatch {
     this.watchdog = setInterval(() => {
       const ok = redis.status === 'ready' && eventsConnection.status === 'ready';
       if (ok) this.readySince = Date.now();
-      else if (redis.status === 'end' || eventsConnection.status === 'end' || Date.now() - this.readySince > LOST_AFTER_MS) this.onLost();
+      else if (redis.status === 'end' || eventsConnection.status === 'end' || Date.now() - this.readySince > CLUSTER_TIMEOUTS.redisLostAfterMs) this.onLost();
     }, REDIS_WATCHDOG_INTERVAL_MS);
     events.on('completed', this.onCompleted);
     events.on('failed', this.onFailed);
@@ -123,7 +122,7 @@ export class StageWatch {
           queueName: TASK_QUEUE,
           // The worker checks the job's shape and the driver's build before it runs it (src/cluster/jobs.ts).
           data: jobData(task as never),
-          opts: { jobId: ids[i], attempts: JOB_ATTEMPTS, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 3600 }, removeOnFail: { age: 24 * 3600 } },
+          opts: { jobId: ids[i], attempts: JOB_ATTEMPTS, backoff: { type: 'exponential', delay: JOB_BACKOFF_MS }, removeOnComplete: { age: KEEP_COMPLETED_JOBS_S }, removeOnFail: { age: KEEP_FAILED_JOBS_S } },
         })),
       })
       .then(
@@ -170,7 +169,7 @@ export class StageWatch {
   // worker runs them for a run that is gone. Running jobs cannot be removed (a worker holds
   // their lock); they find the run no longer owns the folder and commit nothing.
   private readonly onAbort = () => {
-    void Promise.race([this.withdraw(), new Promise((r) => setTimeout(r, 2000))]).finally(() => this.finish(this.signal!.reason));
+    void Promise.race([this.withdraw(), new Promise((r) => setTimeout(r, CLUSTER_TIMEOUTS.closeMs))]).finally(() => this.finish(this.signal!.reason));
   };
 
   /** Removes the stage's jobs that no worker has taken, then the stage itself. */

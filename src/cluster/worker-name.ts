@@ -7,9 +7,10 @@ import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import { PipelineError } from '../errors.js';
 import { PREFIX } from './redis.js';
+import { CLUSTER_TIMEOUTS } from '../options/cluster.js';
 
-/** A killed worker's name is free again after this. */
-export const NAME_CLAIM_MS = 15_000;
+/** A killed worker's name is free again after this (src/options/cluster.ts). */
+export const NAME_CLAIM_MS: number = CLUSTER_TIMEOUTS.nameClaimMs;
 
 export interface NameClaim {
   release(): Promise<void>;

@@ -20,6 +20,8 @@ import { checkJob, checkJobInputs } from './jobs.js';
 import { defaultWorkerName, HostSampler } from '../hosts/sampler.js';
 import { HostSender } from './host-stream.js';
 import { claimWorkerName } from './worker-name.js';
+import { claimWorkerSlots, type SlotClaim } from './worker-slots.js';
+import { CLUSTER_TIMEOUTS, MAX_STALLED_COUNT } from '../options/cluster.js';
 import { connect, evictionWarning, maskUrl, PREFIX, STAGE_QUEUE, TASK_QUEUE, waitForRedis } from './redis.js';
 
 /** `redis`, `workers`, `lockMs` (how long a job's lock lives without renewal): src/options/worker.ts. */
@@ -52,8 +54,8 @@ export async function runWorker(input: WorkerOptions): Promise<WorkerResult> {
     prefix: PREFIX,
     concurrency: options.workers,
     lockDuration,
-    stalledInterval: Math.max(1000, Math.floor(lockDuration / 2)),
-    maxStalledCount: 3,
+    stalledInterval: Math.max(CLUSTER_TIMEOUTS.minStalledIntervalMs, Math.floor(lockDuration / 2)),
+    maxStalledCount: MAX_STALLED_COUNT,
   });
   // The parent job of a stage completes when its children have: it gathers their results.
   const stages = new Worker(STAGE_QUEUE, async (job: Job) => Object.keys(await job.getChildrenValues()).length, {
@@ -82,6 +84,8 @@ interface WorkerSide {
   sampleConnection: Redis;
   name: string;
   nameClaim: { release(): Promise<void> };
+  /** This worker's thread numbers (the `worker` of its rows), registered beside its name. */
+  slotClaim: SlotClaim;
   pool: Piscina;
   sampler: HostSampler;
   sender: HostSender;
@@ -97,16 +101,22 @@ interface WorkerState {
 async function connectWorker(options: WorkerRun): Promise<WorkerSide> {
   const redis = connect(options.redis, 'worker');
   const stageConnection = connect(options.redis, 'worker');
-  await waitForRedis(redis, options.redis, 10_000);
+  await waitForRedis(redis, options.redis, CLUSTER_TIMEOUTS.workerConnectMs);
   const name = options.name ?? defaultWorkerName();
   const nameClaim = await claimWorkerName(redis, name).catch((error) => {
     redis.disconnect();
     stageConnection.disconnect();
     throw error;
   });
+  const slotClaim = await claimWorkerSlots(redis, name, options.workers).catch(async (error) => {
+    await nameClaim.release();
+    redis.disconnect();
+    stageConnection.disconnect();
+    throw error;
+  });
   const warning = await evictionWarning(redis);
   if (warning) options.onInfo?.(warning);
-  const pool = createPool(options.workers);
+  const pool = createPool(options.workers, slotClaim.numbers);
   // Host samples travel on their own connection so a backlog of them never delays a job's commands.
   const sampleConnection = connect(options.redis, 'worker');
   let sampler: HostSampler | undefined;
@@ -116,7 +126,7 @@ async function connectWorker(options: WorkerRun): Promise<WorkerSide> {
   });
   sampler = new HostSampler({ host: name, role: 'worker', intervalMs: options.hostIntervalMs, onRow: (row) => sender.push(row) }).start();
   sender.start();
-  return { redis, stageConnection, sampleConnection, name, nameClaim, pool, sampler, sender };
+  return { redis, stageConnection, sampleConnection, name, nameClaim, slotClaim, pool, sampler, sender };
 }
 
 async function handBack(job: Job, token: string | undefined, state: WorkerState): Promise<never> {
@@ -182,17 +192,18 @@ async function shutdown(side: WorkerSide, state: WorkerState, queues: Worker[], 
   state.stopping = true;
   options.onInfo?.(`stopping: ${state.running.size} running job(s) asked to stop and handed back to the queue`);
   for (const progress of state.running.keys()) requestStop(progress);
-  // Without Redis, closing would wait for it forever: give up after 10 s (the jobs' locks expire
+  // Without Redis, closing would wait for it forever: give up after a while (the jobs' locks expire
   // and other workers take them).
   const closing = Promise.allSettled(queues.map((q) => q.close()));
-  await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
+  await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, CLUSTER_TIMEOUTS.workerCloseMs).unref())]);
   // The tasks end at their next image; only then may the threads go.
   await Promise.all(state.running.values());
   await side.pool.destroy();
   side.sampler.stop();
   await side.sender.stop();
   if (side.sender.dropped > 0) options.onInfo?.(`${side.sender.dropped} host sample(s) dropped: Redis could not take them in time`);
-  await Promise.race([side.nameClaim.release(), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+  const releases = Promise.all([side.nameClaim.release(), side.slotClaim.release()]);
+  await Promise.race([releases, new Promise((resolve) => setTimeout(resolve, CLUSTER_TIMEOUTS.closeMs).unref())]);
   side.redis.disconnect();
   side.stageConnection.disconnect();
   side.sampleConnection.disconnect();

@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import { parseCpuStat, parseDiskstats, parseLoadavg, parseMeminfo, parseNetDev } from './proc-host.js';
 import { rowBetween, type HostRow, type HostSnapshot } from './rates.js';
 import { HOST_INTERVAL_MS } from '../options/intervals.js';
+import { HOST_FILES } from '../options/hosts.js';
 
 
 export interface HostSamplerOptions {
@@ -55,8 +56,8 @@ export class HostSampler {
 
   start(): this {
     this.startedAt = performance.now();
-    this.physicalDisks = physicalDisks(this.options.sysRoot ?? '/sys');
-    this.linkBytesPerSecond = linkSpeed(this.options.sysRoot ?? '/sys');
+    this.physicalDisks = physicalDisks(this.options.sysRoot ?? HOST_FILES.sys);
+    this.linkBytesPerSecond = linkSpeed(this.options.sysRoot ?? HOST_FILES.sys);
     this.sample();
     this.timer = setInterval(() => this.sample(), this.intervalMs);
     // Sampling never keeps a process alive.
@@ -102,7 +103,7 @@ export class HostSampler {
   }
 
   private snapshot(): HostSnapshot {
-    const proc = this.options.procRoot ?? '/proc';
+    const proc = this.options.procRoot ?? HOST_FILES.proc;
     const read = <T>(file: string, parse: (text: string) => T): T | undefined => {
       try {
         return parse(readFileSync(`${proc}/${file}`, 'latin1'));

@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpuTicksFromStat, parseIo, rssFromStatus } from './proc.js';
 import { RESOURCE_INTERVAL_MS } from '../options/intervals.js';
-import type { ResourceRow } from '../run-folder/files.js';
+import { workerCpuColumn, type ResourceRow } from '../run-folder/files.js';
 
 /** USER_HZ: the kernel's unit for stat's CPU times; 100 on every mainstream Linux. */
 const TICKS_PER_SECOND = 100;
@@ -111,7 +111,7 @@ export class ResourceMonitor {
       workerTids.forEach((tid, w) => {
         const d = delta(tid);
         named += d;
-        row[`cpu_worker_${w}`] = pct(d);
+        row[workerCpuColumn(w)] = pct(d);
       });
       let all = 0;
       for (const tid of b.threadTicks.keys()) all += delta(tid);

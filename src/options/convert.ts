@@ -5,6 +5,7 @@ import { hostOptionSpecs } from './hosts.js';
 import { storageOptionSpecs } from './storage.js';
 import { parseSplitSpec } from '../dataset/split.js';
 import { fromText, intInRange, path, positiveInt, size, SIZE_EXPECTED } from './values.js';
+import { TFRECORD_DEFAULTS } from './tfrecord.js';
 
 /**
  * `--name`: one part of a file name (`<name>-<split>.tfrecord-00000-of-00004`) inside `--out`: no
@@ -40,7 +41,7 @@ export const convertOptions = defineOptions('convert', {
   quality: { schema: intInRange(1, 100).default(90), expected: 'an integer from 1 to 100', help: 'JPEG quality', value: '<q>', fromText: fromText.int },
   partitions: { schema: positiveInt.optional(), expected: 'a positive integer', help: 'number of shards', value: '<n>', fromText: fromText.int, defaultText: 'about 1,000 records a shard' },
   workers: { schema: positiveInt.optional(), expected: 'a positive integer', help: 'worker threads', value: '<n>', fromText: fromText.int, defaultText: 'cores' },
-  compression: { schema: z.enum(['none', 'gzip', 'zlib']).default('none'), expected: 'one of none, gzip, zlib', help: 'TFRecord file compression', value: '<c>' },
+  compression: { schema: z.enum(['none', 'gzip', 'zlib']).default(TFRECORD_DEFAULTS.compression), expected: 'one of none, gzip, zlib', help: 'TFRecord file compression', value: '<c>' },
   resume: { schema: z.boolean().default(false), expected: 'true or false', help: 'continue an earlier convert run in --out: keep the shards that still verify, redo the rest' },
   overwrite: { schema: z.boolean().default(false), expected: 'true or false', help: 'replace an earlier convert run in --out (removes its files, nothing else)' },
   allowOutside: {

@@ -8,6 +8,9 @@ import type { OptionSpec } from './define.js';
 import { fromText, positiveNumber } from './values.js';
 import { HOST_INTERVAL_MS } from './intervals.js';
 
+/** Where the host sampler reads the kernel's figures (tests point it at captured files). */
+export const HOST_FILES = { proc: '/proc', sys: '/sys' } as const;
+
 const alarmObject = z.object({ text: z.string(), metric: z.enum(ALARM_METRICS), op: z.enum(['>', '<']), threshold: z.number(), durationMs: z.number().nonnegative() });
 /** An alarm rule as `--alarm` takes it ("cpu>90 for 10s"), or one already parsed; parsed before any work. */
 const alarmRule = z.union([

@@ -15,5 +15,8 @@ export const PROGRESS_INTERVAL_MS = 250;
 /** How often the cluster driver checks that its Redis connections are still up. */
 export const REDIS_WATCHDOG_INTERVAL_MS = 250;
 
+/** A worker thread of the local pool idle this long ends (the pool keeps at least --workers threads). */
+export const POOL_IDLE_TIMEOUT_MS = 60_000;
+
 /** How often a cluster worker sends a running job's progress (images, kilobytes) to the driver. */
 export const JOB_PROGRESS_INTERVAL_MS = 500;

@@ -4,6 +4,8 @@
  */
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
+import { newSlotRegistry, releaseSlotsExcept } from './worker-slot.js';
+import { POOL_IDLE_TIMEOUT_MS } from '../options/intervals.js';
 
 /**
  * The built worker entry (dist/src/tasks/worker.js), the one file that knows every task function:
@@ -15,13 +17,22 @@ export function defaultWorkers(): number {
   return availableParallelism();
 }
 
-export function createPool(workers: number): Piscina {
-  return new Piscina({
+/**
+ * `numbers`: what each thread slot is called in the rows (cluster mode: the slots the worker
+ * process registered); by default the slot itself, 0 to workers - 1 (src/pool/worker-slot.ts).
+ */
+export function createPool(workers: number, numbers?: readonly number[]): Piscina {
+  const registry = newSlotRegistry(workers, numbers);
+  const pool = new Piscina({
     filename: WORKER_FILE,
+    workerData: registry,
     minThreads: workers,
     maxThreads: workers,
     // A task per thread at a time: partitions are the unit of scheduling, as in Spark.
     concurrentTasksPerWorker: 1,
-    idleTimeout: 60_000,
+    idleTimeout: POOL_IDLE_TIMEOUT_MS,
   });
+  // A thread that ends (an error, the idle timeout) frees its slot for the thread that replaces it.
+  pool.on('workerDestroy', () => releaseSlotsExcept(registry, new Set(pool.threads.map((t) => t.threadId))));
+  return pool;
 }

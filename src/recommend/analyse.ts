@@ -8,6 +8,7 @@
 import { median } from '../stats/median.js';
 import { chooseModel, MODEL_NAMES, predictSeconds, type ModelFit, type ModelName, type TimePoint } from '../scaling/models.js';
 import { MAX_WORKERS, type MeasuredRow } from './measurements.js';
+import { RECOMMEND_DEFAULTS } from '../options/recommend.js';
 
 export type Goal = 'time' | 'cost' | 'weighted';
 export type ModelChoice = 'auto' | 'none' | ModelName;
@@ -119,9 +120,11 @@ export const MIN_POINTS = 4;
 /** Candidate rows printed per machine at most: a million-worker range must not print megabytes. */
 export const SHOWN_PER_MACHINE = 128;
 
+/** The objective's weights: time alone (1, 0), cost alone (0, 1), or --alpha / --beta. */
 export function weights(settings: RecommendSettings): { goal: Goal; alpha: number; beta: number } {
-  const goal = settings.goal ?? 'time';
-  return { goal, alpha: goal === 'time' ? 1 : goal === 'cost' ? 0 : settings.alpha ?? 1, beta: goal === 'cost' ? 1 : goal === 'time' ? 0 : settings.beta ?? 1 };
+  const goal = settings.goal ?? RECOMMEND_DEFAULTS.goal;
+  if (goal !== 'weighted') return { goal, alpha: goal === 'time' ? 1 : 0, beta: goal === 'cost' ? 1 : 0 };
+  return { goal, alpha: settings.alpha ?? RECOMMEND_DEFAULTS.alpha, beta: settings.beta ?? RECOMMEND_DEFAULTS.beta };
 }
 
 /** 1..max when small, else 1..32 then a geometric grid: about SHOWN_PER_MACHINE counts. */
@@ -138,7 +141,8 @@ export function countGrid(max: number): number[] {
 
 export function analyse(rows: readonly MeasuredRow[], input: RecommendSettings = {}): Analysis {
   const { goal, alpha, beta } = weights(input);
-  const settings = { ...input, goal, alpha, beta, maxLooError: input.maxLooError ?? 0.25, work: input.work ?? 1 };
+  const { maxLooError, work } = RECOMMEND_DEFAULTS;
+  const settings = { ...input, goal, alpha, beta, maxLooError: input.maxLooError ?? maxLooError, work: input.work ?? work };
   const notes: string[] = [];
   if (rows.some((r) => r.seconds === undefined) && input.work === undefined) {
     notes.push('rows give throughput, not seconds, and no workload was given (--images): seconds and costs are per unit of work');
@@ -249,7 +253,7 @@ function analyseMachine(machine: string, rows: MeasuredRow[], settings: Analysis
     notes.push(`${label}rows differ in ${key} (${values.join(', ')}${more ? ', ...' : ''}) and were pooled as repeated runs (median); pick one with --where ${key}=VALUE`);
   }
   const prices = rows.map((r) => r.pricePerHour).filter((p): p is number => p !== undefined);
-  const pricePerHour = prices.length ? median(prices) : settings.pricePerWorkerHour ?? 1;
+  const pricePerHour = prices.length ? median(prices) : settings.pricePerWorkerHour ?? RECOMMEND_DEFAULTS.pricePerWorkerHour;
   const coreCounts = rows.map((r) => r.cores).filter((c): c is number => c !== undefined);
   const cores = coreCounts.length ? minOf(coreCounts) : null;
   if (cores !== null) {
@@ -279,7 +283,7 @@ function analyseMachine(machine: string, rows: MeasuredRow[], settings: Analysis
       if (missing.length) notes.push(`${label}candidates ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', ...' : ''} are not measured and no checked model predicts them: left out`);
     }
   } else {
-    const max = settings.maxWorkers ?? Math.min(2 * measuredWorkers[1], MAX_WORKERS);
+    const max = settings.maxWorkers ?? Math.min(RECOMMEND_DEFAULTS.maxWorkersPerMeasured * measuredWorkers[1], MAX_WORKERS);
     counts = settings.candidates
       ? [...settings.candidates]
       : [...new Set([...countGrid(max), ...atScale.map((p) => p.workers).filter((w) => w <= max)])].sort((a, b) => a - b);

@@ -14,6 +14,7 @@
 import { leaveOneOutFits, predictSeconds, type ModelFit, type TimePoint } from '../scaling/models.js';
 import { analyse, MIN_POINTS, type Analysis, type MachineState, type Recommendation, type RecommendSettings } from './analyse.js';
 import type { MeasuredRow } from './measurements.js';
+import { RECOMMEND_DEFAULTS } from '../options/recommend.js';
 import standardNormalCdf from '@stdlib/stats-base-dists-normal-cdf';
 
 export interface NextRun {
@@ -75,7 +76,7 @@ function spreadingCount(points: readonly TimePoint[], counts: readonly number[])
   return best;
 }
 
-export function nextFromAnalysis(analysis: Analysis, minImprovement = 0.05): NextAnswer {
+export function nextFromAnalysis(analysis: Analysis, minImprovement: number = RECOMMEND_DEFAULTS.minImprovement): NextAnswer {
   const { result, machines, settings } = analysis;
   const answer = (next: NextRun | null, reason: string): NextAnswer => ({
     next,
@@ -90,7 +91,7 @@ export function nextFromAnalysis(analysis: Analysis, minImprovement = 0.05): Nex
   const unchecked = machines.filter((s) => !s.chosen && s.points.length < MIN_POINTS).sort((a, b) => a.points.length - b.points.length);
   for (const state of unchecked) {
     const largest = Math.max(...state.points.map((p) => p.workers));
-    const counts = settings.candidates ?? Array.from({ length: settings.maxWorkers ?? 2 * largest }, (_, i) => i + 1);
+    const counts = settings.candidates ?? Array.from({ length: settings.maxWorkers ?? RECOMMEND_DEFAULTS.maxWorkersPerMeasured * largest }, (_, i) => i + 1);
     const m = spreadingCount(state.points, counts);
     if (m !== undefined) {
       return answer({ machine: state.fit.machine, workers: m, predictedSeconds: null, expectedImprovement: null }, `${state.fit.machine}: ${state.points.length} measured point${state.points.length === 1 ? '' : 's'}, a model needs ${MIN_POINTS} to be checked: measure the count farthest from those measured`);
@@ -131,6 +132,10 @@ export function nextFromAnalysis(analysis: Analysis, minImprovement = 0.05): Nex
   return answer(best.run, `largest expected improvement of the objective: ${(relative * 100).toFixed(1)}% over the best measured, at ${best.run.workers} workers on ${best.run.machine}`);
 }
 
-export function nextRun(rows: readonly MeasuredRow[], settings: RecommendSettings = {}, minImprovement = 0.05): NextAnswer {
-  return nextFromAnalysis(analyse(rows, { model: 'auto', ...settings }), minImprovement);
+export function nextRun(
+  rows: readonly MeasuredRow[],
+  settings: RecommendSettings = {},
+  minImprovement: number = RECOMMEND_DEFAULTS.minImprovement,
+): NextAnswer {
+  return nextFromAnalysis(analyse(rows, { model: RECOMMEND_DEFAULTS.nextModel, ...settings }), minImprovement);
 }

@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { PipelineError } from '../errors.js';
 import { parseOptions } from '../options/define.js';
-import { recommendOptions, type RecommendOptionsInput, type RecommendOptionsParsed } from '../options/recommend.js';
+import { RECOMMEND_DEFAULTS, recommendOptions, type RecommendOptionsInput, type RecommendOptionsParsed } from '../options/recommend.js';
 import { loadRun } from '../run-folder/load-run.js';
 import { systemThroughput, tasksPerSetting } from '../scaling/run-points.js';
 import { analyse, type Recommendation, type RecommendSettings } from './analyse.js';
@@ -37,7 +37,7 @@ async function runRows(dirs: readonly string[], options: RecommendRun): Promise<
     );
     if (matching.length === 0) throw new PipelineError('DATA', `${dir}: no measurements for dataset ${dataset}, cache ${cache}${options.batchSize ? `, batch size ${options.batchSize}` : ''}`);
     datasetSize = Math.max(datasetSize, Number(run.info.datasetSizes?.[dataset] ?? 0));
-    const machine = String(run.info.cpu?.model ?? 'local').trim() || 'local';
+    const machine = String(run.info.cpu?.model ?? RECOMMEND_DEFAULTS.machine).trim() || RECOMMEND_DEFAULTS.machine;
     const cores = Number(run.info.cpu?.cores) || undefined;
     for (const p of systemThroughput(matching, tasksPerSetting(run.tasks as { workers?: number }[]))) {
       rows.push({ source: dir, machine, workers: p.workers, throughput: p.throughput, cores, extra: {} });
@@ -90,6 +90,6 @@ export async function recommend(input: RecommendOptions): Promise<Recommendation
 /** `recommend --next`: the configuration to measure next (null with the reason once none is expected to help). */
 export async function recommendNext(input: RecommendOptions): Promise<NextAnswer> {
   const options = parseOptions(recommendOptions, input);
-  const { rows, settings } = await gather({ ...options, model: options.model ?? 'auto' });
+  const { rows, settings } = await gather({ ...options, model: options.model ?? RECOMMEND_DEFAULTS.nextModel });
   return nextFromAnalysis(analyse(rows, settings), options.minImprovement);
 }

@@ -66,8 +66,11 @@ export const PROBLEMS = table('problems', { task: 'int', source: 'string', offse
 export type ProblemRow = RowOf<typeof PROBLEMS.columns>;
 
 /** resources.csv / .arrow: the process sampled every interval; one CPU column per worker thread. */
+/** The CPU column of worker thread `w` in resources.*. */
+export const workerCpuColumn = (w: number) => `cpu_worker_${w}` as const;
+
 export function resourcesTable(workers: number) {
-  const perWorker = Object.fromEntries(Array.from({ length: workers }, (_, w) => [`cpu_worker_${w}`, 'float' as const]));
+  const perWorker = Object.fromEntries(Array.from({ length: workers }, (_, w) => [workerCpuColumn(w), 'float' as const]));
   return table('resources', {
     elapsed_ms: 'float', cpu_process: 'float', cpu_main: 'float', cpu_other: 'float',
     ...perWorker,
@@ -77,7 +80,7 @@ export function resourcesTable(workers: number) {
 /** What a reader needs of resources.* (the per-worker columns vary). */
 export const RESOURCES = resourcesTable(0);
 /** A resources row: the fixed columns and one `cpu_worker_<n>` per worker thread. */
-export type ResourceRow = RowOf<typeof RESOURCES.columns> & { [workerColumn: `cpu_worker_${number}`]: number };
+export type ResourceRow = RowOf<typeof RESOURCES.columns> & { [workerColumn: ReturnType<typeof workerCpuColumn>]: number };
 
 /** hosts.csv / .arrow: one row per host per sampling interval (src/hosts/). */
 export const HOSTS = table('hosts', {

@@ -14,6 +14,7 @@ import { decodeJpegFast, decodePlainInto, endsWithEoi, fitDecoded } from '../ima
 import { readImageHeader } from '../image/header.js';
 import { loadSharp } from '../image/sharp-lazy.js';
 import type { StageClock } from './stages.js';
+import { DEFAULT_CHANNELS } from '../options/speedtest-defaults.js';
 
 export interface DecodedImage {
   pixels: Buffer;
@@ -49,7 +50,7 @@ export function decodeStored(encoded: Uint8Array, width?: number, height?: numbe
   const bytesPerSample = header?.bitsPerSample === 16 ? 2 : 1;
   const own = pixels.length / (width * height * bytesPerSample);
   if (!Number.isInteger(own) || own < 1 || own > 4) {
-    throw new Error(`decoded ${pixels.length} bytes, expected ${width}x${height}x${channels ?? header?.channels ?? 3}${bytesPerSample === 2 ? ' 16-bit' : ''}`);
+    throw new Error(`decoded ${pixels.length} bytes, expected ${width}x${height}x${channels ?? header?.channels ?? DEFAULT_CHANNELS}${bytesPerSample === 2 ? ' 16-bit' : ''}`);
   }
   if (bytesPerSample === 2) pixels = to8Bit(pixels);
   return { pixels: convertChannels(pixels, own, channels ?? own), width, height, channels: channels ?? own };

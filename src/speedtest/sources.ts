@@ -14,6 +14,7 @@ import { inOrder } from '../async/in-order.js';
 import { inOrderAhead } from '../async/in-order-ahead.js';
 import { decodeAndFit, decodeStored, type DecodedImage } from './decode.js';
 import { StageClock } from './stages.js';
+import type { ProblemRow } from '../run-folder/files.js';
 
 export interface SourceItem {
   /** Null when the item could not be read or decoded (reported through onProblem). */
@@ -21,11 +22,8 @@ export interface SourceItem {
   bytesRead: number;
 }
 
-export interface Problem {
-  source: string;
-  offset: number;
-  error: string;
-}
+/** A problem as a source meets it: a problems.csv row (src/run-folder/files.ts) before its task is known. */
+export type Problem = Omit<ProblemRow, 'task'>;
 
 export interface ImageSource {
   /** Items in one epoch (known up front for both datasets: file list, record index). */

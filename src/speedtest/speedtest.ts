@@ -23,7 +23,7 @@ import { openTfrecordDataset } from './tfrecord-dataset.js';
 import { VERSION } from '../version.js';
 import { gridTasks, partitionTasks, type CacheMode, type DatasetKind, type GridTask } from './grid.js';
 import { writeTable } from '../run-folder/tables.js';
-import { MEASUREMENTS, PROBLEMS, resourcesTable, TASKS, type TaskRow } from '../run-folder/files.js';
+import { MEASUREMENTS, PROBLEMS, resourcesTable, TASKS, type ProblemRow } from '../run-folder/files.js';
 import { INTERRUPTED_KEY } from '../run-folder/load-run.js';
 import type { Problem, Shard } from './sources.js';
 import type { MeasurementRow, SpeedtestJob, SpeedtestJobResult, TaskSpan } from './task.js';
@@ -57,9 +57,6 @@ export interface SpeedtestResult extends SpeedtestSummary {
   objectStorage?: ObjectStorageFigures;
   cost?: CostFigure;
 }
-
-/** A tasks.csv row, and the thread that ran it (machine/pid/threadId, to find the host; not written). */
-type TaskRowOut = Required<TaskRow> & { thread: string };
 
 export async function speedtest(input: SpeedtestOptions): Promise<SpeedtestResult> {
   const parsed = parseOptions(speedtestOptions, input);
@@ -210,8 +207,8 @@ async function openDatasets(out: string, datasets: DatasetKind[], options: Speed
 /** What the settings' jobs sent back, gathered across settings. */
 interface Gathered {
   rows: MeasurementRow[];
-  spans: TaskRowOut[];
-  problems: (Problem & { task: number })[];
+  spans: TaskSpan[];
+  problems: ProblemRow[];
   reads: Record<string, number>;
   failed: Record<string, number>;
   requests: RequestStats;
@@ -249,7 +246,7 @@ async function runSetting(
   // The threads that really run (never more than the jobs): what the rows record as `workers`.
   const threads = options.executor ? setting.workers : Math.min(setting.workers, setting.partitions);
   const executor = options.executor ?? localExecutor(threads);
-  const jobs = settingJobs(plan, setting, offset, options);
+  const jobs = settingJobs(plan, { threads, partitions: setting.partitions, cacheShare: Math.min(setting.workers, setting.partitions) }, offset, options);
   const imagesBefore = gathered.deliveredSoFar;
   const report = () => {
     gathered.deliveredSoFar = imagesBefore + executor.progress().items;
@@ -274,11 +271,20 @@ async function runSetting(
     clearInterval(ticker);
     if (!options.executor) await executor.close();
   }
-  gatherResults(plan, results, { threads, partitions: setting.partitions, offset }, gathered, options);
+  gatherResults(results, gathered, options);
 }
 
-/** The setting's jobs: one per partition of the grid, with what each thread needs to read both datasets. */
-function settingJobs(plan: SpeedtestPlan, setting: { workers: number; partitions: number }, offset: number, options: SpeedtestRun): SpeedtestJob[] {
+/**
+ * The setting's jobs: one per partition of the grid, with what each thread needs to read both
+ * datasets and to write finished rows (`threads`: what the rows record as `workers`; `cacheShare`:
+ * how many threads share the cache limit).
+ */
+function settingJobs(
+  plan: SpeedtestPlan,
+  setting: { threads: number; partitions: number; cacheShare: number },
+  offset: number,
+  options: SpeedtestRun,
+): SpeedtestJob[] {
   const { tfrecords, channels, size } = plan;
   const layout = tfrecords
     ? { image: tfrecords.keys.image.key, width: tfrecords.keys.width, height: tfrecords.keys.height, channels, frames: tfrecords.keys.frames }
@@ -293,7 +299,9 @@ function settingJobs(plan: SpeedtestPlan, setting: { workers: number; partitions
     layout,
     repetitions: Math.max(...options.repetitions),
     warmup: options.warmup,
-    cacheLimitBytes: Math.floor(options.cacheLimit / Math.min(setting.workers, setting.partitions)),
+    workers: setting.threads,
+    partitions: setting.partitions,
+    cacheLimitBytes: Math.floor(options.cacheLimit / setting.cacheShare),
     runStartMs: plan.runStartMs,
     run: { dir: plan.out, id: plan.runId },
     ...(options.endpoint ? { storage: { endpoint: options.endpoint } } : {}),
@@ -301,57 +309,17 @@ function settingJobs(plan: SpeedtestPlan, setting: { workers: number; partitions
   }));
 }
 
-/** A setting's job results into the run's rows, task spans, problems and counts, each with its worker index. */
-function gatherResults(
-  plan: SpeedtestPlan,
-  results: SpeedtestJobResult[],
-  at: { threads: number; partitions: number; offset: number },
-  gathered: Gathered,
-  options: SpeedtestRun,
-): void {
-  const { threads, partitions, offset } = at;
-  // Worker index: the order in which this setting's threads first ran a task.
-  const threadOrder = [
-    ...new Map(
-      results
-        .flatMap((r) => r.spans.map((sp) => [sp.start_ms, r] as const))
-        .sort((a, b) => a[0] - b[0])
-        .map(([, r]) => [r.thread, r.tid]),
-    ).entries(),
-  ];
-  gathered.allThreads.push(...threadOrder);
-  const workerIndex = new Map(threadOrder.map(([thread], i) => [thread, i]));
-  gathered.rows.push(
-    ...results.flatMap((r) =>
-      r.rows
-        .filter((row) => options.repetitions.includes(row.repetition))
-        .map((row) => ({ ...row, workers: threads, partitions, worker: workerIndex.get(r.thread) ?? -1 })),
-    ),
-  );
-  const taskById = new Map(plan.tasks.map((t) => [t.task + offset, t]));
-  gathered.spans.push(
-    ...results.flatMap((r) =>
-      r.spans.map((sp: TaskSpan) => {
-        const t = taskById.get(sp.task)!;
-        return {
-          task: sp.task,
-          worker: workerIndex.get(r.thread) ?? -1,
-          workers: threads,
-          partitions,
-          dataset: t.dataset,
-          cache: t.cache,
-          batch_size: t.batchSize,
-          batch_number: t.batchNumber,
-          start_ms: sp.start_ms,
-          end_ms: sp.end_ms,
-          rows: sp.rows,
-          images: sp.images,
-          host: '',
-          thread: r.thread,
-        };
-      }),
-    ),
-  );
+/**
+ * A setting's job results into the run's rows, task spans, problems and counts. The rows come back
+ * finished (each names its worker: src/pool/worker-slot.ts); only the repetitions asked for are kept.
+ */
+function gatherResults(results: SpeedtestJobResult[], gathered: Gathered, options: SpeedtestRun): void {
+  // The setting's threads, in worker order: resources.csv's cpu_worker_<n> columns follow it.
+  const workerOf = new Map(results.flatMap((r) => r.spans.map((sp) => [r.thread, sp.worker] as const)));
+  const threads = new Map(results.map((r) => [r.thread, r.tid]));
+  gathered.allThreads.push(...[...threads.entries()].filter(([thread]) => workerOf.has(thread)).sort((a, b) => workerOf.get(a[0])! - workerOf.get(b[0])!));
+  gathered.rows.push(...results.flatMap((r) => r.rows.filter((row) => options.repetitions.includes(row.repetition))));
+  gathered.spans.push(...results.flatMap((r) => r.spans));
   gathered.problems.push(...results.flatMap((r) => r.problems));
   for (const r of results) {
     gathered.requests.merge(r.requests);

@@ -11,7 +11,8 @@ import { DecodedCache, runPasses, type PassResult } from './pass.js';
 import { StageClock } from './stages.js';
 import { imageFileSource, tfrecordSource, type ImageSource, type Problem, type RecordLayout, type Shard } from './sources.js';
 import { PROGRESS_SLOTS, throwIfStopped, type ProgressBuffer } from '../pool/protocol.js';
-import type { MeasurementRow } from '../run-folder/files.js';
+import type { MeasurementRow, ProblemRow, TaskRow } from '../run-folder/files.js';
+import { workerNumber } from '../pool/worker-slot.js';
 import { parseProcStat } from '../monitor/proc.js';
 import { holdForTest } from '../pool/test-hold.js';
 import { takeRequestStats, useStorageConfig, type StorageConfig } from '../storage/object-store.js';
@@ -32,6 +33,9 @@ export interface SpeedtestJob {
   layout?: RecordLayout;
   repetitions: number;
   warmup: number;
+  /** The setting this job belongs to (its threads and partitions): written into every row. */
+  workers: number;
+  partitions: number;
   cacheLimitBytes: number;
   /** Epoch milliseconds of the run's start: row times are relative to it. */
   runStartMs: number;
@@ -45,17 +49,12 @@ export interface SpeedtestJob {
 /** A measurements row: its columns are declared in src/run-folder/files.ts. */
 export type { MeasurementRow } from '../run-folder/files.js';
 
-export interface TaskSpan {
-  task: number;
-  threadId: number;
-  start_ms: number;
-  end_ms: number;
-  rows: number;
-  images: number;
-}
-
-/** Rows miss `workers`, `partitions` and `worker`: the driver knows them and fills them in. */
-export type PartialRow = Omit<MeasurementRow, 'workers' | 'partitions' | 'worker'>;
+/**
+ * A tasks.csv row as the worker returns it, and the thread that ran it (machine/pid/threadId, not
+ * written). Its times are on the worker's clock and its host is empty: the driver, which knows the
+ * hosts and their clock offsets, puts it on its own clock (src/speedtest/speedtest.ts, assembleRun).
+ */
+export type TaskSpan = TaskRow & { host: string; thread: string };
 
 export interface SpeedtestJobResult {
   /** host/pid/threadId: unique across the machines of a cluster. */
@@ -63,9 +62,10 @@ export interface SpeedtestJobResult {
   threadId: number;
   /** The OS thread id, for the resource monitor's per-thread CPU. */
   tid: number;
-  rows: PartialRow[];
+  /** Finished measurement rows, every repetition run (the driver keeps those asked for). */
+  rows: MeasurementRow[];
   spans: TaskSpan[];
-  problems: (Problem & { task: number })[];
+  problems: ProblemRow[];
   /** Items read from storage, and how many of them failed (the --max-problems ratio). */
   reads: Record<string, number>;
   failed: Record<string, number>;
@@ -82,7 +82,9 @@ export async function runSpeedtestJob(job: SpeedtestJob, progress?: ProgressBuff
   const onImages = counters ? (images: number) => void Atomics.add(counters, PROGRESS_SLOTS.items, images) : undefined;
   useStorageConfig(job.storage);
   takeRequestStats(); // this job's requests only
-  const result: SpeedtestJobResult = { thread: `${hostname()}/${process.pid}/${threadId}`, threadId, tid: osThreadId(), rows: [], spans: [], problems: [], reads: {}, failed: {} };
+  const thread = `${hostname()}/${process.pid}/${threadId}`;
+  const result: SpeedtestJobResult = { thread, threadId, tid: osThreadId(), rows: [], spans: [], problems: [], reads: {}, failed: {} };
+  const runBy: RunBy = { workers: job.workers, partitions: job.partitions, worker: workerNumber() };
   for (const task of job.tasks) {
     const started = now(job.runStartMs);
     const onProblem = (p: Problem) => result.problems.push({ ...p, task: task.task });
@@ -108,8 +110,12 @@ export async function runSpeedtestJob(job: SpeedtestJob, progress?: ProgressBuff
       onImages,
     });
     const images = passes.reduce((n, p) => n + p.images, 0);
-    passes.forEach((pass, i) => result.rows.push(measurementRow(task, i + 1, pass, job.runStartMs)));
-    result.spans.push({ task: task.task, threadId, start_ms: started, end_ms: now(job.runStartMs), rows: job.repetitions, images });
+    passes.forEach((pass, i) => result.rows.push(measurementRow(task, i + 1, pass, job.runStartMs, runBy)));
+    result.spans.push({
+      task: task.task, worker: runBy.worker, workers: runBy.workers, partitions: runBy.partitions,
+      dataset: task.dataset, cache: task.cache, batch_size: task.batchSize, batch_number: task.batchNumber,
+      start_ms: started, end_ms: now(job.runStartMs), rows: job.repetitions, images, host: '', thread,
+    });
     result.problems = dedupe(result.problems);
   }
   const requests = takeRequestStats();
@@ -117,7 +123,10 @@ export async function runSpeedtestJob(job: SpeedtestJob, progress?: ProgressBuff
   return result;
 }
 
-function measurementRow(task: GridTask, repetition: number, pass: PassResult, runStartMs: number): PartialRow {
+/** Who ran a row: the setting's threads and partitions, and this thread's worker number. */
+type RunBy = Pick<MeasurementRow, 'workers' | 'partitions' | 'worker'>;
+
+function measurementRow(task: GridTask, repetition: number, pass: PassResult, runStartMs: number, runBy: RunBy): MeasurementRow {
   const relative = (t: number) => performance.timeOrigin + t - runStartMs;
   const steadySeconds = pass.seconds - pass.firstBatchMs / 1000;
   const { share, busy, wait } = pass.stages;
@@ -132,7 +141,10 @@ function measurementRow(task: GridTask, repetition: number, pass: PassResult, ru
     seconds: pass.seconds,
     images_per_second: pass.seconds > 0 ? pass.images / pass.seconds : 0,
     bytes_read: pass.bytesRead,
+    workers: runBy.workers,
+    partitions: runBy.partitions,
     task: task.task,
+    worker: runBy.worker,
     start_ms: relative(pass.startedAt),
     end_ms: relative(pass.endedAt),
     epochs: pass.epochs,
@@ -168,7 +180,7 @@ function counted(source: ImageSource, onRead: (failed: boolean) => void, afterRe
   };
 }
 
-function dedupe(problems: (Problem & { task: number })[]): (Problem & { task: number })[] {
+function dedupe(problems: ProblemRow[]): ProblemRow[] {
   const seen = new Set<string>();
   return problems.filter((p) => {
     const key = `${p.task}\u0000${p.source}\u0000${p.offset}\u0000${p.error}`;

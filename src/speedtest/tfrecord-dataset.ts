@@ -33,7 +33,7 @@ async function objectIndex(path: string, indexPath: string): Promise<{ index?: I
   } catch {
     entries = undefined;
   }
-  return { index: entries, size: head.size, compressed: (compressionFromName(path) ?? 'none') !== 'none' };
+  return { index: entries, size: head.size, compressed: compressionFromName(path) !== undefined };
 }
 
 export interface TfrecordDataset {

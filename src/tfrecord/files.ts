@@ -14,12 +14,14 @@ import { FOLDER_SCAN_DEPTH } from '../options/scan.js';
 import { MANIFEST_FILE } from '../run-folder/manifest.js';
 import { HEADER_BYTES, readHeaderLength } from './framing.js';
 import { isStorageUrl } from '../storage/url.js';
+import { TEMPORARY } from '../output/temporary.js';
 
 export const RECORD_FILE_PATTERN = /\.tfrecords?(\.gz|\.gzip|\.zlib)?$/i;
 /** Names that say "TFRecord shard" by themselves: a file so named that is not one is an error, not skipped. */
 const SHARD_NAME = [RECORD_FILE_PATTERN, /\.tfrec$/i, /\.tfrecords?-\d+-of-\d+(\.gz|\.zlib)?$/i, /^[A-Za-z_]+-\d{5}-of-\d{5}$/];
-/** Files that sit beside shards and are never shards themselves. */
-const SIDECAR = /(\.(idx|index|json|txt|csv|md|html|arrow|png|svg|py|lock|log)|\.tmp-[^/]*)$/i;
+/** Files that sit beside shards and are never shards themselves: sidecars, and writers' temporary files. */
+const SIDECAR_FILE = /\.(idx|index|json|txt|csv|md|html|arrow|png|svg|py|lock|log)$/i;
+const isSidecar = (name: string): boolean => SIDECAR_FILE.test(name) || TEMPORARY.test(name);
 const IMAGE_FILE = /\.(jpe?g|png|webp|gif|bmp|tiff?)$/i;
 const TFDS_NAME = /^.+-([A-Za-z][A-Za-z0-9_]*)\.tfrec(?:ord)?s?(?:-\d+-of-\d+)?(?:\.gz|\.zlib)?$/i;
 const SLIM_NAME = /^([A-Za-z_]+)-\d{5}-of-\d{5}$/;
@@ -142,10 +144,10 @@ async function shardsInFolder(dir: string, split: string | undefined, notes: str
     if (sub?.isDirectory()) return shardsInFolder(join(dir, split), undefined, notes);
   }
   const all = await readdir(dir, { withFileTypes: true });
-  const entries = all.filter((e) => !e.name.startsWith('.') && !SIDECAR.test(e.name));
+  const entries = all.filter((e) => !e.name.startsWith('.') && !isSidecar(e.name));
   // Indexes and convert's own files (manifest.json, labels.txt, skipped.csv) are expected beside shards: not worth a note.
-  const expected = /\.idx$|^(manifest\.json|labels\.txt|skipped\.csv)$|\.tmp-/;
-  const sidecars = all.filter((e) => e.isFile() && !e.name.startsWith('.') && SIDECAR.test(e.name) && !expected.test(e.name)).map((e) => e.name).sort();
+  const expected = (name: string) => /\.idx$|^(manifest\.json|labels\.txt|skipped\.csv)$/.test(name) || TEMPORARY.test(name);
+  const sidecars = all.filter((e) => e.isFile() && !e.name.startsWith('.') && isSidecar(e.name) && !expected(e.name)).map((e) => e.name).sort();
   const out: string[] = [];
   const rejected: string[] = [];
   for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
@@ -202,6 +204,6 @@ async function expandGlob(pattern: string): Promise<string[]> {
   const matches = await glob(resolve(pattern), { absolute: true, onlyFiles: false, expandDirectories: false, dot: false });
   return matches
     .map((m) => (m.length > 1 && m.endsWith(sep) ? m.slice(0, -1) : m))
-    .filter((p) => !SIDECAR.test(basename(p)))
+    .filter((p) => !isSidecar(basename(p)))
     .sort();
 }

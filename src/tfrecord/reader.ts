@@ -13,6 +13,7 @@ import { FRAME_OVERHEAD, HEADER_BYTES, readHeaderLength } from './framing.js';
 import { isStorageUrl } from '../storage/url.js';
 import { openObjectBytes, type ObjectBytes } from '../storage/object-records.js';
 import type { StorageConfig } from '../storage/object-store.js';
+import { TFRECORD_DEFAULTS } from '../options/tfrecord.js';
 
 export interface TFRecord {
   /** The record's payload (a view, see above). */
@@ -113,11 +114,11 @@ export async function* readRecordGroups(path: string, options: ReadRecordsOption
   const chunks: AsyncIterable<Buffer> = inflate ? Readable.from(raw, { objectMode: false }).pipe(inflate) : raw;
   const framer = new Framer({
     file: path,
-    verify: options.verify ?? true,
+    verify: options.verify ?? TFRECORD_DEFAULTS.verify,
     onProblem: options.onProblem,
     startOffset: compression === 'none' ? start : 0,
     knownEnd,
-    maxRecordBytes: options.maxRecordBytes ?? 1 << 30,
+    maxRecordBytes: options.maxRecordBytes ?? TFRECORD_DEFAULTS.maxRecordBytes,
     stats: options.stats ?? { bytes: 0 },
     onTiming: options.onTiming,
     onFrame: options.onFrame,

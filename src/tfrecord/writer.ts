@@ -11,6 +11,7 @@ import { type Compression, compressor } from './compression.js';
 import { FRAME_OVERHEAD, writeFrame } from './framing.js';
 import { formatIndex, type IndexEntry } from './record-index.js';
 import { temporaryPath } from '../output/temporary.js';
+import { TFRECORD_DEFAULTS } from '../options/tfrecord.js';
 
 const BATCH_BYTES = 1 << 20;
 
@@ -61,7 +62,7 @@ export async function writeRecords(
     }
     if (batchBytes > 0) yield batch.subarray(0, batchBytes);
   }
-  const compress = compressor(options.compression ?? 'none');
+  const compress = compressor(options.compression ?? TFRECORD_DEFAULTS.compression);
   const source = Readable.from(frames(), { objectMode: false });
   const hash = createHash('sha256');
   // Hashes the bytes as they go to disk, so the manifest's checksum costs no second read.

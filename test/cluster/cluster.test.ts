@@ -128,6 +128,11 @@ test('speedtest in cluster mode writes the same run files as a local run', async
       const run = JSON.parse(await readFile(join(dir, 'run', 'run.json'), 'utf8'));
       assert.equal(run.executor.mode, 'cluster');
       assert.ok((await readdir(join(dir, 'run'))).includes('measurements.arrow'));
+      // Rows come back finished: each worker's thread writes the number it registered (two workers
+      // of one thread: 0 and 1), as a local run of two threads numbers its threads.
+      const [header, ...lines] = (await readFile(join(dir, 'run', 'tasks.csv'), 'utf8')).trim().split('\n').map((l) => l.split(','));
+      const workerColumn = header.indexOf('worker');
+      assert.ok(lines.length > 0 && lines.every((l) => ['0', '1'].includes(l[workerColumn])), JSON.stringify(lines));
     } finally {
       await stopWorkers(workers);
     }

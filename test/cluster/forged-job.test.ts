@@ -112,7 +112,7 @@ test('a forged speed-test job with unknown fields or without its run is refused'
   const build = buildStamp();
   const input = {
     partition: 0, tasks: [{ task: 0, dataset: 'images', cache: 'off', batchSize: 1, batchNumber: 1 }], images: [PHOTO], shards: [],
-    repetitions: 1, warmup: 0, cacheLimitBytes: 0, runStartMs: Date.now(), run: { dir: '/tmp', id: '11111111-1111-1111-1111-111111111111' },
+    repetitions: 1, warmup: 0, workers: 1, partitions: 1, cacheLimitBytes: 0, runStartMs: Date.now(), run: { dir: '/tmp', id: '11111111-1111-1111-1111-111111111111' },
   };
   const extra = await forge('runSpeedtestJob', '11111111-1111-1111-1111-111111111111.1-0', { build, input: { ...input, shell: 'x' } });
   assert.match(extra.failedReason, /unknown field\(s\) shell/);

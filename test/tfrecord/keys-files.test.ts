@@ -8,6 +8,7 @@ import { encodeExample, type Features } from '../../src/tfrecord/example.js';
 import { findRecordFiles, splitOf } from '../../src/tfrecord/files.js';
 import { detectKeys } from '../../src/tfrecord/keys.js';
 import { writeRecords } from '../../src/tfrecord/writer.js';
+import { temporaryPath } from '../../src/output/temporary.js';
 import { withTempDir } from '../helpers.js';
 
 const png = await sharp({ create: { width: 8, height: 6, channels: 3, background: '#808080' } }).png().toBuffer();
@@ -60,6 +61,18 @@ test('findRecordFiles: shards by content whatever their names, sidecars and othe
     assert.deepEqual((await findRecordFiles([join(dir, 'README')])).files, [join(dir, 'README')]);
     await assert.rejects(findRecordFiles([join(dir, 'nothing-*')]), (e: any) => e.code === 'NOT_FOUND');
     await assert.rejects(findRecordFiles([join(dir, 'sub')], { split: 'test' }), (e: any) => e.code === 'NOT_FOUND');
+  });
+});
+
+test('findRecordFiles: a writer\'s temporary file (one name pattern, src/output/temporary.ts) is neither a shard nor a sidecar worth a note', async () => {
+  await withTempDir(async (dir) => {
+    const example = encodeExample({ image: bytes(png) });
+    await writeRecords(join(dir, 'part-00000-of-00001.tfrecord'), [example], { compression: 'none' });
+    // A killed writer's leftover: a whole shard's bytes under its temporary name.
+    await copyFile(join(dir, 'part-00000-of-00001.tfrecord'), temporaryPath(join(dir, 'part-00001-of-00002.tfrecord')));
+    const found = await findRecordFiles([dir]);
+    assert.deepEqual(found.files.map((f) => f.slice(dir.length + 1)), ['part-00000-of-00001.tfrecord']);
+    assert.deepEqual(found.notes, []);
   });
 });
 
