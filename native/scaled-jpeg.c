@@ -12,6 +12,8 @@
  * libjpeg, which then fills the rest with grey) throws an Error whose code is 'JPEG_DECODE' and
  * whose message is libjpeg's: never a crash, never an exit, never grey pixels passed as an image.
  *
+ * The same addon carries decodePng (native/png-decode.c): one build, one file to load.
+ *
  * One decompressor per Node environment (per worker thread), reused from image to image: libjpeg's
  * set-up (its memory pools, the source manager) is paid once per thread, not once per image.
  */
@@ -21,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <jpeglib.h>
+#include "png-decode.h"
 
 typedef struct {
   struct jpeg_error_mgr pub;
@@ -173,6 +176,7 @@ static napi_value init(napi_env env, napi_value exports) {
   if (napi_set_named_property(env, exports, "decode", fn) != napi_ok) return NULL;
   version = library_version(env);
   if (version == NULL || napi_set_named_property(env, exports, "libjpeg", version) != napi_ok) return NULL;
+  if (!register_png(env, exports)) return NULL;
   return exports;
 }
 

@@ -15,6 +15,13 @@ interface Addon {
   decode(file: Uint8Array, out: Uint8Array, reduction: Reduction, width: number, height: number, fastIdct: boolean): void;
   /** The libjpeg-turbo version it was built against, e.g. 'libjpeg-turbo 2.1.5'. */
   libjpeg: string;
+  /**
+   * A plain PNG (8-bit, not interlaced) as RGB, alpha flattened on white (native/png-decode.c).
+   * Throws an Error with code 'PNG_DECODE' on anything else and on any damage it finds.
+   */
+  decodePng?(file: Uint8Array, out: Uint8Array, width: number, height: number): void;
+  /** The libdeflate version it was built against, e.g. 'libdeflate 1.14'. */
+  libdeflate?: string;
 }
 
 export type ScaledJpegStatus = { loaded: true; libjpeg: string } | { loaded: false; reason: string };
@@ -49,5 +56,17 @@ export const scaledJpegStatus: ScaledJpegStatus = status;
 export function decodeScaledInto(file: Uint8Array, out: Uint8Array, reduction: Reduction, width: number, height: number, fastIdct: boolean): boolean {
   if (!addon) return false;
   addon.decode(file, out, reduction, width, height, fastIdct);
+  return true;
+}
+
+/**
+ * Decodes a PNG of `width` x `height` (its IHDR), 8-bit and not interlaced, into `out` as RGB,
+ * alpha flattened on white (the same rounding as sharp's flatten): true when done, false without
+ * the addon (or an older build of it). Throws (code 'PNG_DECODE') on any other PNG and on a
+ * corrupt or cut file.
+ */
+export function decodePngInto(file: Uint8Array, out: Uint8Array, width: number, height: number): boolean {
+  if (!addon?.decodePng) return false;
+  addon.decodePng(file, out, width, height);
   return true;
 }
