@@ -15,7 +15,16 @@ interface Addon {
    * Throws an Error with code 'JPEG_DECODE' (libjpeg's message) on any libjpeg error or warning.
    * Returns the decoded rows' width in pixels (see `decodeScaledInto`; undefined from a build before crops).
    */
-  decode(file: Uint8Array, out: Uint8Array, reduction: Reduction, width: number, height: number, fastIdct: boolean, cropX?: number, cropWidth?: number): number | undefined;
+  decode(
+    file: Uint8Array,
+    out: Uint8Array,
+    reduction: Reduction,
+    width: number,
+    height: number,
+    fastIdct: boolean,
+    cropX?: number,
+    cropWidth?: number,
+  ): number | undefined;
   /** The libjpeg-turbo version it was built against, e.g. 'libjpeg-turbo 2.1.5'. */
   libjpeg: string;
   /**
@@ -61,9 +70,19 @@ export const scaledJpegStatus: ScaledJpegStatus = status;
  * the IDCT and colour conversion of the others: columns [left, x1), `left` at most x0 (libjpeg's
  * iMCU boundary). It decodes whole rows where that would change pixels (an upsampled component).
  */
-export function decodeScaledInto(file: Uint8Array, out: Uint8Array, reduction: Reduction, width: number, height: number, fastIdct: boolean, crop?: readonly [number, number]): { left: number; rowWidth: number } | undefined {
+export function decodeScaledInto(
+  file: Uint8Array,
+  out: Uint8Array,
+  reduction: Reduction,
+  width: number,
+  height: number,
+  fastIdct: boolean,
+  crop?: readonly [number, number],
+): { left: number; rowWidth: number } | undefined {
   if (!addon) return undefined;
-  const rowWidth = crop ? addon.decode(file, out, reduction, width, height, fastIdct, crop[0], crop[1] - crop[0]) : addon.decode(file, out, reduction, width, height, fastIdct);
+  const rowWidth = crop
+    ? addon.decode(file, out, reduction, width, height, fastIdct, crop[0], crop[1] - crop[0])
+    : addon.decode(file, out, reduction, width, height, fastIdct);
   if (typeof rowWidth !== 'number' || rowWidth === width || !crop) return { left: 0, rowWidth: width };
   return { left: crop[1] - rowWidth, rowWidth };
 }
