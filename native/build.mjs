@@ -1,5 +1,5 @@
 /* global process, console */
-// Builds the scaled-JPEG addon (native/scaled-jpeg.c, binding.gyp) with node-gyp and places it
+// Builds our addon (native/scaled-jpeg.c and png-decode.c, binding.gyp) with node-gyp and places it
 // beside the compiled module that loads it (dist/src/image/scaled_jpeg.node), so the package's
 // tarball carries it. npm runs no install scripts here, hence this step in `npm run build`.
 // Node's own headers are used (the folder above the running node holds include/node, in Debian's
@@ -18,7 +18,7 @@ const gyp = createRequire(import.meta.url).resolve('node-gyp/bin/node-gyp.js');
 try {
   execFileSync(process.execPath, [gyp, 'rebuild', '--silent', ...nodedir], { cwd: root, stdio: 'inherit' });
 } catch {
-  console.error('build:native: the scaled-JPEG addon did not build; install a C compiler, make, python3 and libjpeg62-turbo-dev (README: Setup), or see the lines above');
+  console.error('build:native: the scaled-JPEG addon did not build; install a C compiler, make, python3, libjpeg62-turbo-dev and libdeflate-dev (README: Setup), or see the lines above');
   process.exit(1);
 }
 const target = join(root, 'dist', 'src', 'image');

@@ -183,13 +183,29 @@ function layout(width: number, height: number, box: Box, outW: number, outH: num
 }
 
 /**
+ * The columns [x0, x1) of a `width` x `height` image that `resizeRgb` reads for this fit: a decoder
+ * may leave the others out (see `resizeRgb`'s `left`). Sets up the geometry, which may grow the
+ * module's memory: take `inputPixels` after it.
+ */
+export function readColumns(width: number, height: number, box: Box, outW: number, outH: number): [number, number] {
+  const l = layout(width, height, box, outW, outH);
+  return [l.x0, l.x1];
+}
+
+/**
  * Resizes the pixels written into `inputPixels(width, height)`, from `box`, to `outW` x `outH`.
  * Returns a view of the module's memory, valid until the next call: copy or consume it at once.
+ *
+ * `left` and `rowWidth`: the pixels written are only columns [left, left + rowWidth) of each row
+ * (rows rowWidth pixels wide), which must hold `readColumns`' [x0, x1). The geometry and weights
+ * stay those of the whole image, so the bytes are those of a whole decode.
  */
-export function resizeRgb(width: number, height: number, box: Box, outW: number, outH: number): Buffer {
+export function resizeRgb(width: number, height: number, box: Box, outW: number, outH: number, left = 0, rowWidth = width): Buffer {
   const l = layout(width, height, box, outW, outH);
+  if (left > l.x0 || left + rowWidth < l.x1 || left * 3 > INPUT) throw new Error(`resizeRgb: columns [${left}, ${left + rowWidth}) do not hold [${l.x0}, ${l.x1})`);
   const { horizontal, vertical, memory } = wasm();
-  horizontal(INPUT, width, l.x0, l.x1, l.y0, l.rows, l.tmp, outW, l.hWeights, l.hBounds, l.hSize, l.line);
+  // The module addresses column x of row y at src + (y * rowWidth + x) * 3: start `left` columns early.
+  horizontal(INPUT - left * 3, rowWidth, l.x0, l.x1, l.y0, l.rows, l.tmp, outW, l.hWeights, l.hBounds, l.hSize, l.line);
   vertical(l.tmp, outW, outH, l.out, l.vWeights, l.vBounds, l.vSize);
   return Buffer.from(memory.buffer, l.out, outW * outH * 3);
 }

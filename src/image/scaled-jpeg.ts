@@ -11,10 +11,29 @@ import { createRequire } from 'node:module';
 import type { Reduction } from './dct-scale.js';
 
 interface Addon {
-  /** Throws an Error with code 'JPEG_DECODE' (libjpeg's message) on any libjpeg error or warning. */
-  decode(file: Uint8Array, out: Uint8Array, reduction: Reduction, width: number, height: number, fastIdct: boolean): void;
+  /**
+   * Throws an Error with code 'JPEG_DECODE' (libjpeg's message) on any libjpeg error or warning.
+   * Returns the decoded rows' width in pixels (see `decodeScaledInto`; undefined from a build before crops).
+   */
+  decode(
+    file: Uint8Array,
+    out: Uint8Array,
+    reduction: Reduction,
+    width: number,
+    height: number,
+    fastIdct: boolean,
+    cropX?: number,
+    cropWidth?: number,
+  ): number | undefined;
   /** The libjpeg-turbo version it was built against, e.g. 'libjpeg-turbo 2.1.5'. */
   libjpeg: string;
+  /**
+   * A plain PNG (8-bit, not interlaced) as RGB, alpha flattened on white (native/png-decode.c).
+   * Throws an Error with code 'PNG_DECODE' on anything else and on any damage it finds.
+   */
+  decodePng?(file: Uint8Array, out: Uint8Array, width: number, height: number): void;
+  /** The libdeflate version it was built against, e.g. 'libdeflate 1.14'. */
+  libdeflate?: string;
 }
 
 export type ScaledJpegStatus = { loaded: true; libjpeg: string } | { loaded: false; reason: string };
@@ -42,12 +61,40 @@ const { addon, status } = load();
 export const scaledJpegStatus: ScaledJpegStatus = status;
 
 /**
- * Decodes `file` at 1/`reduction` into `out` (width * height * 3 bytes of RGB): true when done,
- * false without the addon. Throws on a corrupt or cut file (code 'JPEG_DECODE') and when libjpeg's
- * scaled size is not `width` x `height`.
+ * Decodes `file` at 1/`reduction` into `out` (width * height * 3 bytes of RGB): which columns it
+ * decoded when done (rows of `rowWidth` pixels from column `left`), undefined without the addon.
+ * Throws on a corrupt or cut file (code 'JPEG_DECODE') and when libjpeg's scaled size is not
+ * `width` x `height`.
+ *
+ * With `crop` ([x0, x1): the columns of the scaled image the caller will read), libjpeg may skip
+ * the IDCT and colour conversion of the others: columns [left, x1), `left` at most x0 (libjpeg's
+ * iMCU boundary). It decodes whole rows where that would change pixels (an upsampled component).
  */
-export function decodeScaledInto(file: Uint8Array, out: Uint8Array, reduction: Reduction, width: number, height: number, fastIdct: boolean): boolean {
-  if (!addon) return false;
-  addon.decode(file, out, reduction, width, height, fastIdct);
+export function decodeScaledInto(
+  file: Uint8Array,
+  out: Uint8Array,
+  reduction: Reduction,
+  width: number,
+  height: number,
+  fastIdct: boolean,
+  crop?: readonly [number, number],
+): { left: number; rowWidth: number } | undefined {
+  if (!addon) return undefined;
+  const rowWidth = crop
+    ? addon.decode(file, out, reduction, width, height, fastIdct, crop[0], crop[1] - crop[0])
+    : addon.decode(file, out, reduction, width, height, fastIdct);
+  if (typeof rowWidth !== 'number' || rowWidth === width || !crop) return { left: 0, rowWidth: width };
+  return { left: crop[1] - rowWidth, rowWidth };
+}
+
+/**
+ * Decodes a PNG of `width` x `height` (its IHDR), 8-bit and not interlaced, into `out` as RGB,
+ * alpha flattened on white (the same rounding as sharp's flatten): true when done, false without
+ * the addon (or an older build of it). Throws (code 'PNG_DECODE') on any other PNG and on a
+ * corrupt or cut file.
+ */
+export function decodePngInto(file: Uint8Array, out: Uint8Array, width: number, height: number): boolean {
+  if (!addon?.decodePng) return false;
+  addon.decodePng(file, out, width, height);
   return true;
 }

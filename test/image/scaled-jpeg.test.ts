@@ -13,6 +13,7 @@ import sharp from 'sharp';
 import { convert } from '../../src/convert/convert.js';
 import { convertImage } from '../../src/convert/image.js';
 import { decodePlainInto, encodeJpeg, fitDecoded } from '../../src/image/fast-jpeg.js';
+import { inputPixels } from '../../src/image/resample.js';
 import { decodeScaledInto, scaledJpegStatus } from '../../src/image/scaled-jpeg.js';
 import { decodeExample } from '../../src/tfrecord/example.js';
 import { readRecordsFromFiles } from '../../src/tfrecord/reader.js';
@@ -24,6 +25,9 @@ const TARGET = { width: 192, height: 192, fit: 'cover' as const };
 /** A fixture photo enlarged to `width` x `height` (a big JPEG, over the addon's 1.5 MP threshold). */
 const bigJpeg = (width: number, height: number, jpeg: Parameters<ReturnType<typeof sharp>['jpeg']>[0] = { quality: 90 }, photo = PHOTO) =>
   sharp(photo).resize(width, height, { fit: 'fill' }).jpeg(jpeg).toBuffer();
+
+/** The resampler's input memory for a decoded image's whole size. */
+const inputPixelsOf = (decoded: { width: number; height: number }) => inputPixels(decoded.width, decoded.height);
 
 const psnr = (a: Buffer, b: Buffer) => {
   let se = 0;
@@ -62,14 +66,17 @@ test('the addon is built and loads in the built tree (npm run build builds it)',
 test('a 3 MP JPEG is decoded at 1/4 on this thread and fits like sharp', async () => {
   const file = await bigJpeg(2000, 1500);
   const decoded = decodePlainInto(file, TARGET);
-  assert.deepEqual(decoded, { width: 500, height: 375, reduction: 4, sourceWidth: 2000, sourceHeight: 1500 });
+  // Columns [left, left + rowWidth): the ones the cover fit reads (crops: the next test).
+  assert.deepEqual(decoded, { width: 500, height: 375, reduction: 4, sourceWidth: 2000, sourceHeight: 1500, left: 56, rowWidth: 386 });
   const ours = Buffer.from(fitDecoded(decoded!, TARGET));
   const reference = await sharpFit(file);
   assert.ok(psnr(ours, reference) > 33, `PSNR against sharp's fit: ${psnr(ours, reference).toFixed(2)} dB`);
   // A side that is not a multiple of 8: libjpeg's size rounds up, and the fit still matches.
   const odd = await bigJpeg(4001, 2999);
   const oddDecoded = decodePlainInto(odd, TARGET);
-  assert.deepEqual(oddDecoded, { width: 501, height: 375, reduction: 8, sourceWidth: 4001, sourceHeight: 2999 });
+  const { left, rowWidth, ...oddSize } = oddDecoded!;
+  assert.deepEqual(oddSize, { width: 501, height: 375, reduction: 8, sourceWidth: 4001, sourceHeight: 2999 });
+  assert.ok(left! > 0 && left! + rowWidth! < 501, `cropped: ${left}, ${rowWidth}`);
   const oddFit = Buffer.from(fitDecoded(oddDecoded!, TARGET));
   assert.ok(psnr(oddFit, await sharpFit(odd)) > 33, `PSNR of the odd size: ${psnr(oddFit, await sharpFit(odd)).toFixed(2)} dB`);
 });
@@ -82,13 +89,35 @@ function corruptTables(jpeg: Buffer): Buffer {
   return out;
 }
 
+test('a cover fit decodes only the columns it reads (libjpeg\'s crop), and gives the bytes of a whole decode', async () => {
+  for (const [name, width, height, jpeg] of [
+    ['3:2 at 1/8, 4:2:0', 3000, 2000, { quality: 90 }],
+    ['4:3 at 1/4, 4:2:0', 1800, 1350, { quality: 90 }],
+    ['3:2 at 1/2, 4:4:4', 900, 600, { quality: 90, chromaSubsampling: '4:4:4' }],
+    ['a portrait: whole rows', 1200, 1800, { quality: 90 }],
+  ] as const) {
+    const file = await bigJpeg(width, height, jpeg);
+    const decoded = decodePlainInto(file, TARGET);
+    assert.ok(decoded && decoded.reduction > 1, name);
+    const cropped = Buffer.from(fitDecoded(decoded, TARGET));
+    if (width > height) assert.ok(decoded.left! > 0 && decoded.rowWidth! < decoded.width * 0.8, `${name}: cropped (${decoded.left}, ${decoded.rowWidth} of ${decoded.width})`);
+    else assert.deepEqual([decoded.left, decoded.rowWidth], [0, decoded.width], name);
+    // The same file decoded whole, then fitted.
+    const into = Buffer.alloc(decoded.width * decoded.height * 3);
+    decodeScaledInto(file, into, decoded.reduction, decoded.width, decoded.height, false);
+    const whole = { ...decoded, left: 0, rowWidth: decoded.width };
+    inputPixelsOf(whole).set(into);
+    assert.ok(Buffer.from(fitDecoded(whole, TARGET)).equals(cropped), `${name}: the bytes of a whole decode`);
+  }
+});
+
 test('a cut or corrupt big JPEG throws a JPEG_DECODE error in the addon, never a crash; the next file decodes', async () => {
   const good = await bigJpeg(2000, 1500);
   const out = Buffer.alloc(500 * 375 * 3);
   for (const bad of [cutWithEoi(good), corruptScan(good), corruptTables(good), good.subarray(0, 600)]) {
     assert.throws(() => decodeScaledInto(bad, out, 4, 500, 375, false), (error: NodeJS.ErrnoException) => error.code === 'JPEG_DECODE' && error.message.length > 0);
     assert.equal(decodePlainInto(bad, TARGET), undefined, 'refused: sharp judges it');
-    assert.equal(decodeScaledInto(good, out, 4, 500, 375, false), true, 'a good file after a bad one');
+    assert.deepEqual(decodeScaledInto(good, out, 4, 500, 375, false), { left: 0, rowWidth: 500 }, 'a good file after a bad one');
   }
   // Sizes the caller did not make room for are refused before any pixel is written.
   assert.throws(() => decodeScaledInto(good, Buffer.alloc(10), 4, 500, 375, false), /smaller than/);
