@@ -119,8 +119,9 @@ export async function readRunInputs(dir: string, storage?: StorageConfig): Promi
   } else {
     text = await readFile(recordPath(dir), 'utf8').catch(() => undefined);
   }
+  if (text === undefined) return undefined;
   try {
-    const parsed = recordSchema.safeParse(JSON.parse(text ?? 'null'));
+    const parsed = recordSchema.safeParse(JSON.parse(text));
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;
