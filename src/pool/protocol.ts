@@ -51,6 +51,9 @@ export type TaskName = keyof Tasks;
 export type TaskInput<N extends TaskName> = Tasks[N]['input'];
 export type TaskResult<N extends TaskName> = Tasks[N]['result'];
 
+/** What each worker thread is given as it starts (its `workerData`): the task whose code it loads at once. */
+export type WorkerStart = { preload?: TaskName };
+
 /** What a worker thread receives: the task's input and the counters shared for progress. */
 export type TaskMessage<N extends TaskName> = { input: TaskInput<N>; progress: ProgressBuffer };
 
