@@ -29,7 +29,7 @@ import { startHostRecording, type CostFigure } from '../hosts/recorder.js';
 import { hostsJson, writeHostFiles } from '../hosts/host-files.js';
 import { PROGRESS_INTERVAL_MS } from '../options/intervals.js';
 import { CONVERT_RUN_FOLDER, SKIPPED } from '../run-folder/convert-files.js';
-import { writeTable } from '../run-folder/tables.js';
+import { preloadArrow, writeTable } from '../run-folder/tables.js';
 import type { BucketTarget } from '../storage/bucket-convert.js';
 import { listSplitInput, splitOut } from './split-input.js';
 import { requestFigures, requestMark, requestsSince, sumRequestFigures, type ConvertRequestFigures } from '../storage/request-figures.js';
@@ -373,6 +373,8 @@ async function runPartitions(
   const ticker = setInterval(report, PROGRESS_INTERVAL_MS);
   try {
     const tasks = partitionTasks(run, options, job);
+    // The tables of convert-run/ are written when the last shard is in: their writer loads now, while the threads work.
+    setImmediate(preloadArrow);
     await executor.runAll('convertPartition', tasks, async (result, index) => {
       const shard = todo[index];
       if (result.requests) requests.push(result.requests);
@@ -465,11 +467,10 @@ async function writeConvertOutput(
   requests: { objectStorage?: ConvertRequestFigures },
 ): Promise<void> {
   const { skippedList, ...manifest } = assembled;
-  await writeFileAtomic(join(out, 'labels.txt'), plan.dataset.classes.map((c) => c + '\n').join(''));
-  await writeTable(out, SKIPPED, skippedList);
+  // Files that do not depend on each other are written at once: each waits only for its own fsync.
+  await Promise.all([writeFileAtomic(join(out, 'labels.txt'), plan.dataset.classes.map((c) => c + '\n').join('')), writeTable(out, SKIPPED, skippedList)]);
   await writeManifest(out, manifest);
-  await removeParts(out);
-  await writeConvertRun(join(out, CONVERT_RUN_FOLDER), hosts.run, hosts.runStartMs, requests);
+  await Promise.all([removeParts(out), writeConvertRun(join(out, CONVERT_RUN_FOLDER), hosts.run, hosts.runStartMs, requests)]);
 }
 
 /** The feature keys of the records written: `image` and `class` unless renamed; the class name's `label` gives way to a renamed class id. */
@@ -548,10 +549,10 @@ async function convertSplits(out: string, input: string, list: boolean, options:
 /** convert-run/: hosts.csv, hosts.arrow, alarms.csv and a run.json with the hosts, alarms and cost. */
 async function writeConvertRun(dir: string, hosts: HostRun, runStartMs: number, requests: { objectStorage?: ConvertRequestFigures }): Promise<void> {
   await mkdir(dir, { recursive: true });
-  await writeHostFiles(dir, hosts);
   const run = { tool: { name: 'pipeline', version: VERSION }, command: 'convert', start: new Date(runStartMs).toISOString(), end: new Date().toISOString(), 
     hosts: hostsJson(hosts), alarms: hosts.alarms, ...requests };
-  await writeJsonAtomic(join(dir, 'run.json'), run);
+  // At once: each file waits only for its own fsync.
+  await Promise.all([writeHostFiles(dir, hosts), writeJsonAtomic(join(dir, 'run.json'), run)]);
 }
 
 /** Marks the folder as a convert run in progress (`_parts`) and clears killed runs' temporary files. */

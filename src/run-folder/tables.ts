@@ -56,8 +56,16 @@ export async function writeTable<C extends ColumnSpecs>(
   rows: readonly WritableRow<C>[],
   metadata?: Record<string, string>,
 ): Promise<void> {
-  await writeFileAtomic(join(dir, `${schema.name}.csv`), toCsv(rows, schema.columns));
-  if (schema.arrow) await writeFileAtomic(join(dir, `${schema.name}.arrow`), await toArrow(rows, schema.columns, metadata));
+  // Both at once: each write waits for its own fsync.
+  await Promise.all([
+    writeFileAtomic(join(dir, `${schema.name}.csv`), toCsv(rows, schema.columns)),
+    schema.arrow ? toArrow(rows, schema.columns, metadata).then((bytes) => writeFileAtomic(join(dir, `${schema.name}.arrow`), bytes)) : undefined,
+  ]);
+}
+
+/** Loads the Arrow writer ahead of time (a command's main thread, idle while its workers convert), so that the tables are written at once when the run ends. */
+export function preloadArrow(): void {
+  void loadArrow();
 }
 
 /** A row as written: the schema's fields, any of them possibly null (blank in the CSV). */
