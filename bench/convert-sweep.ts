@@ -18,8 +18,9 @@
  * - quality: PSNR and SSIM of ours and of Pillow's q90 output against Pillow's uncompressed LANCZOS
  *   fit (bench/quality.py), on every size.
  *
- * Finishes in about 10-11 minutes on 2 quiet cores with BENCH_ROUNDS=2 (the datasets are made once
- * into the scratch folder, about 2 minutes more the first time). BENCH_CASES=0,3 runs only those
+ * Finishes in about 9-10 minutes on 2 quiet cores with BENCH_ROUNDS=2 (estimated from the 13:41
+ * run's per-image figures; the datasets are made once into the scratch folder, about 3 minutes more
+ * the first time). BENCH_CASES=0,3 runs only those
  * cases; BENCH_SWEEP_SCALE=0.1 shrinks every set (at least 20 images each) for a quick look.
  * Writes reports/bench/convert-sweep.json.
  */
