@@ -61,11 +61,17 @@ export function pythonPeer(script: string, args: string[]): string {
 
 export const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 
-/** Runs a command under /usr/bin/time: its JSON stdout and the CPU seconds of the whole process tree. */
-export function timed(command: string, args: string[], json = true): { json: Record<string, number>; cpuSeconds: number } {
+/**
+ * Runs a command under /usr/bin/time: its JSON stdout, the CPU seconds of the whole process tree,
+ * and the wall seconds from its start to its exit (the whole process: interpreter start-up and
+ * module loading included, which a command's own clock leaves out).
+ */
+export function timed(command: string, args: string[], json = true): { json: Record<string, number>; cpuSeconds: number; wallSeconds: number } {
+  const started = performance.now();
   const run = spawnSync('/usr/bin/time', ['-f', 'cpu %U %S', command, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const wallSeconds = (performance.now() - started) / 1000;
   if (run.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${run.stderr}`);
   const [, user, system] = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(run.stderr) ?? [];
-  return { json: json ? JSON.parse(run.stdout) : {}, cpuSeconds: Number(user) + Number(system) };
+  return { json: json ? JSON.parse(run.stdout) : {}, cpuSeconds: Number(user) + Number(system), wallSeconds };
 }
 

@@ -116,7 +116,7 @@ async function connectWorker(options: WorkerRun): Promise<WorkerSide> {
   });
   const warning = await evictionWarning(redis);
   if (warning) options.onInfo?.(warning);
-  const pool = createPool(options.workers, slotClaim.numbers);
+  const pool = createPool(options.workers, { numbers: slotClaim.numbers });
   // Host samples travel on their own connection so a backlog of them never delays a job's commands.
   const sampleConnection = connect(options.redis, 'worker');
   let sampler: HostSampler | undefined;

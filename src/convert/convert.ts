@@ -30,7 +30,7 @@ import { startHostRecording, type CostFigure } from '../hosts/recorder.js';
 import { hostsJson, writeHostFiles } from '../hosts/host-files.js';
 import { PROGRESS_INTERVAL_MS } from '../options/intervals.js';
 import { CONVERT_RUN_FOLDER, SKIPPED } from '../run-folder/convert-files.js';
-import { writeTable } from '../run-folder/tables.js';
+import { preloadArrow, writeTable } from '../run-folder/tables.js';
 import type { BucketTarget } from '../storage/bucket-convert.js';
 import { listSplitInput, splitOut } from './split-input.js';
 import { requestFigures, requestMark, requestsSince, sumRequestFigures, type ConvertRequestFigures } from '../storage/request-figures.js';
@@ -159,9 +159,22 @@ type ConvertRun = ConvertSettings & ConvertHooks;
 /** Collects warnings: returned in the result and said as they come. */
 type Warn = (message: string) => void;
 
-/** plan -> resume -> run -> assemble -> write. */
+/**
+ * The local worker threads start first and load the conversion code while the input is listed and
+ * planned: about 0.15 s of CPU a thread that the run otherwise waited for after the plan.
+ */
 async function convertInto(claim: OutputClaim, options: ConvertRun, job: ConvertJob): Promise<ConvertResult> {
   const started = performance.now();
+  const executor = options.executor ?? localExecutor(threadsBeforePlan(options), 'convertPartition');
+  try {
+    return await convertOn(executor, started, claim, options, job);
+  } finally {
+    if (!options.executor) await executor.close();
+  }
+}
+
+/** plan -> resume -> run -> assemble -> write, on `executor`; `started`: the run's clock. */
+async function convertOn(executor: Executor, started: number, claim: OutputClaim, options: ConvertRun, job: ConvertJob): Promise<ConvertResult> {
   const requestsBefore = requestMark();
   const out = claim.dir;
   const warnings: string[] = [];
@@ -179,7 +192,7 @@ async function convertInto(claim: OutputClaim, options: ConvertRun, job: Convert
   await job.bucket?.dropStale(new Set([...done.values()].flatMap((e) => [e.file, e.index])));
   const todo = plan.shards.filter((p) => !done.has(p.partition));
   const total = todo.reduce((n, p) => n + p.files.length, 0);
-  const { hosts, requests } = await runPartitions({ out, runId: claim.runId, plan, todo, total, done, started }, options, job);
+  const { hosts, requests } = await runPartitions({ out, runId: claim.runId, plan, todo, total, done, started }, executor, options, job);
   const manifest = assembleManifest(plan, done);
   const objectStorage = objectStorageOf([...requests, requestsSince(requestsBefore)]);
   await writeConvertOutput(out, plan, manifest, hosts, objectStorage);
@@ -198,7 +211,7 @@ async function convertInto(claim: OutputClaim, options: ConvertRun, job: Convert
     imagesPerSecond: total / seconds,
     out,
     resumed: plan.partitions - todo.length,
-    workers: options.executor ? undefined : Math.max(1, Math.min(plan.workers, todo.length)),
+    workers: options.executor ? undefined : threadsRun(plan, todo.length),
     warnings,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
     ...(options.executor ? { cluster: options.executor.stats() } : {}),
@@ -212,6 +225,20 @@ async function convertInto(claim: OutputClaim, options: ConvertRun, job: Convert
     throw error;
   }
   return result;
+}
+
+/**
+ * The local threads started before the input is listed: the workers asked for (all cores by
+ * default), no more than --partitions when given. A dataset with fewer partitions than threads
+ * leaves the extra ones idle (they only loaded the code).
+ */
+function threadsBeforePlan(options: ConvertRun): number {
+  return Math.max(1, Math.min(options.workers ?? defaultWorkers(), options.partitions ?? Infinity));
+}
+
+/** The threads that run partitions: one per partition left, at most the plan's workers. */
+function threadsRun(plan: ConvertPlan, todo: number): number {
+  return Math.max(1, Math.min(plan.workers, todo));
 }
 
 /** One shard to write: its partition, inputs, file names, and the fingerprint --resume checks. */
@@ -329,12 +356,11 @@ interface PartitionRun {
 
 /** Runs the partitions left on the executor, recording each shard as it is committed; the hosts' figures. */
 async function runPartitions(
-  run: PartitionRun, options: ConvertRun, job: ConvertJob,
+  run: PartitionRun, executor: Executor, options: ConvertRun, job: ConvertJob,
 ): Promise<{ hosts: { run: HostRun; runStartMs: number }; requests: RequestStatsData[] }> {
   const { out, todo, done } = run;
   // Each task's requests to object storage, counted on its worker thread.
   const requests: RequestStatsData[] = [];
-  const executor = options.executor ?? localExecutor(Math.max(1, Math.min(run.plan.workers, todo.length)));
   const runStartMs = Date.now();
   const hostRecording = startHostRecording({
     role: executor.hostFeed ? 'driver' : 'local', runStartMs, intervalMs: options.hostIntervalMs, alarms: options.alarms,
@@ -357,6 +383,8 @@ async function runPartitions(
         throw outputError(error, out);
       });
     }
+    // The tables of convert-run/ are written when the last shard is in: their writer loads now, while the threads work.
+    setImmediate(preloadArrow);
     await executor.runAll('convertPartition', tasks, async (result, index) => {
       const shard = todo[index];
       if (result.requests) requests.push(result.requests);
@@ -373,7 +401,8 @@ async function runPartitions(
     clearInterval(ticker);
     // An interrupted or failed run stops sampling too (its files are not written: the run is not complete).
     if (!hosts) await hostRecording.stop().catch(() => undefined);
-    if (!options.executor) await executor.close();
+    // The local threads end while the output is written (convertInto awaits them).
+    if (!options.executor) void executor.close().catch(() => undefined);
     await removeTemporaryFiles(out);
   }
   report();
@@ -448,11 +477,10 @@ async function writeConvertOutput(
   requests: { objectStorage?: ConvertRequestFigures },
 ): Promise<void> {
   const { skippedList, ...manifest } = assembled;
-  await writeFileAtomic(join(out, 'labels.txt'), plan.dataset.classes.map((c) => c + '\n').join(''));
-  await writeTable(out, SKIPPED, skippedList);
+  // Files that do not depend on each other are written at once: each waits only for its own fsync.
+  await Promise.all([writeFileAtomic(join(out, 'labels.txt'), plan.dataset.classes.map((c) => c + '\n').join('')), writeTable(out, SKIPPED, skippedList)]);
   await writeManifest(out, manifest);
-  await removeParts(out);
-  await writeConvertRun(join(out, CONVERT_RUN_FOLDER), hosts.run, hosts.runStartMs, requests);
+  await Promise.all([removeParts(out), writeConvertRun(join(out, CONVERT_RUN_FOLDER), hosts.run, hosts.runStartMs, requests)]);
 }
 
 /** The feature keys of the records written: `image` and `class` unless renamed; the class name's `label` gives way to a renamed class id. */
@@ -531,10 +559,10 @@ async function convertSplits(out: string, input: string, list: boolean, options:
 /** convert-run/: hosts.csv, hosts.arrow, alarms.csv and a run.json with the hosts, alarms and cost. */
 async function writeConvertRun(dir: string, hosts: HostRun, runStartMs: number, requests: { objectStorage?: ConvertRequestFigures }): Promise<void> {
   await mkdir(dir, { recursive: true });
-  await writeHostFiles(dir, hosts);
   const run = { tool: { name: 'pipeline', version: VERSION }, command: 'convert', start: new Date(runStartMs).toISOString(), end: new Date().toISOString(), 
     hosts: hostsJson(hosts), alarms: hosts.alarms, ...requests };
-  await writeJsonAtomic(join(dir, 'run.json'), run);
+  // At once: each file waits only for its own fsync.
+  await Promise.all([writeHostFiles(dir, hosts), writeJsonAtomic(join(dir, 'run.json'), run)]);
 }
 
 /** Marks the folder as a convert run in progress (`_parts`) and clears killed runs' temporary files. */

@@ -9,8 +9,6 @@ import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../output/atomic.js';
 import { PARTS_DIR, readManifest, sha256File, shardEntrySchema, type Manifest, type ShardEntry } from '../run-folder/manifest.js';
-import { checkIndex } from '../tfrecord/index-check.js';
-import { readIndex } from '../tfrecord/record-index.js';
 
 export { writeJsonAtomic };
 export type { Manifest, ShardEntry };
@@ -69,6 +67,8 @@ export async function verifiedShard(outDir: string, entry: ShardEntry, expectedF
   const info = await stat(join(outDir, entry.file)).catch(() => undefined);
   if (!info || info.size !== entry.fileBytes) return undefined;
   if ((await sha256File(join(outDir, entry.file))) !== entry.sha256) return undefined;
+  // The TFRecord reader under the index check: loaded by --resume alone, not by every convert's driver.
+  const [{ checkIndex }, { readIndex }] = await Promise.all([import('../tfrecord/index-check.js'), import('../tfrecord/record-index.js')]);
   if ((await checkIndex(join(outDir, entry.file), join(outDir, entry.index))) !== undefined) return undefined;
   const index = await readIndex(join(outDir, entry.index));
   const bytes = index.length ? index.at(-1)!.offset + index.at(-1)!.length : 0;

@@ -16,7 +16,7 @@ import { recordEncoder } from './record.js';
 import type { Skip } from '../dataset/scan.js';
 import { inOrder } from '../async/in-order.js';
 import { isStorageUrl } from '../storage/url.js';
-import { requestMark, requestsSince } from '../storage/request-figures.js';
+import type { RequestStatsData } from '../storage/request-stats.js';
 
 /**
  * The object-storage code (and the AWS SDK under it, about 0.15 s of CPU to load) is imported only
@@ -24,6 +24,8 @@ import { requestMark, requestsSince } from '../storage/request-figures.js';
  */
 const bucketLock = () => import('../storage/bucket-lock.js');
 const shardUpload = () => import('../storage/shard-upload.js');
+/** Request counting too (it loads zod, about 40 ms of a thread's start-up, through the storage options). */
+const requestFigures = () => import('../storage/request-figures.js');
 
 /**
  * Images in flight per worker, for those sharp converts (its fixed per-call cost overlaps on the
@@ -35,7 +37,8 @@ const OBJECT_IN_FLIGHT = 16;
 
 export async function convertPartition(task: ConvertTask, progressBuffer: ProgressBuffer): Promise<ConvertPartitionResult> {
   const started = performance.now();
-  const requestsBefore = requestMark();
+  const figures = task.files.some((f) => isStorageUrl(f.path)) || isStorageUrl(task.shardPath) ? await requestFigures() : undefined;
+  const requestsBefore = figures?.requestMark();
   const skipped: Skip[] = [];
   const progress = new Int32Array(progressBuffer);
   const encode = await recordEncoder(task.keys ?? DEFAULT_FEATURE_KEYS);
@@ -43,7 +46,7 @@ export async function convertPartition(task: ConvertTask, progressBuffer: Progre
     for await (const { file, image, inputBytes } of inOrder(task.files, task.files.some((f) => isStorageUrl(f.path)) ? OBJECT_IN_FLIGHT : IN_FLIGHT, (file) =>
       load(file, task),
     )) {
-      Atomics.add(progress, PROGRESS_SLOTS.items, 1);
+      if (Atomics.add(progress, PROGRESS_SLOTS.items, 1) === 0)
       Atomics.add(progress, PROGRESS_SLOTS.kilobytes, Math.round(inputBytes / 1024));
       await holdForTest(progressBuffer);
       // Leaving the loop awaits the images in flight (inOrder), and the writer removes its temporary file.
@@ -87,13 +90,13 @@ export async function convertPartition(task: ConvertTask, progressBuffer: Progre
     sha256: written.sha256,
     skipped,
     seconds: (performance.now() - started) / 1000,
-    ...requestsOfTask(requestsBefore),
+    ...(figures && requestsBefore ? requestsOfTask(figures, requestsBefore) : {}),
   };
 }
 
 /** The task's requests to object storage, when it made any (a local convert makes none). */
-function requestsOfTask(before: ReturnType<typeof requestMark>): { requests?: ReturnType<typeof requestsSince> } {
-  const requests = requestsSince(before);
+function requestsOfTask(figures: Awaited<ReturnType<typeof requestFigures>>, before: RequestStatsData): { requests?: RequestStatsData } {
+  const requests = figures.requestsSince(before);
   return Object.values(requests.counts).some((n) => n > 0) ? { requests } : {};
 }
 

@@ -6,7 +6,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
-import { parse } from 'csv-parse/sync';
+import { createRequire } from 'node:module';
 import { PipelineError } from '../errors.js';
 import { byCodePoint, fileStamp, NOT_IN_A_LINE, type Dataset, type DatasetFile, type Skip } from './scan.js';
 import { isStorageUrl } from '../storage/url.js';
@@ -181,6 +181,12 @@ function parseCsvList(text: string, listPath: string): ListEntry[] {
 }
 
 /**
+ * csv-parse, loaded when a list is read (its one-file CommonJS build: one module, where its ES
+ * build is nine), not by every convert whose driver imports this file for `isImageList`.
+ */
+const csvParse = () => (createRequire(import.meta.url)('csv-parse/sync') as typeof import('csv-parse/sync')).parse;
+
+/**
  * Rows of fields, each trimmed, with the line each row starts on (csv-parse: RFC 4180 quoting, so
  * quoted fields may hold the delimiter, quotes ("") and newlines; any line ending). Blank lines are
  * skipped; broken quoting is exit 3 naming the list.
@@ -188,7 +194,7 @@ function parseCsvList(text: string, listPath: string): ListEntry[] {
 export function parseDelimited(text: string, delimiter: string, listPath: string): { row: string[]; line: number }[] {
   let records: { record: string[]; info: { lines: number }; raw: string }[];
   try {
-    records = parse(text, { delimiter, record_delimiter: ['\r\n', '\n', '\r'], relax_column_count: true, relax_quotes: true, trim: true, raw: true, info: true });
+    records = csvParse()(text, { delimiter, record_delimiter: ['\r\n', '\n', '\r'], relax_column_count: true, relax_quotes: true, trim: true, raw: true, info: true });
   } catch (error) {
     throw new PipelineError('DATA', `${listPath}: not a valid ${delimiter === '\t' ? 'TSV' : 'CSV'} list (${(error as Error).message})`, { path: listPath });
   }

@@ -10,8 +10,7 @@ const blankNaN = (row: HostRow) =>
   Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'number' && !Number.isFinite(v) ? null : v])) as { [K in keyof HostRow]: HostRow[K] | null };
 
 export async function writeHostFiles(dir: string, recording: HostRecording): Promise<string[]> {
-  await writeTable(dir, HOSTS, recording.rows.map(blankNaN));
-  await writeTable(dir, ALARMS, recording.alarms as AlarmEvent[]);
+  await Promise.all([writeTable(dir, HOSTS, recording.rows.map(blankNaN)), writeTable(dir, ALARMS, recording.alarms as AlarmEvent[])]);
   return ['hosts.csv', 'hosts.arrow', 'alarms.csv'];
 }
 

@@ -31,10 +31,12 @@ export interface Executor {
   hostFeed?(): Promise<HostFeed>;
 }
 
-export function localExecutor(workers: number): Executor {
-  const pool = createPool(workers);
+/** `preload`: the task the threads load their code for as they start (createPool). */
+export function localExecutor(workers: number, preload?: TaskName): Executor {
+  const pool = createPool(workers, { preload });
   const progress = newProgressBuffer();
   const counters = new Int32Array(progress);
+  let closing: Promise<void> | undefined;
   return {
     async runAll(name, tasks, onResult, signal) {
       // Tasks are stopped cooperatively (PROGRESS_SLOTS.stop), never by terminating their thread:
@@ -69,7 +71,8 @@ export function localExecutor(workers: number): Executor {
       if (failure) throw signal?.aborted ? signal.reason : failure.error;
     },
     progress: () => ({ items: Atomics.load(counters, PROGRESS_SLOTS.items), kilobytes: Atomics.load(counters, PROGRESS_SLOTS.kilobytes) }),
-    close: () => pool.destroy(),
+    // Once: a command may start closing the pool early and await it later.
+    close: () => (closing ??= pool.destroy()),
     stats: () => ({ mode: 'local', workers }),
   };
 }

@@ -5,6 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { newSlotRegistry, releaseSlotsExcept } from './worker-slot.js';
+import type { TaskName, WorkerStart } from './protocol.js';
 import { POOL_IDLE_TIMEOUT_MS } from '../options/intervals.js';
 
 /**
@@ -20,12 +21,15 @@ export function defaultWorkers(): number {
 /**
  * `numbers`: what each thread slot is called in the rows (cluster mode: the slots the worker
  * process registered); by default the slot itself, 0 to workers - 1 (src/pool/worker-slot.ts).
+ * `preload`: the task whose code each thread imports as it starts (src/tasks/worker.ts), before it
+ * says it is ready, so that this start-up (about 0.1 s of CPU a thread) runs while the driver is
+ * still listing the input, not after the first task is sent.
  */
-export function createPool(workers: number, numbers?: readonly number[]): Piscina {
-  const registry = newSlotRegistry(workers, numbers);
+export function createPool(workers: number, options: { numbers?: readonly number[]; preload?: TaskName } = {}): Piscina {
+  const registry = newSlotRegistry(workers, options.numbers);
   const pool = new Piscina({
     filename: WORKER_FILE,
-    workerData: registry,
+    workerData: { slots: registry, preload: options.preload } satisfies WorkerStart,
     minThreads: workers,
     maxThreads: workers,
     // A task per thread at a time: partitions are the unit of scheduling, as in Spark.

@@ -5,6 +5,7 @@
  * code and stack (src/errors.ts: serializeError / deserializeError).
  */
 import { PipelineError, serializeError, type SerializedError } from '../errors.js';
+import type { SlotRegistry } from './worker-slot.js';
 
 /**
  * Int32 slots shared by the driver and all workers (Atomics): progress counters the driver reads,
@@ -50,6 +51,12 @@ export interface Tasks {}
 export type TaskName = keyof Tasks;
 export type TaskInput<N extends TaskName> = Tasks[N]['input'];
 export type TaskResult<N extends TaskName> = Tasks[N]['result'];
+
+/**
+ * What each worker thread is given as it starts (its `workerData`): the pool's slot registry
+ * (src/pool/worker-slot.ts) and the task whose code it loads at once.
+ */
+export type WorkerStart = { slots: SlotRegistry; preload?: TaskName };
 
 /** What a worker thread receives: the task's input and the counters shared for progress. */
 export type TaskMessage<N extends TaskName> = { input: TaskInput<N>; progress: ProgressBuffer };

@@ -1,7 +1,7 @@
 /**
  * Each worker thread's slot in its pool, so that a task writes its own `worker` into the rows it
  * returns (they come back finished; the driver only orders them). The pool shares a registry with
- * its threads (piscina's workerData): one Int32 per thread, holding the threadId of the thread that
+ * its threads (piscina's workerData, `WorkerStart.slots`): one Int32 per thread, holding the threadId of the thread that
  * holds it, 0 when free. A thread takes the lowest free slot when it starts its first task, so the
  * slots of a pool are 0, 1, ... in the order its threads first ran a task; the pool gives a slot
  * back when it destroys the thread, and a replacement thread takes it.
@@ -50,7 +50,8 @@ let mine: number | undefined;
  */
 export function workerNumber(): number {
   if (mine !== undefined) return mine;
-  const registry = workerData as SlotRegistry | undefined;
+  // workerData is the pool's WorkerStart (src/pool/protocol.ts), read here by its one field.
+  const registry = (workerData as { slots?: SlotRegistry } | undefined)?.slots;
   if (isMainThread || !(registry?.slots instanceof SharedArrayBuffer)) return 0;
   const slot = claimSlot(registry, threadId);
   // More threads than slots cannot happen (the pool's maxThreads is the registry's size): a bug.

@@ -3,14 +3,20 @@
  * agree. The columns and their types come from the table's schema (files.ts). Readers get Int64
  * values as bigint (read-table.ts turns them back into numbers).
  */
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../output/atomic.js';
 import type { DataType, Vector } from 'apache-arrow';
 import { stringify } from 'csv-stringify/sync';
 import { columnType, type ColumnSpecs, type ColumnType, type RowOf, type TableSchema } from './files.js';
 
-/** apache-arrow costs about 0.15 s of CPU to load: loaded when a table is written, not by every command that might write one. */
-const loadArrow = () => import('apache-arrow');
+/**
+ * apache-arrow's own one-file build (the same version, the same bytes written: test/run-folder/
+ * tables.test.ts): about 15 ms of CPU to load, where its 150-module ES build costs about 0.13 s,
+ * which every convert paid between its last image and its exit (convert-run/hosts.arrow).
+ * Loaded when a table is written, not by every command that might write one.
+ */
+const loadArrow = async () => createRequire(import.meta.url)('apache-arrow/Arrow.esnext.min') as typeof import('apache-arrow');
 
 /** Arrow's Int64 builder takes bigints; a counter that could not be read (NaN) is null. */
 const int64 = (v: unknown) => (typeof v === 'number' ? (Number.isFinite(v) ? BigInt(Math.round(v)) : null) : v);
@@ -50,8 +56,16 @@ export async function writeTable<C extends ColumnSpecs>(
   rows: readonly WritableRow<C>[],
   metadata?: Record<string, string>,
 ): Promise<void> {
-  await writeFileAtomic(join(dir, `${schema.name}.csv`), toCsv(rows, schema.columns));
-  if (schema.arrow) await writeFileAtomic(join(dir, `${schema.name}.arrow`), await toArrow(rows, schema.columns, metadata));
+  // Both at once: each write waits for its own fsync.
+  await Promise.all([
+    writeFileAtomic(join(dir, `${schema.name}.csv`), toCsv(rows, schema.columns)),
+    schema.arrow ? toArrow(rows, schema.columns, metadata).then((bytes) => writeFileAtomic(join(dir, `${schema.name}.arrow`), bytes)) : undefined,
+  ]);
+}
+
+/** Loads the Arrow writer ahead of time (a command's main thread, idle while its workers convert), so that the tables are written at once when the run ends. */
+export function preloadArrow(): void {
+  void loadArrow();
 }
 
 /** A row as written: the schema's fields, any of them possibly null (blank in the CSV). */

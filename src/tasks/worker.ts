@@ -5,12 +5,25 @@
  * (nor a speed test worker the image codecs), which saves each thread's start-up about 0.1 s of
  * CPU. sharp is loaded by the tasks when an image needs it (src/image/sharp-lazy.ts).
  */
-import { taskHandler, type TaskHandler, type TaskName } from '../pool/protocol.js';
+import { workerData } from 'node:worker_threads';
+import { taskHandler, type TaskHandler, type TaskName, type WorkerStart } from '../pool/protocol.js';
+
+/** Each task's code, imported once (by the first call, or at start for the pool's `preload`). */
+const code = {
+  convertPartition: () => import('../convert/partition-task.js'),
+  runSpeedtestJob: () => import('../speedtest/task.js'),
+} satisfies { [N in TaskName]: () => Promise<unknown> };
 
 /** One handler per task name: the compiler checks that none is missing and that each has its types. */
 const handlers: { [N in TaskName]: TaskHandler<N> } = {
-  convertPartition: taskHandler<'convertPartition'>(async (input, progress) => (await import('../convert/partition-task.js')).convertPartition(input, progress)),
-  runSpeedtestJob: taskHandler<'runSpeedtestJob'>(async (input, progress) => (await import('../speedtest/task.js')).runSpeedtestJob(input, progress)),
+  convertPartition: taskHandler<'convertPartition'>(async (input, progress) => (await code.convertPartition()).convertPartition(input, progress)),
+  runSpeedtestJob: taskHandler<'runSpeedtestJob'>(async (input, progress) => (await code.runSpeedtestJob()).runSpeedtestJob(input, progress)),
 };
+
+// Awaited here, while the thread starts: piscina waits for this module before the thread is
+// ready, and once ready the thread blocks in Atomics.wait between tasks, where an import left
+// running in the background would make no progress until the first task came.
+const preload = (workerData as WorkerStart | undefined)?.preload;
+if (preload) await code[preload]();
 
 export const { convertPartition, runSpeedtestJob } = handlers;
