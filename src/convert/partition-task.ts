@@ -15,6 +15,7 @@ import { convertImage, convertImageSync, ImageSkip, type StoredImage } from './i
 import { recordEncoder } from './record.js';
 import type { Skip } from '../dataset/scan.js';
 import { inOrder } from '../async/in-order.js';
+import { inOrderAhead } from '../async/in-order-ahead.js';
 import { isStorageUrl } from '../storage/url.js';
 import type { RequestStatsData } from '../storage/request-stats.js';
 
@@ -32,7 +33,10 @@ const requestFigures = () => import('../storage/request-figures.js');
  * libuv pool); plain JPEGs are converted on this thread as they are read (src/convert/image.ts).
  */
 const IN_FLIGHT = 3;
-/** Images in flight per worker when they are objects: a GET's latency (tens of ms) is hidden behind others. */
+/**
+ * Images in flight per worker when they are objects: a GET's latency (tens of ms) is hidden behind
+ * others. Finished ones wait for their turn at most 2x this many images past the oldest (memory bound).
+ */
 const OBJECT_IN_FLIGHT = 16;
 
 export async function convertPartition(task: ConvertTask, progressBuffer: ProgressBuffer): Promise<ConvertPartitionResult> {
@@ -43,13 +47,15 @@ export async function convertPartition(task: ConvertTask, progressBuffer: Progre
   const progress = new Int32Array(progressBuffer);
   const encode = await recordEncoder(task.keys ?? DEFAULT_FEATURE_KEYS);
   const examples = async function* () {
-    for await (const { file, image, inputBytes } of inOrder(task.files, task.files.some((f) => isStorageUrl(f.path)) ? OBJECT_IN_FLIGHT : IN_FLIGHT, (file) =>
-      load(file, task),
-    )) {
-      if (Atomics.add(progress, PROGRESS_SLOTS.items, 1) === 0)
+    // Objects: a new GET as soon as any ends, results still in order (a slow GET does not hold the
+    // others back: src/async/in-order-ahead.ts), as the speed test's bucket source reads them.
+    const objects = task.files.some((f) => isStorageUrl(f.path));
+    const map = objects ? inOrderAhead : inOrder;
+    for await (const { file, image, inputBytes } of map(task.files, objects ? OBJECT_IN_FLIGHT : IN_FLIGHT, (file) => load(file, task))) {
+      Atomics.add(progress, PROGRESS_SLOTS.items, 1);
       Atomics.add(progress, PROGRESS_SLOTS.kilobytes, Math.round(inputBytes / 1024));
       await holdForTest(progressBuffer);
-      // Leaving the loop awaits the images in flight (inOrder), and the writer removes its temporary file.
+      // Leaving the loop awaits the images in flight (inOrder, inOrderAhead), and the writer removes its temporary file.
       throwIfStopped(progressBuffer);
       if (typeof image === 'string') {
         skipped.push({ path: file.rel, reason: image });

@@ -16,14 +16,15 @@
  *   @julusian/jpeg-turbo (SIMD), which costs less than the hop to sharp. That binding always uses
  *   libjpeg-turbo's fast integer IDCT, whose error costs about 0.3 dB PSNR after q90 re-encoding
  *   at quality 90 and 1 dB at 95: files past quality 90 are decoded exactly by @napi-rs/image
- *   instead (about twice as slow), still on this thread.
+ *   instead (about twice as slow), still on this thread, loaded by the first such file
+ *   (src/image/napi-image-lazy.ts).
  */
 import turbo from '@julusian/jpeg-turbo';
-import { Transformer } from '@napi-rs/image';
 import { dctReduction, scaledSide, type Reduction } from './dct-scale.js';
 import { probeJpeg } from './jpeg-probe.js';
 import { coverBox, inputPixels, readColumns, resizeRgb, type Box } from './resample.js';
 import { decodeScaledInto, scaledJpegStatus } from './scaled-jpeg.js';
+import { napiTransformer } from './napi-image-lazy.js';
 
 export interface RawImage {
   pixels: Buffer;
@@ -111,7 +112,7 @@ export function decodePlainInto(file: Buffer, target: FitTarget, maxPixels = Inf
       return decoded.width === width && decoded.height === height ? { width, height, reduction: 1 } : undefined;
     }
     // Finer quantisation: an exact decode (about twice the time of the binding's fast IDCT).
-    const decoded = new Transformer(file).rawPixelsSync();
+    const decoded = new (napiTransformer())(file).rawPixelsSync();
     if (decoded.length !== width * height * 3) return undefined;
     into.set(decoded);
     return { width, height, reduction: 1 };

@@ -4,16 +4,16 @@
  * PNGs of 8 bits, not interlaced (nearly all) by our addon (native/png-decode.c: libdeflate's
  * inflate, about 60 us for a 96x72 crop and 1.3 ms for a 500x375 photo, half of @napi-rs/image's
  * time, same pixels); the rest, any PNG the addon refuses, and WebP by @napi-rs/image's
- * `rawPixelsSync`.
+ * `rawPixelsSync`, loaded by the first such file (src/image/napi-image-lazy.ts).
  * Only plain files come here: 8 bits per sample, no colour profile (iCCP / the ICC flag, which sharp
  * converts to sRGB), no EXIF orientation (eXIf / the EXIF flag, which sharp applies), complete (an
  * IEND chunk); anything else, and any decoder error, goes to sharp, which judges and reports it.
  * GIF, TIFF, AVIF: sharp (@napi-rs/image has no decoder for some and no synchronous gain for others).
  */
-import { Transformer } from '@napi-rs/image';
 import { readImageHeader } from './header.js';
 import { inputPixels } from './resample.js';
 import { decodePngInto } from './scaled-jpeg.js';
+import { napiTransformer } from './napi-image-lazy.js';
 
 /** Past this many pixels sharp's path is used (it streams; this one holds the image). */
 const MAX_PIXELS = 16_000_000;
@@ -64,7 +64,7 @@ export function decodeOtherInto(file: Buffer, maxPixels = Infinity): { width: nu
   }
   let pixels: Buffer;
   try {
-    pixels = new Transformer(file).rawPixelsSync();
+    pixels = new (napiTransformer())(file).rawPixelsSync();
   } catch {
     return undefined;
   }
