@@ -1,15 +1,16 @@
 /**
  * A local convert loads only what it uses: no AWS SDK (about 0.15 s of CPU) in the driver or in a
- * worker thread, no protobufjs and no speed-test code in a worker. Each check runs in a fresh
+ * worker thread, no protobufjs and no speed-test code in a worker, no @napi-rs/image for plain JPEGs. Each check runs in a fresh
  * process, where `require.cache` lists every CommonJS module loaded (also those imported from ESM).
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ROOT, withTempDir } from '../helpers.js';
+import { startHeld } from '../handshake.js';
 
 const exec = promisify(execFile);
 const PHOTOS = join(ROOT, 'fixtures', 'photos');
@@ -107,4 +108,22 @@ test('a pool started for a task has its threads load that task\'s code before th
   });
   assert.equal(await loadedAtStart('convertPartition'), true, 'preloaded: the image codecs are in');
   assert.equal(await loadedAtStart(), false, 'no preload: loaded by the first task only');
+});
+
+test('a convert of plain JPEGs loads no @napi-rs/image in its worker thread (about 39 ms of each one\'s start-up)', async () => {
+  await withTempDir(async (dir) => {
+    // Read while the worker thread is alive (held at its 60th image): Node unloads a thread's addons
+    // when the thread ends. An addon is mapped into the process whether a thread required or imported it.
+    const run = startHeld(['convert', PHOTOS, '--out', join(dir, 'out'), '--size', '32x32', '--workers', '1', '--quiet'], 60);
+    try {
+      await run.held;
+      const maps = await readFile(`/proc/${run.child.pid}/maps`, 'utf8');
+      const addons = [...new Set(maps.split('\n').map((l) => l.split(' ').pop()!).filter((p) => p.endsWith('.node')))];
+      assert.ok(addons.some((p) => p.includes('jpeg-turbo')), 'the thread converted the JPEGs on the synchronous path: ' + addons.join(', '));
+      assert.deepEqual(addons.filter((p) => p.includes('@napi-rs/image')), []);
+    } finally {
+      run.child.kill('SIGKILL');
+      await run.exit;
+    }
+  });
 });
