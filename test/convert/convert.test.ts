@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import sharp from 'sharp';
@@ -13,8 +13,13 @@ const PHOTOS = join(ROOT, 'fixtures', 'photos');
 test('convert the bundled photos: checker-verified shards, labels from class folders, 192x192 JPEGs', async () => {
   await withTempDir(async (dir) => {
     const out = join(dir, 'out');
-    const result = await convert({ input: PHOTOS, out, partitions: 3, workers: 2 });
+    let last: { images: number; inputBytes: number } | undefined;
+    const result = await convert({ input: PHOTOS, out, partitions: 3, workers: 2, onProgress: (p) => (last = p) });
     assert.equal(result.images, 100);
+    // The progress line's last report counts every image and every byte read (within a KiB an image of rounding).
+    const bytes = (await Promise.all((await readdir(PHOTOS, { recursive: true, withFileTypes: true })).filter((e) => e.isFile() && e.name.endsWith('.jpg')).map((e) => stat(join(e.parentPath, e.name))))).reduce((sum, s) => sum + s.size, 0);
+    assert.equal(last?.images, 100);
+    assert.ok(Math.abs(last.inputBytes - bytes) <= 100 * 1024, `progress read ${last.inputBytes} bytes of ${bytes}`);
     assert.equal(result.records, 100);
     assert.equal(result.skipped, 0);
     assert.equal(result.shards, 3);
