@@ -35,6 +35,27 @@ function parseEnv(text: string): Record<string, string> {
   return Object.fromEntries(text.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
 }
 
+/**
+ * scripts/s3-gateway.sh in a new folder, tried twice: with two test suites at once (issue 21's
+ * "two npm test at once"), a port the script found free can be taken before radosgw binds it (an
+ * outgoing connection's ephemeral port), and a second start picks new ports.
+ */
+async function startScript(): Promise<string> {
+  let failure: Error | undefined;
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    const dir = await mkdtemp(join(tmpdir(), 'pipeline-s3-'));
+    try {
+      await exec('bash', [join(ROOT, 'scripts', 's3-gateway.sh'), 'start', dir], { maxBuffer: 1 << 24 });
+      return dir;
+    } catch (error) {
+      const e = error as { stderr?: string; message: string };
+      failure = new Error(`the test S3 gateway (scripts/s3-gateway.sh) did not start (attempt ${attempt} of 2): ${e.stderr?.trim().split('\n').slice(-5).join(' | ') || e.message}`, { cause: error });
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+  throw failure;
+}
+
 /** Starts a gateway (about 15 s), or uses PIPELINE_TEST_S3_ENDPOINT's; sets this process's AWS_* variables for the SDK's default chain. */
 export async function startGateway(): Promise<Gateway> {
   let values: Record<string, string>;
@@ -48,13 +69,7 @@ export async function startGateway(): Promise<Gateway> {
       ...(process.env.PIPELINE_TEST_S3_OTHER_ACCESS_KEY_ID ? { PIPELINE_TEST_S3_OTHER_ACCESS_KEY_ID: process.env.PIPELINE_TEST_S3_OTHER_ACCESS_KEY_ID, PIPELINE_TEST_S3_OTHER_SECRET_ACCESS_KEY: process.env.PIPELINE_TEST_S3_OTHER_SECRET_ACCESS_KEY ?? '' } : {}),
     };
   } else {
-    dir = await mkdtemp(join(tmpdir(), 'pipeline-s3-'));
-    try {
-      await exec('bash', [join(ROOT, 'scripts', 's3-gateway.sh'), 'start', dir], { maxBuffer: 1 << 24 });
-    } catch (error) {
-      const e = error as { stderr?: string; message: string };
-      throw new Error(`the test S3 gateway (scripts/s3-gateway.sh) did not start: ${e.stderr?.trim().split('\n').slice(-5).join(' | ') || e.message}`, { cause: error });
-    }
+    dir = await startScript();
     values = parseEnv(await readFile(join(dir, 'env'), 'utf8'));
   }
   const env: Record<string, string> = {
