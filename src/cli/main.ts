@@ -10,6 +10,7 @@ import { createLogger } from './log.js';
 import { declareOptions } from './options.js';
 import { COMMANDS, type CommandContext, type CommandDeclaration, type Outcome } from './commands.js';
 import { printHuman } from './print.js';
+import type { CommandOptions, OptionSpecs } from '../options/define.js';
 import { VERSION } from '../version.js';
 
 type Action = (ctx: Omit<CommandContext, 'json'>) => Promise<Outcome>;
@@ -27,10 +28,10 @@ export async function main(argv: string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
 
   let pending: { action: Action; json: boolean; quiet: boolean } | undefined;
-  const program = buildProgram((_name, _options, action, opts) => {
-    pending = { action, json: Boolean(opts.json), quiet: Boolean(opts.quiet) };
-  });
   try {
+    const program = await buildProgram(argv, (_name, _options, action, opts) => {
+      pending = { action, json: Boolean(opts.json), quiet: Boolean(opts.quiet) };
+    });
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
@@ -70,7 +71,7 @@ export async function main(argv: string[]): Promise<number> {
  */
 export async function parseCommandLine(argv: string[]): Promise<{ command: string; options: Record<string, unknown> }> {
   let parsed: { command: string; options: Record<string, unknown> } | undefined;
-  const program = buildProgram((command, options) => {
+  const program = await buildProgram(argv, (command, options) => {
     parsed = { command, options };
   });
   program.configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
@@ -81,7 +82,8 @@ export async function parseCommandLine(argv: string[]): Promise<{ command: strin
 
 type Register = (command: string, options: Record<string, unknown>, action: Action, opts: { json?: boolean; quiet?: boolean }) => void;
 
-function buildProgram(register: Register): Command {
+/** The program, with the commands `argv` can reach declared (see `commandsFor`). */
+async function buildProgram(argv: readonly string[], register: Register): Promise<Command> {
   const program = new Command('pipeline')
     .description('Spark-style data pipeline and throughput analyser for image datasets')
     .version(VERSION)
@@ -89,12 +91,27 @@ function buildProgram(register: Register): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
-  for (const declaration of COMMANDS) declareCommand(program, declaration, register);
+  const declarations = commandsFor(argv);
+  const schemas = await Promise.all(declarations.map((declaration) => declaration.schema()));
+  declarations.forEach((declaration, i) => declareCommand(program, declaration, schemas[i]!, register));
   return program;
 }
 
+/**
+ * The commands to declare for `argv`: only the one it begins with (`pipeline inspect ...`: the
+ * program has no option that takes a value, so a first word that is a command's name is the command
+ * commander runs, and its help, messages and exit codes involve no other); every command otherwise
+ * (`pipeline --help`, `pipeline help convert`, a missing or unknown command, whose messages list or
+ * suggest them all). Each command's schema loads its own option modules: not loading the others
+ * is start-up time saved on every run.
+ */
+function commandsFor(argv: readonly string[]): readonly CommandDeclaration[] {
+  const named = COMMANDS.find((declaration) => declaration.name === argv[0]);
+  return named ? [named] : COMMANDS;
+}
+
 /** A subcommand whose options come from its schema; its action hands them, parsed, to `register`. */
-function declareCommand(program: Command, { schema, description, run }: CommandDeclaration, register: Register): void {
+function declareCommand(program: Command, { description, run }: CommandDeclaration, schema: CommandOptions<OptionSpecs>, register: Register): void {
   const cmd = program.command(schema.name).description(description);
   const read = declareOptions(cmd, schema);
   cmd

@@ -79,7 +79,13 @@ export class FeatureCensus {
     for (let i = 0; i < keys.length; i++) {
       const counts = (this.types[keys[i]] ??= {});
       const type = types[i];
-      counts[type] = (counts[type] ?? 0) + 1;
+      const seen = counts[type];
+      if (seen !== undefined) {
+        // Not the first record of this key and type: its place is kept already.
+        counts[type] = seen + 1;
+        continue;
+      }
+      counts[type] = 1;
       let firsts = this.firstOf.get(keys[i]);
       if (!firsts) this.firstOf.set(keys[i], (firsts = new Map()));
       if (!firsts.has(type)) firsts.set(type, { file, offset, record });
