@@ -9,7 +9,6 @@ import { describeFailure, EXIT, exitCodeFor } from './exit-codes.js';
 import { createLogger } from './log.js';
 import { declareOptions } from './options.js';
 import { COMMANDS, type CommandContext, type CommandDeclaration, type Outcome } from './commands.js';
-import { printHuman } from './print.js';
 import type { CommandOptions, OptionSpecs } from '../options/define.js';
 import { VERSION } from '../version.js';
 
@@ -46,8 +45,9 @@ export async function main(argv: string[]): Promise<number> {
     const { result, exitCode, endsOnSignal } = await pending.action({ signal: controller.signal, log });
     log.done();
     if (pending.json) process.stdout.write(toJson(result) + '\n');
-    // --quiet silences stderr only: the result is what the user asked for.
-    else printHuman(result);
+    // --quiet silences stderr only: the result is what the user asked for. The printer (and the
+    // image and hash modules a dump summary uses) loads only when a human reads the result.
+    else (await import('./print.js')).printHuman(result);
     // A clean stop on a signal (the worker's graceful shutdown) still exits 128 + signal. Any other
     // command that returned its result finished its work: a signal that came too late to stop it
     // does not turn the success it printed into a failure.
@@ -102,10 +102,12 @@ async function buildProgram(argv: readonly string[], register: Register): Promis
  * program has no option that takes a value, so a first word that is a command's name is the command
  * commander runs, and its help, messages and exit codes involve no other); every command otherwise
  * (`pipeline --help`, `pipeline help convert`, a missing or unknown command, whose messages list or
- * suggest them all). Each command's schema loads its own option modules: not loading the others
+ * suggest them all); none for `--version`. Each command's schema loads its own option modules: not loading the others
  * is start-up time saved on every run.
  */
 function commandsFor(argv: readonly string[]): readonly CommandDeclaration[] {
+  // `pipeline --version` prints the version and exits before any command could matter.
+  if (argv[0] === '--version' || argv[0] === '-V') return [];
   const named = COMMANDS.find((declaration) => declaration.name === argv[0]);
   return named ? [named] : COMMANDS;
 }

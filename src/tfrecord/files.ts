@@ -8,7 +8,6 @@
 import { open, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { constants, gunzipSync, inflateSync } from 'node:zlib';
-import { glob } from 'tinyglobby';
 import { PipelineError } from '../errors.js';
 import { FOLDER_SCAN_DEPTH } from '../options/scan.js';
 import { MANIFEST_FILE } from '../run-folder/manifest.js';
@@ -201,6 +200,8 @@ export function headLooksLikeRecords(head: Buffer): boolean {
  * path such as `/tmp/x[1` is a pattern that matches nothing, not a SyntaxError.
  */
 async function expandGlob(pattern: string): Promise<string[]> {
+  // Loaded for a glob only: most runs name files or folders, and the matcher's modules cost start-up.
+  const { glob } = await import('tinyglobby');
   const matches = await glob(resolve(pattern), { absolute: true, onlyFiles: false, expandDirectories: false, dot: false });
   return matches
     .map((m) => (m.length > 1 && m.endsWith(sep) ? m.slice(0, -1) : m))
