@@ -9,6 +9,7 @@ import { IndexCheck } from '../tfrecord/index-check.js';
 import { existsAt } from '../storage/text-at.js';
 import { scanExampleFeatureTypes } from '../tfrecord/example-scan.js';
 import { decodeAnyExample, type AnyExample, type Feature, type FeatureType } from '../tfrecord/example.js';
+import { decodePlainExample } from '../tfrecord/example-decode.js';
 import { FeatureCensus, type FeatureListSummary, type TypeCounts } from '../tfrecord/feature-census.js';
 import { findRecordFiles } from '../tfrecord/files.js';
 import { detectKeysIn, type DetectedKeys } from '../tfrecord/keys.js';
@@ -150,13 +151,18 @@ function inspectRecord(file: string, record: { data: Uint8Array; offset: number;
     }
   }
   try {
-    const decoded = decodeAnyExample(record.data);
+    const decoded = decodeRecord(record.data);
     census.add(decoded, { file, offset: record.offset, record: record.index });
     if (examples.length < dump) examples.push(decoded.kind === 'example' ? dumpFeatures(decoded.features) : dumpSequence(decoded));
-    if (sample.length < 32) sample.push(decodeAnyExample(Buffer.from(record.data)));
+    if (sample.length < 32) sample.push(decodeRecord(Buffer.from(record.data)));
   } catch (error) {
     pass.result.errors.push({ file, offset: record.offset, record: record.index, error: `not an Example: ${(error as Error).message}` });
   }
+}
+
+/** A record decoded: by hand when it has the plain shape, else by protobufjs (loaded then), which decides. */
+function decodeRecord(data: Uint8Array): AnyExample {
+  return decodePlainExample(data) ?? decodeAnyExample(data);
 }
 
 /** The census's types and conflicts, the TFDS sidecars' checks, the detected keys and the dump, into the result. */

@@ -3,7 +3,8 @@
  * schema of tensorflow/core/example/{example,feature}.proto. Int64 and float lists are read packed
  * or unpacked and written packed, as TensorFlow does. Int64 values are bigint (exact to 64 bits).
  */
-import protobuf from 'protobufjs';
+import { createRequire } from 'node:module';
+import type protobuf from 'protobufjs';
 import { PipelineError } from '../errors.js';
 
 /**
@@ -21,8 +22,24 @@ export interface SequenceExample {
 /** A record as written: an Example, or a SequenceExample (one whose feature_lists field is set). */
 export type AnyExample = { kind: 'example'; features: Features } | ({ kind: 'sequence' } & SequenceExample);
 
+/**
+ * The message types, built at first use: protobufjs is loaded then, not with this module (whose
+ * types and `featureType` `pipeline inspect` uses, and which decodes plain records without it:
+ * src/tfrecord/example-decode.ts). Loading it cost about 30 ms of start-up.
+ */
+let messageTypes: { Example: protobuf.Type; SequenceExample: protobuf.Type } | undefined;
+function types(): { Example: protobuf.Type; SequenceExample: protobuf.Type } {
+  return (messageTypes ??= buildTypes());
+}
+
+function buildTypes(): { Example: protobuf.Type; SequenceExample: protobuf.Type } {
+  const { Root } = createRequire(import.meta.url)('protobufjs') as typeof protobuf;
+  const root = schemaRoot(Root);
+  return { Example: root.lookupType('tensorflow.Example'), SequenceExample: root.lookupType('tensorflow.SequenceExample') };
+}
+
 // `keyType` (map fields) is missing from protobufjs' IField typing, hence the cast.
-const root = protobuf.Root.fromJSON({
+const schemaRoot = (Root: typeof protobuf.Root) => Root.fromJSON({
   nested: {
     tensorflow: {
       nested: {
@@ -51,9 +68,6 @@ const root = protobuf.Root.fromJSON({
     },
   },
 } as protobuf.INamespace);
-
-const ExampleType = root.lookupType('tensorflow.Example');
-const SequenceExampleType = root.lookupType('tensorflow.SequenceExample');
 
 interface LongLike { low: number; high: number; unsigned?: boolean }
 interface RawFeature {
@@ -111,12 +125,12 @@ export function featureType(feature: Feature): FeatureType {
 export function encodeExample(features: Features): Uint8Array {
   const sorted: Features = {};
   for (const key of Object.keys(features).sort()) sorted[key] = features[key];
-  return ExampleType.encode({ features: { feature: toRawFeatures(sorted) } }).finish();
+  return types().Example.encode({ features: { feature: toRawFeatures(sorted) } }).finish();
 }
 
 export function decodeExample(data: Uint8Array): Features {
   try {
-    const message = ExampleType.decode(data) as unknown as { features?: { feature?: Record<string, RawFeature> } };
+    const message = types().Example.decode(data) as unknown as { features?: { feature?: Record<string, RawFeature> } };
     return fromRawFeatures(message.features?.feature);
   } catch (error) {
     throw new PipelineError('EXAMPLE_DECODE', `not a tf.train.Example: ${(error as Error).message}`, { cause: error });
@@ -126,7 +140,7 @@ export function decodeExample(data: Uint8Array): Features {
 export function encodeSequenceExample(example: SequenceExample): Uint8Array {
   const featureList: Record<string, { feature: RawFeature[] }> = {};
   for (const key of Object.keys(example.featureLists).sort()) featureList[key] = { feature: example.featureLists[key].map(toRawFeature) };
-  return SequenceExampleType.encode({ context: { feature: toRawFeatures(example.context) }, featureLists: { featureList } }).finish();
+  return types().SequenceExample.encode({ context: { feature: toRawFeatures(example.context) }, featureLists: { featureList } }).finish();
 }
 
 interface RawSequenceExample {
@@ -142,7 +156,7 @@ function fromRawSequence(m: RawSequenceExample): SequenceExample {
 
 export function decodeSequenceExample(data: Uint8Array): SequenceExample {
   try {
-    return fromRawSequence(SequenceExampleType.decode(data) as unknown as RawSequenceExample);
+    return fromRawSequence(types().SequenceExample.decode(data) as unknown as RawSequenceExample);
   } catch (error) {
     throw new PipelineError('EXAMPLE_DECODE', `not a tf.train.SequenceExample: ${(error as Error).message}`, { cause: error });
   }
@@ -156,7 +170,7 @@ export function decodeSequenceExample(data: Uint8Array): SequenceExample {
 export function decodeAnyExample(data: Uint8Array): AnyExample {
   let m: RawSequenceExample;
   try {
-    m = SequenceExampleType.decode(data) as unknown as RawSequenceExample;
+    m = types().SequenceExample.decode(data) as unknown as RawSequenceExample;
   } catch (error) {
     throw new PipelineError('EXAMPLE_DECODE', `not a tf.train.Example: ${(error as Error).message}`, { cause: error });
   }
