@@ -19,7 +19,10 @@ export interface IndexMismatch {
  * the first wrong line, or undefined when the index matches.
  */
 export class IndexCheck {
-  private lines: string[] = [];
+  /** The index file's text, walked line by line as records come (not split: 100,000s of strings). */
+  private text = '';
+  /** Where the next record's line begins in `text`. */
+  private pos = 0;
   private wrong: IndexMismatch | undefined;
   private records = 0;
 
@@ -29,8 +32,7 @@ export class IndexCheck {
   static async open(indexPath: string): Promise<IndexCheck> {
     const check = new IndexCheck(indexPath);
     try {
-      check.lines = (await readTextAt(indexPath)).split('\n');
-      if (check.lines.at(-1) === '') check.lines.pop();
+      check.text = await readTextAt(indexPath);
     } catch (error) {
       check.wrong = { index: indexPath, line: 0, error: `missing or unreadable index (${(error as NodeJS.ErrnoException).code})` };
     }
@@ -39,40 +41,59 @@ export class IndexCheck {
 
   /** The index file could not be read (`end` says why). */
   get unreadable(): boolean {
-    return this.lines.length === 0 && this.wrong !== undefined;
+    return this.text.length === 0 && this.wrong !== undefined;
+  }
+
+  /** Whether a line begins at `pos` (a final newline ends the last line, it does not begin one). */
+  private hasLine(): boolean {
+    return this.pos < this.text.length;
+  }
+
+  /** The line beginning at `pos`, without its newline. */
+  private lineEnd(): number {
+    const end = this.text.indexOf('\n', this.pos);
+    return end < 0 ? this.text.length : end;
   }
 
   readonly frame = (index: number, offset: number, frameBytes: number): void => {
     this.records = index + 1;
     if (this.wrong) return;
-    if (index < this.lines.length && lineIs(this.lines[index], offset, frameBytes)) return;
+    if (!this.hasLine()) {
+      this.wrong = { index: this.index, line: index + 1, error: `missing: expected "${offset} ${frameBytes}" for record ${index}, the index ends` };
+      return;
+    }
+    const end = this.lineEnd();
+    const start = this.pos;
+    this.pos = end + 1;
+    if (lineIs(this.text, start, end, offset, frameBytes)) return;
+    // Not written as we write it; blanks around it are still the same numbers.
     const expected = `${offset} ${frameBytes}`;
-    if (index >= this.lines.length) this.wrong = { index: this.index, line: index + 1, error: `missing: expected "${expected}" for record ${index}, the index ends` };
-    else if (this.lines[index].trim() !== expected) this.wrong = { index: this.index, line: index + 1, error: `expected "${expected}" for record ${index}, got ${JSON.stringify(this.lines[index])}` };
+    const line = this.text.slice(start, end);
+    if (line.trim() !== expected) this.wrong = { index: this.index, line: index + 1, error: `expected "${expected}" for record ${index}, got ${JSON.stringify(line)}` };
   };
 
   end(): IndexMismatch | undefined {
-    if (!this.wrong && this.records < this.lines.length) {
-      this.wrong = { index: this.index, line: this.records + 1, error: `the shard has ${this.records} records, the index has more lines: ${JSON.stringify(this.lines[this.records])}` };
+    if (!this.wrong && this.hasLine()) {
+      this.wrong = { index: this.index, line: this.records + 1, error: `the shard has ${this.records} records, the index has more lines: ${JSON.stringify(this.text.slice(this.pos, this.lineEnd()))}` };
     }
     return this.wrong;
   }
 }
 
-/** Whether `line` is exactly "offset length" (digits, one space), read without making strings: 100,000s of lines a second. */
-function lineIs(line: string, offset: number, length: number): boolean {
-  let i = 0;
+/** Whether text[start, end) is exactly "offset length" (digits, one space), read without making strings: 100,000s of lines a second. */
+function lineIs(text: string, start: number, end: number, offset: number, length: number): boolean {
+  let i = start;
   let a = 0;
   let b = 0;
-  for (; i < line.length && line.charCodeAt(i) !== 32; i++) {
-    const d = line.charCodeAt(i) - 48;
+  for (; i < end && text.charCodeAt(i) !== 32; i++) {
+    const d = text.charCodeAt(i) - 48;
     if (d < 0 || d > 9) return false;
     a = a * 10 + d;
   }
   // No leading zeros ("012" is not how 12 is written), no empty number.
-  if (i === 0 || i >= line.length - 1 || (line.charCodeAt(0) === 48 && i > 1) || (line.charCodeAt(i + 1) === 48 && i + 2 < line.length)) return false;
-  for (i++; i < line.length; i++) {
-    const d = line.charCodeAt(i) - 48;
+  if (i === start || i >= end - 1 || (text.charCodeAt(start) === 48 && i > start + 1) || (text.charCodeAt(i + 1) === 48 && i + 2 < end)) return false;
+  for (i++; i < end; i++) {
+    const d = text.charCodeAt(i) - 48;
     if (d < 0 || d > 9) return false;
     b = b * 10 + d;
   }
