@@ -32,8 +32,9 @@ export function scanExampleFeatureTypes(data: Uint8Array): ScannedTypes | undefi
   r.pos = 0;
   const keys = scratchKeys;
   const types = scratchTypes;
-  keys.length = 0;
-  types.length = 0;
+  // Entries are written over the last record's, and the lists cut to length once at the end:
+  // emptying them first (`length = 0`) freed their storage, made again on every record.
+  let count = 0;
   while (r.pos < data.length) {
     const tag = varint(data, r);
     if (tag !== ((1 << 3) | LENGTH)) return undefined; // Example.features
@@ -47,7 +48,7 @@ export function scanExampleFeatureTypes(data: Uint8Array): ScannedTypes | undefi
       if (varint(data, r) !== ((1 << 3) | LENGTH)) return undefined;
       const keyEnd = lengthEnd(data, r, entryEnd);
       if (keyEnd < 0) return undefined;
-      const key = asciiKey(data, r.pos, keyEnd, keys.length);
+      const key = asciiKey(data, r.pos, keyEnd, count);
       if (key === undefined) return undefined;
       r.pos = keyEnd;
       let type: FeatureType = 'empty'; // a Feature with no list set
@@ -64,15 +65,26 @@ export function scanExampleFeatureTypes(data: Uint8Array): ScannedTypes | undefi
           type = kind;
         }
       }
-      if (r.pos !== entryEnd || keys.includes(key)) return undefined;
-      keys.push(key);
-      types.push(type);
+      if (r.pos !== entryEnd || seenBefore(keys, count, key)) return undefined;
+      keys[count] = key;
+      types[count] = type;
+      count++;
     }
     if (r.pos !== featuresEnd) return undefined;
     // A second Example.features would be merged by a decoder: leave that to it.
     if (r.pos !== data.length) return undefined;
   }
+  if (keys.length !== count) {
+    keys.length = count;
+    types.length = count;
+  }
   return scanned;
+}
+
+/** Whether `key` is among the first `count` of `keys`. */
+function seenBefore(keys: readonly string[], count: number, key: string): boolean {
+  for (let i = 0; i < count; i++) if (keys[i] === key) return true;
+  return false;
 }
 
 // The read position, one for the module: an object made per record (and passed to every varint
