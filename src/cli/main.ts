@@ -102,8 +102,8 @@ async function buildProgram(argv: readonly string[], register: Register): Promis
  * program has no option that takes a value, so a first word that is a command's name is the command
  * commander runs, and its help, messages and exit codes involve no other); every command otherwise
  * (`pipeline --help`, `pipeline help convert`, a missing or unknown command, whose messages list or
- * suggest them all); none for `--version`. Each command's schema loads its own option modules: not loading the others
- * is start-up time saved on every run.
+ * suggest them all); none for `--version`. Each command's schema loads its own option modules:
+ * not loading the others is start-up time saved on every run.
  */
 function commandsFor(argv: readonly string[]): readonly CommandDeclaration[] {
   // `pipeline --version` prints the version and exits before any command could matter.
