@@ -33,10 +33,15 @@ test('plain Examples: the same features as protobufjs, for TensorFlow-written an
     weights: { float: [0, 1.5, -2.25, 3.4028234663852886e38, Number.NaN] },
     none: { empty: true as const },
     'name with spaces': { bytes: [Buffer.from('x')] },
+    '7': { int64: [] },
+    noFloats: { float: [-0] },
+    noBytes: { bytes: [] },
   };
   const data = Buffer.from(encodeExample(features));
   assert.deepEqual(decodePlainExample(data), decodeAnyExample(data));
   assert.deepEqual(decodePlainExample(Buffer.alloc(0)), decodeAnyExample(Buffer.alloc(0)));
+  const noFeatures = Buffer.from([0x0a, 0x00]); // an empty Features message
+  assert.deepEqual(decodePlainExample(noFeatures), decodeAnyExample(noFeatures));
 });
 
 test('unpacked int64 and float values (one per tag) read as protobufjs reads them', () => {
