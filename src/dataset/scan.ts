@@ -160,8 +160,10 @@ async function walk(
   }
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;
-    const path = join(dir.path, entry.name);
-    // join (a flat string) for the same reason as in fileStamp.
+    // Array joins (flat strings) for the same reason as in fileStamp. Not path.join: `dir.path` is
+    // already normal and a name holds no separator, and path.join's normalisation per file was a
+    // tenth of the scan's CPU and the biggest function the optimising compiler then compiled.
+    const path = [dir.path, entry.name].join('/');
     const rel = [dir.rel, entry.name].join('/');
     if (entry.isDirectory()) {
       await walk({ path, rel }, onFile, onSkip, seen, onOutput, true);
