@@ -85,7 +85,10 @@ export async function writeRecords(
         },
       });
       await pipeline(Readable.from(frames(false), { objectMode: false }), compress, hashing, createWriteStream(tmp), { signal: options.signal });
-      [fileBytes] = await Promise.all([flushToDisk(tmp), flushIndex()]);
+      const [flushed, index] = await Promise.allSettled([flushToDisk(tmp), flushIndex()]);
+      if (flushed.status === 'rejected') throw flushed.reason;
+      if (index.status === 'rejected') throw index.reason;
+      fileBytes = flushed.value;
     } else {
       // Uncompressed: batches go to the file by one handle that is then flushed, no stream
       // machinery (three streams set up per shard, each batch passed along by events) and no
@@ -118,7 +121,10 @@ async function writePlain(path: string, batches: AsyncIterable<Buffer>, hash: Ha
       size += batch.length;
     }
     signal?.throwIfAborted();
-    await Promise.all([handle.sync(), alongside()]);
+    // Both settled before either's error is thrown: the caller removes both files after.
+    const [synced, beside] = await Promise.allSettled([handle.sync(), alongside()]);
+    if (synced.status === 'rejected') throw synced.reason;
+    if (beside.status === 'rejected') throw beside.reason;
     return size;
   } finally {
     await handle.close();
