@@ -5,7 +5,7 @@
  * Symbolic links are followed; a dangling one is reported as skipped.
  */
 import { readdir, stat } from 'node:fs/promises';
-import { lstatSync, statSync, type BigIntStats } from 'node:fs';
+import { constants, lstatSync, statSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import { PipelineError } from '../errors.js';
 import { PARTS_DIR, readManifest } from '../run-folder/manifest.js';
@@ -178,8 +178,11 @@ async function walk(
       else onSkip(rel, 'vanished during the scan');
       continue;
     }
-    if (info.isDirectory()) await walk({ path, rel }, onFile, onSkip, seen, onOutput, true);
-    else if (info.isFile()) onFile(path, rel, info);
+    // The type from the mode as a number: BigIntStats' isDirectory() and isFile() each make
+    // BigInts per call, two calls a file.
+    const type = Number(info.mode) & constants.S_IFMT;
+    if (type === constants.S_IFDIR) await walk({ path, rel }, onFile, onSkip, seen, onOutput, true);
+    else if (type === constants.S_IFREG) onFile(path, rel, info);
     else onSkip(rel, 'not a regular file');
   }
 }
