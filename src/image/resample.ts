@@ -157,8 +157,12 @@ interface Layout {
 let last: Layout | undefined;
 
 function layout(width: number, height: number, box: Box, outW: number, outH: number): Layout {
+  // Compared field by field: the geometry of most images is the last one's, and this runs per image.
+  if (last) {
+    const k = last.key;
+    if (k[0] === width && k[1] === height && k[2] === box[0] && k[3] === box[1] && k[4] === box[2] && k[5] === box[3] && k[6] === outW && k[7] === outH) return last;
+  }
   const key = [width, height, box[0], box[1], box[2], box[3], outW, outH];
-  if (last && last.key.every((k, i) => k === key[i])) return last;
   const h = cachedKernels(width, box[0], box[2], outW);
   const v = cachedKernels(height, box[1], box[3], outH);
   // The horizontal pass runs only over the rows the vertical one reads, and the columns it reads.
