@@ -160,7 +160,8 @@ function layout(width: number, height: number, box: Box, outW: number, outH: num
   // Compared field by field: the geometry of most images is the last one's, and this runs per image.
   if (last) {
     const k = last.key;
-    if (k[0] === width && k[1] === height && k[2] === box[0] && k[3] === box[1] && k[4] === box[2] && k[5] === box[3] && k[6] === outW && k[7] === outH) return last;
+    const same = k[0] === width && k[1] === height && k[6] === outW && k[7] === outH;
+    if (same && k[2] === box[0] && k[3] === box[1] && k[4] === box[2] && k[5] === box[3]) return last;
   }
   const key = [width, height, box[0], box[1], box[2], box[3], outW, outH];
   const h = cachedKernels(width, box[0], box[2], outW);

@@ -110,7 +110,9 @@ export async function writeRecords(
  * Writes `batches` to a new file at `path`, hashing them, then flushes it to disk while `alongside`
  * runs; returns the file's size. Each batch is written whole before the next is asked for.
  */
-async function writePlain(path: string, batches: AsyncIterable<Buffer>, hash: Hash, signal: AbortSignal | undefined, alongside: () => Promise<void>): Promise<number> {
+async function writePlain(
+  path: string, batches: AsyncIterable<Buffer>, hash: Hash, signal: AbortSignal | undefined, alongside: () => Promise<void>,
+): Promise<number> {
   const handle = await open(path, 'w');
   try {
     let size = 0;
