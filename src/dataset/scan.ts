@@ -5,7 +5,7 @@
  * Symbolic links are followed; a dangling one is reported as skipped.
  */
 import { readdir, stat } from 'node:fs/promises';
-import { lstatSync, statSync, type BigIntStats } from 'node:fs';
+import { constants, lstatSync, statSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import { PipelineError } from '../errors.js';
 import { PARTS_DIR, readManifest } from '../run-folder/manifest.js';
@@ -160,8 +160,10 @@ async function walk(
   }
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;
-    const path = join(dir.path, entry.name);
-    // join (a flat string) for the same reason as in fileStamp.
+    // Array joins (flat strings) for the same reason as in fileStamp. Not path.join: `dir.path` is
+    // already normal and a name holds no separator, and path.join's normalisation per file was a
+    // tenth of the scan's CPU and the biggest function the optimising compiler then compiled.
+    const path = [dir.path, entry.name].join('/');
     const rel = [dir.rel, entry.name].join('/');
     if (entry.isDirectory()) {
       await walk({ path, rel }, onFile, onSkip, seen, onOutput, true);
@@ -176,8 +178,11 @@ async function walk(
       else onSkip(rel, 'vanished during the scan');
       continue;
     }
-    if (info.isDirectory()) await walk({ path, rel }, onFile, onSkip, seen, onOutput, true);
-    else if (info.isFile()) onFile(path, rel, info);
+    // The type from the mode as a number: BigIntStats' isDirectory() and isFile() each make
+    // BigInts per call, two calls a file.
+    const type = Number(info.mode) & constants.S_IFMT;
+    if (type === constants.S_IFDIR) await walk({ path, rel }, onFile, onSkip, seen, onOutput, true);
+    else if (type === constants.S_IFREG) onFile(path, rel, info);
     else onSkip(rel, 'not a regular file');
   }
 }

@@ -118,8 +118,17 @@ function ensure(bytes: number): WebAssembly.Memory {
 export function inputPixels(width: number, height: number): Buffer {
   const bytes = width * height * 3;
   // One byte past the last pixel is read (a 4-byte load per pixel): padding.
-  return Buffer.from(ensure(INPUT + align(bytes + 16)).buffer, INPUT, bytes);
+  const { buffer } = ensure(INPUT + align(bytes + 16));
+  if (input.buffer !== buffer || input.length !== bytes) input = Buffer.from(buffer, INPUT, bytes);
+  return input;
 }
+
+/**
+ * The last views handed out, made again only for another size or once the memory has grown (which
+ * detaches the views on it): most datasets have one image size, and a Buffer made over the memory
+ * per image cost a few microseconds and one of the larger functions the optimiser compiled.
+ */
+let input = Buffer.alloc(0);
 
 /** Where one geometry's kernels and buffers lie in the module's memory, and the passes' arguments. */
 interface Layout {
@@ -137,6 +146,8 @@ interface Layout {
   line: number;
   tmp: number;
   out: number;
+  /** The output pixels' view (see `input`). */
+  outView?: Buffer;
 }
 
 /**
@@ -146,8 +157,13 @@ interface Layout {
 let last: Layout | undefined;
 
 function layout(width: number, height: number, box: Box, outW: number, outH: number): Layout {
+  // Compared field by field: the geometry of most images is the last one's, and this runs per image.
+  if (last) {
+    const k = last.key;
+    const same = k[0] === width && k[1] === height && k[6] === outW && k[7] === outH;
+    if (same && k[2] === box[0] && k[3] === box[1] && k[4] === box[2] && k[5] === box[3]) return last;
+  }
   const key = [width, height, box[0], box[1], box[2], box[3], outW, outH];
-  if (last && last.key.every((k, i) => k === key[i])) return last;
   const h = cachedKernels(width, box[0], box[2], outW);
   const v = cachedKernels(height, box[1], box[3], outH);
   // The horizontal pass runs only over the rows the vertical one reads, and the columns it reads.
@@ -207,5 +223,6 @@ export function resizeRgb(width: number, height: number, box: Box, outW: number,
   // The module addresses column x of row y at src + (y * rowWidth + x) * 3: start `left` columns early.
   horizontal(INPUT - left * 3, rowWidth, l.x0, l.x1, l.y0, l.rows, l.tmp, outW, l.hWeights, l.hBounds, l.hSize, l.line);
   vertical(l.tmp, outW, outH, l.out, l.vWeights, l.vBounds, l.vSize);
-  return Buffer.from(memory.buffer, l.out, outW * outH * 3);
+  if (l.outView?.buffer !== memory.buffer) l.outView = Buffer.from(memory.buffer, l.out, outW * outH * 3);
+  return l.outView;
 }

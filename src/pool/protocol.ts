@@ -31,7 +31,14 @@ export function requestStop(progress: ProgressBuffer, stop = true): void {
 
 /** True once the driver asked the tasks to stop. */
 export function stopRequested(progress: ProgressBuffer): boolean {
-  return Atomics.load(new Int32Array(progress), PROGRESS_SLOTS.stop) === 1;
+  return Atomics.load(slotsOf(progress), PROGRESS_SLOTS.stop) === 1;
+}
+
+/** The last buffer's Int32 view: tasks ask `stopRequested` once per image, of the same buffer. */
+let viewed: { buffer: ProgressBuffer; slots: Int32Array } | undefined;
+function slotsOf(progress: ProgressBuffer): Int32Array {
+  if (viewed?.buffer !== progress) viewed = { buffer: progress, slots: new Int32Array(progress) };
+  return viewed.slots;
 }
 
 /** Throws ABORTED when the driver asked the tasks to stop: called by tasks between images. */

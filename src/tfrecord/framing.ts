@@ -21,12 +21,23 @@ export function frameParts(data: Uint8Array): { header: Buffer; footer: Buffer }
 /** Writes `data` framed into `out` at `at` (which has room for it); returns the end. */
 export function writeFrame(out: Buffer, at: number, data: Uint8Array): number {
   const length = data.length;
-  out.writeUInt32LE(length % 0x100000000, at);
-  out.writeUInt32LE(Math.floor(length / 0x100000000), at + 4);
-  out.writeUInt32LE(maskCrc(crc32cOf8(out, at)), at + 8);
+  putUint32(out, at, length % 0x100000000);
+  putUint32(out, at + 4, Math.floor(length / 0x100000000));
+  putUint32(out, at + 8, maskCrc(crc32cOf8(out, at)));
   out.set(data, at + HEADER_BYTES);
-  out.writeUInt32LE(maskedCrc32c(data), at + HEADER_BYTES + length);
+  putUint32(out, at + HEADER_BYTES + length, maskedCrc32c(data));
   return at + FRAME_OVERHEAD + length;
+}
+
+/**
+ * A uint32, little-endian, by bytes: Buffer's writeUInt32LE checks its arguments in JavaScript,
+ * which cost more than the write at four calls a record and gave the optimiser more to compile.
+ */
+function putUint32(out: Uint8Array, at: number, value: number): void {
+  out[at] = value;
+  out[at + 1] = value >>> 8;
+  out[at + 2] = value >>> 16;
+  out[at + 3] = value >>> 24;
 }
 
 /** One framed record in a single buffer. */

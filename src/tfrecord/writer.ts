@@ -4,7 +4,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import { open, rename, rm, writeFile } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type Compression, compressor } from './compression.js';
@@ -41,11 +41,15 @@ export async function writeRecords(
   options: WriteRecordsOptions = {},
 ): Promise<WriteResult> {
   const tmp = temporaryPath(path);
+  const indexTmp = options.indexPath && temporaryPath(options.indexPath);
   const entries: IndexEntry[] = [];
   let bytes = 0;
+  const compress = compressor(options.compression ?? TFRECORD_DEFAULTS.compression);
   // Frames are gathered into writes of about 1 MiB: one syscall (and one zlib call) per batch.
   // Each frame is written straight into the batch (no header / footer buffers per record).
-  async function* frames() {
+  // `reuse`: the consumer is done with a batch when it asks for the next one (the plain path
+  // awaits each write), so one buffer serves the whole file; a stream may still hold it.
+  async function* frames(reuse: boolean) {
     let batch = Buffer.allocUnsafe(BATCH_BYTES);
     let batchBytes = 0;
     for await (const data of records) {
@@ -54,7 +58,7 @@ export async function writeRecords(
       bytes += frame;
       if (batchBytes + frame > batch.length && batchBytes > 0) {
         yield batch.subarray(0, batchBytes);
-        batch = Buffer.allocUnsafe(Math.max(BATCH_BYTES, frame));
+        if (!reuse) batch = Buffer.allocUnsafe(Math.max(BATCH_BYTES, frame));
         batchBytes = 0;
       }
       if (frame > batch.length) batch = Buffer.allocUnsafe(frame);
@@ -62,32 +66,70 @@ export async function writeRecords(
     }
     if (batchBytes > 0) yield batch.subarray(0, batchBytes);
   }
-  const compress = compressor(options.compression ?? TFRECORD_DEFAULTS.compression);
-  const source = Readable.from(frames(), { objectMode: false });
   const hash = createHash('sha256');
-  // Hashes the bytes as they go to disk, so the manifest's checksum costs no second read.
-  const hashing = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk);
-      callback(null, chunk);
-    },
-  });
   try {
-    if (compress) await pipeline(source, compress, hashing, createWriteStream(tmp), { signal: options.signal });
-    else await pipeline(source, hashing, createWriteStream(tmp), { signal: options.signal });
-    const fileBytes = await flushToDisk(tmp);
-    if (options.indexPath) {
-      await writeFile(temporaryPath(options.indexPath), formatIndex(entries));
-      await flushToDisk(temporaryPath(options.indexPath));
+    // The index is written and flushed while the shard's own flush runs: two fsyncs at once, not
+    // one after the other (each is a wait of milliseconds, and a thread idle in it).
+    const flushIndex = async () => {
+      if (!indexTmp) return;
+      await writeFile(indexTmp, formatIndex(entries));
+      await flushToDisk(indexTmp);
+    };
+    let fileBytes: number;
+    if (compress) {
+      // Hashes the bytes as they go to disk, so the manifest's checksum costs no second read.
+      const hashing = new Transform({
+        transform(chunk: Buffer, _encoding, callback) {
+          hash.update(chunk);
+          callback(null, chunk);
+        },
+      });
+      await pipeline(Readable.from(frames(false), { objectMode: false }), compress, hashing, createWriteStream(tmp), { signal: options.signal });
+      const [flushed, index] = await Promise.allSettled([flushToDisk(tmp), flushIndex()]);
+      if (flushed.status === 'rejected') throw flushed.reason;
+      if (index.status === 'rejected') throw index.reason;
+      fileBytes = flushed.value;
+    } else {
+      // Uncompressed: batches go to the file by one handle that is then flushed, no stream
+      // machinery (three streams set up per shard, each batch passed along by events) and no
+      // second open for the flush.
+      fileBytes = await writePlain(tmp, frames(true), hash, options.signal, flushIndex);
     }
     await options.beforeCommit?.();
-    if (options.indexPath) await rename(temporaryPath(options.indexPath), options.indexPath);
+    if (options.indexPath) await rename(indexTmp!, options.indexPath);
     await rename(tmp, path);
     return { path, records: entries.length, bytes, fileBytes, sha256: hash.digest('hex') };
   } catch (error) {
     await rm(tmp, { force: true });
-    if (options.indexPath) await rm(temporaryPath(options.indexPath), { force: true });
+    if (indexTmp) await rm(indexTmp, { force: true });
     throw error;
+  }
+}
+
+/**
+ * Writes `batches` to a new file at `path`, hashing them, then flushes it to disk while `alongside`
+ * runs; returns the file's size. Each batch is written whole before the next is asked for.
+ */
+async function writePlain(
+  path: string, batches: AsyncIterable<Buffer>, hash: Hash, signal: AbortSignal | undefined, alongside: () => Promise<void>,
+): Promise<number> {
+  const handle = await open(path, 'w');
+  try {
+    let size = 0;
+    for await (const batch of batches) {
+      signal?.throwIfAborted();
+      hash.update(batch);
+      for (let at = 0; at < batch.length;) at += (await handle.write(batch, at, batch.length - at)).bytesWritten;
+      size += batch.length;
+    }
+    signal?.throwIfAborted();
+    // Both settled before either's error is thrown: the caller removes both files after.
+    const [synced, beside] = await Promise.allSettled([handle.sync(), alongside()]);
+    if (synced.status === 'rejected') throw synced.reason;
+    if (beside.status === 'rejected') throw beside.reason;
+    return size;
+  } finally {
+    await handle.close();
   }
 }
 
