@@ -1,11 +1,12 @@
 /**
  * One image in, one stored image out: auto-orient from EXIF, 3-channel sRGB (alpha flattened on
  * white), fit to the target size, re-encode. Plain JPEGs of any size to JPEG take a synchronous
- * path on the calling thread (src/image/fast-jpeg.ts: `convertImageSync`); everything else one
+ * path on the calling thread (src/image/fast-jpeg.ts: `convertImageSync`), big ones decoded on
+ * libuv's pool first (`planBigJpeg`, `convertBigJpeg`); everything else one
  * sharp pipeline per image: each sharp call has a fixed cost of a millisecond or more here, so
  * nothing is asked twice (no separate metadata()).
  */
-import { encodeJpeg, endsWithEoi, fitDecoded, fitPlainJpeg } from '../image/fast-jpeg.js';
+import { decodeOffThread, encodeJpeg, endsWithEoi, fitDecoded, fitOffThread, fitPlainJpeg, planOffThread, type OffThreadPlan } from '../image/fast-jpeg.js';
 import { decodeOtherInto } from '../image/other-formats.js';
 import { loadSharp } from '../image/sharp-lazy.js';
 
@@ -52,13 +53,38 @@ export function convertImageSync(input: Buffer, options: ImageOptions): StoredIm
   return fitted && { data: encodeJpeg(fitted, target.width, target.height, options.quality), width: target.width, height: target.height, channels: 3, format: 'jpeg' };
 }
 
+/**
+ * A big plain JPEG (at least ASYNC_DECODE_MIN_PIXELS, src/options/image-decode.ts) to JPEG with
+ * --fit cover or fill: its decode, to run on libuv's pool by `convertBigJpeg`; undefined for every
+ * other input (`convertImageSync`, then sharp).
+ */
+export function planBigJpeg(input: Buffer, options: ImageOptions): OffThreadPlan | undefined {
+  if (options.format !== 'jpeg' || options.fit === 'contain') return undefined;
+  return planOffThread(input, { width: options.width, height: options.height, fit: options.fit }, options.maxPixels);
+}
+
+/**
+ * A `planBigJpeg` image: decoded on libuv's pool, then fitted and encoded on this thread (the same
+ * bytes as `convertImageSync`'s); when libjpeg refuses the file, sharp's path judges it, as there.
+ * `input` must stay unchanged until this settles (a buffer of its own, not one reused for the next read).
+ */
+export async function convertBigJpeg(input: Buffer, plan: OffThreadPlan, options: ImageOptions): Promise<StoredImage> {
+  const decoded = await decodeOffThread(input, plan);
+  if (!decoded || options.fit === 'contain') return convertWithSharp(input, options);
+  const target = { width: options.width, height: options.height, fit: options.fit };
+  const fitted = fitOffThread(decoded, target);
+  return { data: encodeJpeg(fitted, target.width, target.height, options.quality), width: target.width, height: target.height, channels: 3, format: 'jpeg' };
+}
+
 export async function convertImage(input: Buffer, options: ImageOptions): Promise<StoredImage> {
   if (input.length === 0) throw new ImageSkip('empty file');
+  const plan = planBigJpeg(input, options);
+  if (plan) return convertBigJpeg(input, plan, options);
   return convertImageSync(input, options) ?? convertWithSharp(input, options);
 }
 
 /** One sharp pipeline: every format, EXIF rotation, ICC profiles, contain, PNG output. */
-async function convertWithSharp(input: Buffer, options: ImageOptions): Promise<StoredImage> {
+export async function convertWithSharp(input: Buffer, options: ImageOptions): Promise<StoredImage> {
   const sharp = await loadSharp();
   const source = sharp(input, { limitInputPixels: options.maxPixels, failOn: 'warning' }).autoOrient().flatten({ background: WHITE }).toColourspace('srgb');
   const pipeline = source.resize(options.width, options.height, { fit: options.fit, background: WHITE, kernel: 'lanczos3' }).removeAlpha();
