@@ -50,6 +50,8 @@ interface Addon {
    * Throws an Error with code 'PNG_DECODE' on anything else and on any damage it finds.
    */
   decodePng?(file: Uint8Array, out: Uint8Array, width: number, height: number): void;
+  /** decodePng on libuv's thread pool (file and out untouched until it settles); absent from builds before it. */
+  decodePngAsync?(file: Uint8Array, out: Uint8Array, width: number, height: number): Promise<void>;
   /** The libdeflate version it was built against, e.g. 'libdeflate 1.14'. */
   libdeflate?: string;
 }
@@ -141,4 +143,16 @@ export function decodePngInto(file: Uint8Array, out: Uint8Array, width: number, 
   if (!addon?.decodePng) return false;
   addon.decodePng(file, out, width, height);
   return true;
+}
+
+/**
+ * `decodePngInto` on libuv's thread pool, into a new buffer of its own (width * height * 3 bytes
+ * of RGB): the same bytes. Undefined when it is not available (an older build, or
+ * PIPELINE_SYNC_JPEG=1, which keeps every decode of ours on the calling thread). `file` must stay
+ * unchanged until the promise settles; it rejects (code 'PNG_DECODE') as `decodePngInto` throws.
+ */
+export function decodePngAsync(file: Uint8Array, width: number, height: number): Promise<Buffer> | undefined {
+  if (!scaledJpegAsync || !addon?.decodePngAsync) return undefined;
+  const pixels = Buffer.allocUnsafeSlow(width * height * 3);
+  return addon.decodePngAsync(file, pixels, width, height).then(() => pixels);
 }

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import sharp from 'sharp';
-import { convertBigJpeg, convertImageSync, ImageSkip, planBigJpeg } from '../../src/convert/image.js';
+import { convertBigImage, convertImageSync, ImageSkip, planBigImage } from '../../src/convert/image.js';
 import { decodeOffThread, decodePlainInto, fitDecoded, fitOffThread, planOffThread } from '../../src/image/fast-jpeg.js';
 import { inputPixels } from '../../src/image/resample.js';
 import { decodeScaledInto, scaledJpegAsync } from '../../src/image/scaled-jpeg.js';
@@ -79,16 +79,20 @@ test('only sources of at least ASYNC_DECODE_MIN_PIXELS leave the thread; the res
   for (const [width, height, off] of [[2000, 1500, true], [1500, 1000, true], [1400, 1000, false], [1000, 750, false], [96, 72, false]] as const) {
     const file = await bigJpeg(width, height);
     assert.equal(planOffThread(file, TARGET) !== undefined, off, `${width}x${height}`);
-    assert.equal(planBigJpeg(file, OPTIONS) !== undefined, off, `${width}x${height} (convert)`);
+    assert.equal(planBigImage(file, OPTIONS) !== undefined, off, `${width}x${height} (convert)`);
   }
   const big = await bigJpeg(2000, 1500);
   // Contain and PNG output are sharp's; a file over --max-pixels too.
-  assert.equal(planBigJpeg(big, { ...OPTIONS, fit: 'contain' }), undefined);
-  assert.equal(planBigJpeg(big, { ...OPTIONS, format: 'png' }), undefined);
-  assert.equal(planBigJpeg(big, { ...OPTIONS, maxPixels: 2_000_000 }), undefined);
-  // Nor a file cut before its end marker (sharp judges those), nor a PNG.
-  assert.equal(planBigJpeg(big.subarray(0, big.length - 100), OPTIONS), undefined);
-  assert.equal(planBigJpeg(await sharp(PHOTO).resize(2000, 1500).png().toBuffer(), OPTIONS), undefined);
+  assert.equal(planBigImage(big, { ...OPTIONS, fit: 'contain' }), undefined);
+  assert.equal(planBigImage(big, { ...OPTIONS, format: 'png' }), undefined);
+  assert.equal(planBigImage(big, { ...OPTIONS, maxPixels: 2_000_000 }), undefined);
+  // Nor a file cut before its end marker (sharp judges those).
+  assert.equal(planBigImage(big.subarray(0, big.length - 100), OPTIONS), undefined);
+  // PNGs: the same threshold; interlaced ones stay on this thread (our decoder refuses them).
+  const png = (width: number, height: number, interlaced = false) => sharp(PHOTO).resize(width, height, { fit: 'fill' }).png({ progressive: interlaced }).toBuffer();
+  assert.deepEqual(planBigImage(await png(2000, 1500), OPTIONS), { format: 'png', width: 2000, height: 1500 });
+  assert.equal(planBigImage(await png(1000, 750), OPTIONS), undefined);
+  assert.equal(planBigImage(await png(2000, 1500, true), OPTIONS), undefined);
 });
 
 test('off the thread: the same fitted bytes as the decode on it, with the resampler busy (and its memory grown) meanwhile', async () => {
@@ -116,20 +120,43 @@ test('off the thread: the same fitted bytes as the decode on it, with the resamp
   }
   // And the whole conversion: the bytes of convertImageSync.
   for (const file of files.slice(0, 3)) {
-    const plan = planBigJpeg(file, OPTIONS)!;
-    assert.deepEqual((await convertBigJpeg(Buffer.from(file), plan, OPTIONS)).data, convertImageSync(file, OPTIONS)!.data);
+    const plan = planBigImage(file, OPTIONS)!;
+    assert.deepEqual((await convertBigImage(Buffer.from(file), plan, OPTIONS)).data, convertImageSync(file, OPTIONS)!.data);
   }
 });
 
-test('a cut or corrupt big JPEG off the thread: decodeOffThread says undefined, convertBigJpeg a skip reason from sharp', async () => {
+test('a cut or corrupt big JPEG off the thread: decodeOffThread says undefined, convertBigImage a skip reason from sharp', async () => {
   const good = await bigJpeg(2000, 1500);
   for (const bad of [cutWithEoi(good), corruptTables(good)]) {
     const plan = planOffThread(bad, TARGET);
     assert.ok(plan, 'planned: only libjpeg sees the damage');
     assert.equal(await decodeOffThread(bad, plan), undefined);
-    await assert.rejects(convertBigJpeg(bad, planBigJpeg(bad, OPTIONS)!, OPTIONS), (error: Error) => error instanceof ImageSkip && /^(corrupt|truncated) image: /.test(error.message));
+    await assert.rejects(convertBigImage(bad, planBigImage(bad, OPTIONS)!, OPTIONS), (error: Error) => error instanceof ImageSkip && /^(corrupt|truncated) image: /.test(error.message));
   }
   // The resampler's memory is still good for the next one.
   const decoded = decodeScaledInto(good, inputPixels(500, 375), 4, 500, 375, false);
   assert.deepEqual(decoded, { left: 0, rowWidth: 500 });
+});
+
+test('big PNGs off the thread: the bytes of the decode on it (RGB, RGBA, grey, palette), a corrupt one still judged', async () => {
+  const make = [
+    ['RGB', sharp(PHOTO).resize(2000, 1500, { fit: 'fill' }).png()],
+    ['RGBA', sharp(PHOTO).resize(1600, 1200, { fit: 'fill' }).ensureAlpha(0.5).png()],
+    ['grey', sharp(PHOTO).resize(1500, 1000, { fit: 'fill' }).greyscale().png()],
+    ['palette', sharp(PHOTO).resize(1800, 1200, { fit: 'fill' }).png({ palette: true })],
+  ] as const;
+  const files = await Promise.all(make.map(([, s]) => s.toBuffer()));
+  const expected = files.map((file) => convertImageSync(file, OPTIONS)!.data);
+  const converted = await Promise.all(files.map((file) => convertBigImage(Buffer.from(file), planBigImage(file, OPTIONS)!, OPTIONS)));
+  for (const [i, [name]] of make.entries()) {
+    assert.equal(planBigImage(files[i], OPTIONS)?.format, 'png', name);
+    assert.ok(converted[i].data.equals(expected[i]), `${name}: the bytes of the decode on this thread`);
+  }
+  // A damaged IDAT (its CRC no longer matches): our decoder refuses it off the thread, the
+  // thread's other decoders and sharp then judge it, as on the thread.
+  const bad = Buffer.from(files[0]);
+  bad.fill(0, Math.floor(bad.length / 2), Math.floor(bad.length / 2) + 64);
+  const plan = planBigImage(bad, OPTIONS);
+  assert.equal(plan?.format, 'png');
+  await assert.rejects(convertBigImage(bad, plan!, OPTIONS), (error: Error) => error instanceof ImageSkip && /^(corrupt|truncated) image: /.test(error.message));
 });

@@ -1,5 +1,5 @@
 /**
- * convert with big JPEGs decoded on libuv's pool (src/convert/partition-task.ts keeps a few in
+ * convert with big JPEGs (and PNGs) decoded on libuv's pool (src/convert/partition-task.ts keeps a few in
  * flight): the same shards, skipped.csv and fingerprints as a run forced onto the decode on the
  * worker thread (PIPELINE_SYNC_JPEG=1, the path before it), on 1 and 2 workers, one partition and
  * two; cut and corrupt big JPEGs are still skips, and --strict still exit 3.
@@ -24,7 +24,7 @@ function corruptTables(jpeg: Buffer): Buffer {
   return out;
 }
 
-/** Big photos of several sizes (over ASYNC_DECODE_MIN_PIXELS), small ones between them, a cut and a corrupt big one. */
+/** Big photos of several sizes (over ASYNC_DECODE_MIN_PIXELS), small ones between them, two big PNGs, a cut and a corrupt big JPEG. */
 async function dataset(input: string): Promise<void> {
   const sizes = [[2000, 1500], [4032, 3024], [1800, 1200], [3000, 2000], [1200, 1800], [2592, 1944], [5000, 3000], [1600, 1200]];
   for (const [i, [w, h]] of sizes.entries()) {
@@ -34,6 +34,9 @@ async function dataset(input: string): Promise<void> {
     // Small ones in between: decoded on the worker thread, in order among the big ones.
     await writeFile(join(dir, `small-${i}.jpg`), await sharp(photo('water', i)).resize(500, 375, { fit: 'fill' }).jpeg({ quality: 90 }).toBuffer());
   }
+  // Big PNGs take the same path (native/png-decode.c's decodePngAsync).
+  await writeFile(join(input, 'c0', 'big.png'), await sharp(photo('textures', 0)).resize(1800, 1200, { fit: 'fill' }).png().toBuffer());
+  await writeFile(join(input, 'c1', 'big-alpha.png'), await sharp(photo('textures', 1)).resize(1500, 1200, { fit: 'fill' }).ensureAlpha(0.7).png().toBuffer());
   const good = await sharp(photo('insects', 0)).resize(3000, 2000, { fit: 'fill' }).jpeg({ quality: 90 }).toBuffer();
   await writeFile(join(input, 'c0', 'cut.jpg'), cutWithEoi(good));
   await writeFile(join(input, 'c1', 'corrupt.jpg'), corruptTables(good));
