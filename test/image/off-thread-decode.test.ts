@@ -38,7 +38,7 @@ const cutWithEoi = (jpeg: Buffer) => Buffer.concat([jpeg.subarray(0, Math.floor(
 /** The addon itself, as the built tree holds it (beside dist/src/image/scaled-jpeg.js). */
 interface Addon {
   decode(file: Uint8Array, out: Uint8Array, reduction: number, width: number, height: number, fast: boolean): number;
-  decodeAsync(file: Uint8Array, out: Uint8Array, reduction: number, width: number, height: number, fast: boolean, cropX?: number, cropWidth?: number): Promise<number>;
+  decodeAsync(file: Uint8Array, out: Uint8Array, reduction: number, width: number, height: number, fast: boolean): Promise<number>;
 }
 const addon = createRequire(import.meta.url)(join(ROOT, 'dist', 'src', 'image', 'scaled_jpeg.node')) as Addon;
 
