@@ -26,7 +26,7 @@
  * the ones before, so one partition of big photos uses every core. `out` must be a buffer of the
  * caller's own, not WebAssembly memory (which may grow, and its old buffer detach, meanwhile); file
  * and out are held until the promise settles and must not be touched before. Errors reject the
- * promise with the same codes and messages. Each call has a decompressor of its own.
+ * promise with the same codes and messages. Each pool thread keeps a decompressor of its own.
  *
  * The same addon carries decodePng (native/png-decode.c): one build, one file to load.
  *
@@ -276,18 +276,20 @@ typedef struct {
   napi_async_work work;
 } AsyncDecode;
 
-/* On a pool thread: a decompressor of its own (about 10 us to set up, noise beside a big decode). */
+/* Each pool thread's decompressor, made on its first decode and kept for the process's life (libuv's
+ * pool threads never end; 4 by default): libjpeg's set-up is paid once per thread, as on the JS side.
+ * It holds no Node-API state, so the worker threads that share the pool may all use it. */
+static __thread Decoder *pool_decoder;
+
 static void execute_decode(napi_env env, void *data) {
   (void)env;
   AsyncDecode *task = (AsyncDecode *)data;
-  Decoder *decoder = new_decoder();
-  if (decoder == NULL) {
+  if (pool_decoder == NULL) pool_decoder = new_decoder();
+  if (pool_decoder == NULL) {
     fail(&task->outcome, "ENOMEM", "decode: could not create a libjpeg decompressor");
     return;
   }
-  decode_job(decoder, &task->job, &task->outcome);
-  jpeg_destroy_decompress(&decoder->cinfo);
-  free(decoder);
+  decode_job(pool_decoder, &task->job, &task->outcome);
 }
 
 /* Back on the JS thread: settle the promise with the rows' width, or an Error with code and message. */

@@ -111,10 +111,10 @@ export function decodeScaledInto(
 export const scaledJpegAsync = !!addon?.decodeAsync && process.env.PIPELINE_SYNC_JPEG !== '1';
 
 /**
- * `decodeScaledInto` on libuv's thread pool, into a new buffer of its own (`pixels`: rows of
- * `rowWidth` pixels from column `left`, as there): the same bytes. Undefined when it is not
- * available (`scaledJpegAsync`). `file` must stay unchanged until the promise settles; it rejects
- * (code 'JPEG_DECODE') on a corrupt or cut file.
+ * `decodeScaledInto` on libuv's thread pool, into a buffer of its own (`pixels`: rows of
+ * `rowWidth` pixels from column `left`, as there; `into` when given and big enough, else a new one):
+ * the same bytes. Undefined when it is not available (`scaledJpegAsync`). `file` (and `into`) must
+ * stay unchanged until the promise settles; it rejects (code 'JPEG_DECODE') on a corrupt or cut file.
  */
 export function decodeScaledAsync(
   file: Uint8Array,
@@ -123,10 +123,11 @@ export function decodeScaledAsync(
   height: number,
   fastIdct: boolean,
   crop?: readonly [number, number],
+  into?: Buffer,
 ): Promise<{ pixels: Buffer; left: number; rowWidth: number }> | undefined {
   if (!scaledJpegAsync || !addon?.decodeAsync) return undefined;
   // Not from Node's shared pool (allocUnsafe may hand out a slice of a pool other code writes into).
-  const pixels = Buffer.allocUnsafeSlow(width * height * 3);
+  const pixels = into && into.length >= width * height * 3 ? into : Buffer.allocUnsafeSlow(width * height * 3);
   const decoding = crop
     ? addon.decodeAsync(file, pixels, reduction, width, height, fastIdct, crop[0], crop[1] - crop[0])
     : addon.decodeAsync(file, pixels, reduction, width, height, fastIdct);
