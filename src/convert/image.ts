@@ -101,7 +101,7 @@ export async function convertImage(input: Buffer, options: ImageOptions): Promis
 }
 
 /** One sharp pipeline: every format, EXIF rotation, ICC profiles, contain, PNG output. */
-export async function convertWithSharp(input: Buffer, options: ImageOptions): Promise<StoredImage> {
+async function convertWithSharp(input: Buffer, options: ImageOptions): Promise<StoredImage> {
   const sharp = await loadSharp();
   const source = sharp(input, { limitInputPixels: options.maxPixels, failOn: 'warning' }).autoOrient().flatten({ background: WHITE }).toColourspace('srgb');
   const pipeline = source.resize(options.width, options.height, { fit: options.fit, background: WHITE, kernel: 'lanczos3' }).removeAlpha();
