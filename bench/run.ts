@@ -5,6 +5,7 @@
 import { benchCluster } from './cluster.js';
 import { benchConvert } from './convert.js';
 import { benchConvertSweep } from './convert-sweep.js';
+import { benchConvertBigPhotos } from './convert-big-photos.js';
 import { benchConvertMillion } from './convert-million.js';
 import { benchHosts } from './hosts.js';
 import { benchObjectStorage } from './object-storage.js';
@@ -17,6 +18,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   'tfrecord-read': benchTfrecordRead,
   convert: benchConvert,
   'convert-sweep': benchConvertSweep,
+  'convert-big-photos': benchConvertBigPhotos,
   'inspect-verify': benchInspectVerify,
   'convert-million': benchConvertMillion,
   speedtest: benchSpeedtest,

@@ -8,6 +8,8 @@
  * @napi-rs/image in 110 us (its own inflate; a fresh Buffer per image).
  *
  *   decodePng(file: Uint8Array, out: Uint8Array, width, height): undefined
+ *   decodePngAsync(file, out, width, height): Promise<undefined>   (the same on libuv's pool, for
+ *     big PNGs: file and out must stay untouched until it settles; errors reject it, same codes)
  *
  * `width` x `height` is the size the caller read from IHDR and made room for (width * height * 3
  * bytes). Palette and tRNS are expanded, grey repeated into RGB, alpha blended over white with
@@ -124,31 +126,14 @@ static napi_value throw_png(napi_env env, const char *code, const char *message)
     if ((call) != napi_ok) return throw_png(env, "NAPI", "decodePng: " #call " failed"); \
   } while (0)
 
-#define FAIL(message) return throw_png(env, "PNG_DECODE", message)
+/* Why a decode failed when memory ran out (every other failure is the file's: PNG_DECODE). */
+static const char OUT_OF_MEMORY[] = "decodePng: out of memory";
 
-static napi_value decode_png(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  PNG_CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 4) return throw_png(env, "ERR_INVALID_ARG", "decodePng(file, out, width, height): 4 arguments expected");
-  bool is_typed;
-  napi_typedarray_type type;
-  size_t lengths[2];
-  void *datas[2];
-  for (int i = 0; i < 2; i++) {
-    PNG_CHECK(napi_is_typedarray(env, argv[i], &is_typed));
-    if (!is_typed) return throw_png(env, "ERR_INVALID_ARG", "decodePng: file and out must be Uint8Arrays");
-    PNG_CHECK(napi_get_typedarray_info(env, argv[i], &type, &lengths[i], &datas[i], NULL, NULL));
-    if (type != napi_uint8_array) return throw_png(env, "ERR_INVALID_ARG", "decodePng: file and out must be Uint8Arrays");
-  }
-  uint32_t width, height;
-  PNG_CHECK(napi_get_value_uint32(env, argv[2], &width));
-  PNG_CHECK(napi_get_value_uint32(env, argv[3], &height));
-  if (width == 0 || height == 0 || (uint64_t)width * height * 3 > lengths[1]) return throw_png(env, "ERR_INVALID_ARG", "decodePng: out is smaller than width * height * 3");
-  const unsigned char *file = (const unsigned char *)datas[0];
-  size_t length = lengths[0];
-  unsigned char *out = (unsigned char *)datas[1];
+#define FAIL(message) return message
 
+/* The decode itself, without Node-API (decodePngAsync runs it on libuv's pool): NULL when done,
+ * else why not. `scratch` is the caller's: the thread's, or one of the call's own. */
+static const char *decode_png_into(Scratch *scratch, const unsigned char *file, size_t length, unsigned char *out, uint32_t width, uint32_t height) {
   static const unsigned char SIGNATURE[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
   if (length < 8 + 25 || memcmp(file, SIGNATURE, 8) != 0) FAIL("not a PNG");
 
@@ -200,12 +185,10 @@ static napi_value decode_png(napi_env env, napi_callback_info info) {
   const size_t channels = colour == 0 || colour == 3 ? 1 : colour == 4 ? 2 : colour == 2 ? 3 : 4;
   const size_t row_bytes = (size_t)width * channels;
   const size_t raw_bytes = (size_t)height * (row_bytes + 1);
-  Scratch *scratch = get_scratch(env);
-  if (!scratch) return throw_png(env, "ENOMEM", "decodePng: out of memory");
   /* Scratch: the inflated data, two rows (current, previous: zeros before the first), then the
    * joined IDATs when there are several. */
   unsigned char *base = reserve(scratch, raw_bytes + 2 * row_bytes + (idat_chunks > 1 ? idat_total : 0));
-  if (!base) return throw_png(env, "ENOMEM", "decodePng: out of memory");
+  if (!base) return OUT_OF_MEMORY;
   unsigned char *raw = base, *rows = base + raw_bytes;
   const unsigned char *stream = first_idat;
   if (idat_chunks > 1) {
@@ -285,10 +268,138 @@ static napi_value decode_png(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+
+/* decodePng's and decodePngAsync's arguments; 0 with an exception pending when they are wrong. */
+typedef struct {
+  const unsigned char *file;
+  size_t length;
+  unsigned char *out;
+  uint32_t width, height;
+} PngJob;
+
+static int read_png_job(napi_env env, size_t argc, napi_value *argv, PngJob *job) {
+  if (argc < 4) {
+    throw_png(env, "ERR_INVALID_ARG", "decodePng(file, out, width, height): 4 arguments expected");
+    return 0;
+  }
+  bool is_typed;
+  napi_typedarray_type type;
+  size_t lengths[2];
+  void *datas[2];
+  for (int i = 0; i < 2; i++) {
+    if (napi_is_typedarray(env, argv[i], &is_typed) != napi_ok || !is_typed ||
+        napi_get_typedarray_info(env, argv[i], &type, &lengths[i], &datas[i], NULL, NULL) != napi_ok || type != napi_uint8_array) {
+      throw_png(env, "ERR_INVALID_ARG", "decodePng: file and out must be Uint8Arrays");
+      return 0;
+    }
+  }
+  if (napi_get_value_uint32(env, argv[2], &job->width) != napi_ok || napi_get_value_uint32(env, argv[3], &job->height) != napi_ok) {
+    throw_png(env, "ERR_INVALID_ARG", "decodePng: width and height must be numbers");
+    return 0;
+  }
+  if (job->width == 0 || job->height == 0 || (uint64_t)job->width * job->height * 3 > lengths[1]) {
+    throw_png(env, "ERR_INVALID_ARG", "decodePng: out is smaller than width * height * 3");
+    return 0;
+  }
+  job->file = (const unsigned char *)datas[0];
+  job->length = lengths[0];
+  job->out = (unsigned char *)datas[1];
+  return 1;
+}
+
+static const char *failure_code(const char *failure) {
+  return failure == OUT_OF_MEMORY ? "ENOMEM" : "PNG_DECODE";
+}
+
+static napi_value decode_png(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  PNG_CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  PngJob job;
+  if (!read_png_job(env, argc, argv, &job)) return NULL;
+  Scratch *scratch = get_scratch(env);
+  if (!scratch) return throw_png(env, "ENOMEM", OUT_OF_MEMORY);
+  const char *failure = decode_png_into(scratch, job.file, job.length, job.out, job.width, job.height);
+  if (failure) return throw_png(env, failure_code(failure), failure);
+  return NULL;
+}
+
+/* decodePngAsync: the same decode on libuv's pool, for big PNGs (as scaled-jpeg.c's decodeAsync:
+ * file and out held by references, untouched by the caller until the promise settles). */
+typedef struct {
+  PngJob job;
+  const char *failure;
+  napi_ref file_ref, out_ref;
+  napi_deferred deferred;
+  napi_async_work work;
+} AsyncPng;
+
+/* On a pool thread: scratch of its own (the inflated image), freed at once. */
+static void execute_png(napi_env env, void *data) {
+  (void)env;
+  AsyncPng *task = (AsyncPng *)data;
+  Scratch *scratch = (Scratch *)calloc(1, sizeof(Scratch));
+  if (scratch) scratch->inflater = libdeflate_alloc_decompressor();
+  if (!scratch || !scratch->inflater) {
+    free(scratch);
+    task->failure = OUT_OF_MEMORY;
+    return;
+  }
+  task->failure = decode_png_into(scratch, task->job.file, task->job.length, task->job.out, task->job.width, task->job.height);
+  free_scratch(scratch);
+}
+
+static void settle(napi_env env, AsyncPng *task, const char *failure) {
+  napi_value value = NULL, code, message;
+  if (!failure) {
+    napi_get_undefined(env, &value);
+    napi_resolve_deferred(env, task->deferred, value);
+  } else if (napi_create_string_utf8(env, failure_code(failure), NAPI_AUTO_LENGTH, &code) == napi_ok &&
+             napi_create_string_utf8(env, failure, NAPI_AUTO_LENGTH, &message) == napi_ok &&
+             napi_create_error(env, code, message, &value) == napi_ok) {
+    napi_reject_deferred(env, task->deferred, value);
+  }
+  napi_delete_reference(env, task->file_ref);
+  napi_delete_reference(env, task->out_ref);
+  if (task->work) napi_delete_async_work(env, task->work);
+  free(task);
+}
+
+static void complete_png(napi_env env, napi_status status, void *data) {
+  AsyncPng *task = (AsyncPng *)data;
+  settle(env, task, status == napi_ok ? task->failure : "decodePngAsync: the work was cancelled");
+}
+
+static napi_value decode_png_async(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4], promise, name;
+  PNG_CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  AsyncPng *task = (AsyncPng *)calloc(1, sizeof(AsyncPng));
+  if (!task) return throw_png(env, "ENOMEM", OUT_OF_MEMORY);
+  if (!read_png_job(env, argc, argv, &task->job)) {
+    free(task);
+    return NULL;
+  }
+  if (napi_create_reference(env, argv[0], 1, &task->file_ref) != napi_ok || napi_create_reference(env, argv[1], 1, &task->out_ref) != napi_ok ||
+      napi_create_string_utf8(env, "decodePng", NAPI_AUTO_LENGTH, &name) != napi_ok || napi_create_promise(env, &task->deferred, &promise) != napi_ok) {
+    if (task->file_ref) napi_delete_reference(env, task->file_ref);
+    if (task->out_ref) napi_delete_reference(env, task->out_ref);
+    free(task);
+    return throw_png(env, "NAPI", "decodePngAsync: could not set up the work");
+  }
+  if (napi_create_async_work(env, NULL, name, execute_png, complete_png, task, &task->work) != napi_ok ||
+      napi_queue_async_work(env, task->work) != napi_ok) {
+    settle(env, task, "decodePngAsync: could not queue the work"); /* the promise is made: settle it */
+  }
+  return promise;
+}
+
 int register_png(napi_env env, napi_value exports) {
   napi_value fn, version;
   if (napi_create_function(env, "decodePng", NAPI_AUTO_LENGTH, decode_png, NULL, &fn) != napi_ok) return 0;
   if (napi_set_named_property(env, exports, "decodePng", fn) != napi_ok) return 0;
+  if (napi_create_function(env, "decodePngAsync", NAPI_AUTO_LENGTH, decode_png_async, NULL, &fn) != napi_ok) return 0;
+  if (napi_set_named_property(env, exports, "decodePngAsync", fn) != napi_ok) return 0;
   if (napi_create_string_utf8(env, "libdeflate " LIBDEFLATE_VERSION_STRING, NAPI_AUTO_LENGTH, &version) != napi_ok) return 0;
   return napi_set_named_property(env, exports, "libdeflate", version) == napi_ok;
 }

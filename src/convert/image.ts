@@ -1,12 +1,14 @@
 /**
  * One image in, one stored image out: auto-orient from EXIF, 3-channel sRGB (alpha flattened on
  * white), fit to the target size, re-encode. Plain JPEGs of any size to JPEG take a synchronous
- * path on the calling thread (src/image/fast-jpeg.ts: `convertImageSync`); everything else one
+ * path on the calling thread (src/image/fast-jpeg.ts: `convertImageSync`), big JPEGs and PNGs
+ * decoded on libuv's pool first (`planBigImage`, `convertBigImage`); everything else one
  * sharp pipeline per image: each sharp call has a fixed cost of a millisecond or more here, so
  * nothing is asked twice (no separate metadata()).
  */
-import { encodeJpeg, endsWithEoi, fitDecoded, fitPlainJpeg } from '../image/fast-jpeg.js';
-import { decodeOtherInto } from '../image/other-formats.js';
+import { decodeOffThread, encodeJpeg, endsWithEoi, fitDecoded, fitOffThread, fitPlainJpeg, planOffThread, type OffThreadPlan } from '../image/fast-jpeg.js';
+import { decodeOtherInto, decodePngOffThread, planPngOffThread } from '../image/other-formats.js';
+import { inputPixels } from '../image/resample.js';
 import { loadSharp } from '../image/sharp-lazy.js';
 
 export type Fit = 'cover' | 'contain' | 'fill';
@@ -52,8 +54,49 @@ export function convertImageSync(input: Buffer, options: ImageOptions): StoredIm
   return fitted && { data: encodeJpeg(fitted, target.width, target.height, options.quality), width: target.width, height: target.height, channels: 3, format: 'jpeg' };
 }
 
+/** A big image's decode, to run on libuv's pool (`planBigImage`, `convertBigImage`). */
+export type BigImagePlan = { format: 'jpeg'; jpeg: OffThreadPlan } | { format: 'png'; width: number; height: number };
+
+/**
+ * A big plain JPEG or PNG (at least ASYNC_DECODE_MIN_PIXELS, src/options/image-decode.ts) to JPEG
+ * with --fit cover or fill: its decode, to run on libuv's pool by `convertBigImage`; undefined for
+ * every other input (`convertImageSync`, then sharp).
+ */
+export function planBigImage(input: Buffer, options: ImageOptions): BigImagePlan | undefined {
+  if (options.format !== 'jpeg' || options.fit === 'contain') return undefined;
+  const jpeg = planOffThread(input, { width: options.width, height: options.height, fit: options.fit }, options.maxPixels);
+  if (jpeg) return { format: 'jpeg', jpeg };
+  const png = planPngOffThread(input, options.maxPixels);
+  return png && { format: 'png', ...png };
+}
+
+/**
+ * A `planBigImage` image: decoded on libuv's pool, then fitted and encoded on this thread (the same
+ * bytes as `convertImageSync`'s). A JPEG libjpeg refuses goes to sharp's path, which judges it, as
+ * there; a PNG our decoder refuses to this thread's other decoders, then sharp, as there.
+ * `input` must stay unchanged until this settles (a buffer of its own, not one reused for the next read).
+ */
+export async function convertBigImage(input: Buffer, plan: BigImagePlan, options: ImageOptions): Promise<StoredImage> {
+  if (options.fit === 'contain') return convertWithSharp(input, options);
+  const target = { width: options.width, height: options.height, fit: options.fit };
+  let fitted: Buffer | undefined;
+  if (plan.format === 'jpeg') {
+    const decoded = await decodeOffThread(input, plan.jpeg);
+    if (!decoded) return convertWithSharp(input, options);
+    fitted = fitOffThread(decoded, target);
+  } else {
+    const pixels = await decodePngOffThread(input, plan);
+    if (!pixels) return convertImageSync(input, options) ?? convertWithSharp(input, options);
+    inputPixels(plan.width, plan.height).set(pixels);
+    fitted = fitDecoded({ width: plan.width, height: plan.height, reduction: 1 }, target);
+  }
+  return { data: encodeJpeg(fitted, target.width, target.height, options.quality), width: target.width, height: target.height, channels: 3, format: 'jpeg' };
+}
+
 export async function convertImage(input: Buffer, options: ImageOptions): Promise<StoredImage> {
   if (input.length === 0) throw new ImageSkip('empty file');
+  const plan = planBigImage(input, options);
+  if (plan) return convertBigImage(input, plan, options);
   return convertImageSync(input, options) ?? convertWithSharp(input, options);
 }
 

@@ -11,7 +11,7 @@ import { holdForTest } from '../pool/test-hold.js';
 import { stopSignal } from '../pool/stop-signal.js';
 import { DEFAULT_FEATURE_KEYS } from '../options/feature-keys.js';
 import { writeRecords } from '../tfrecord/writer.js';
-import { convertImage, convertImageSync, ImageSkip, type StoredImage } from './image.js';
+import { convertBigImage, convertImage, convertImageSync, ImageSkip, planBigImage, type StoredImage } from './image.js';
 import { recordEncoder } from './record.js';
 import type { Skip } from '../dataset/scan.js';
 import { inOrder } from '../async/in-order.js';
@@ -30,7 +30,13 @@ const requestFigures = () => import('../storage/request-figures.js');
 
 /**
  * Images in flight per worker, for those sharp converts (its fixed per-call cost overlaps on the
- * libuv pool); plain JPEGs are converted on this thread as they are read (src/convert/image.ts).
+ * libuv pool) and big JPEGs and PNGs (src/options/image-decode.ts), whose decodes run on libuv's
+ * pool while this thread fits, encodes and writes the ones before: with one partition, every core
+ * works (the pool's 4 threads are shared by all worker threads; two partitions queue 6 decodes
+ * there, no more CPU). Memory: each holds its file and its decoded image (a JPEG at its DCT-scaled
+ * size: about 1 MB for a 12-20 MP photo fitted to 192; a PNG at full size, 3 bytes a pixel, plus
+ * its inflated data while it decodes; at most 16 MP, 48 MB, either way), so at most 3 of each per
+ * worker thread. Other plain images are converted on this thread as they are read.
  */
 const IN_FLIGHT = 3;
 /**
@@ -123,11 +129,13 @@ async function load(file: ConvertTaskFile, task: ConvertTask): Promise<{ file: C
     return { file, image: reason, inputBytes: 0 };
   }
   try {
-    const image = input.length > 0 ? convertImageSync(input, task.image) : undefined;
-    // sharp's path is asynchronous: it gets its own copy of a file read into the shared buffer.
+    // A big JPEG's or PNG's decode goes to libuv's pool (IN_FLIGHT above); every other plain image is done here and now.
+    const big = input.length > 0 ? planBigImage(input, task.image) : undefined;
+    const image = input.length > 0 && !big ? convertImageSync(input, task.image) : undefined;
     if (image) return { file, image, inputBytes: input.length };
+    // The asynchronous paths get their own copy of a file read into the shared buffer.
     const own = input.buffer === readBuffer.buffer ? Buffer.from(input) : input;
-    return { file, image: await convertImage(own, task.image), inputBytes: input.length };
+    return { file, image: await (big ? convertBigImage(own, big, task.image) : convertImage(own, task.image)), inputBytes: input.length };
   } catch (error) {
     if (error instanceof ImageSkip) return { file, image: error.message, inputBytes: input.length };
     throw error;

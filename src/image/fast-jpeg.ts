@@ -1,7 +1,8 @@
 /**
  * The path for plain JPEGs (most photo datasets), all on the calling thread: decode, fit
- * (src/image/resample.ts), encode. No call goes to libuv's thread pool: a sharp call paid about
- * 1.5 ms of thread hand-offs on top of the work, and left this thread idle while it ran. Only what
+ * (src/image/resample.ts), encode. No call goes to libuv's thread pool (but the decode of big
+ * sources, below): a sharp call paid about 1.5 ms of thread hand-offs on top of the work, and left
+ * this thread idle while it ran. Only what
  * `probeJpeg` calls plain comes here, cut files never do; anything else, or any doubt, goes to
  * sharp's full path, which handles and judges all.
  *
@@ -12,6 +13,11 @@
  *   addon (not built, not loadable) such sources over MAX_SHRINK_FULL_PIXELS go to sharp's
  *   shrink-on-load, as before it existed (a full-size decode here would cost more than that), and
  *   smaller ones are decoded at full size as below.
+ *   Sources of at least ASYNC_DECODE_MIN_PIXELS (src/options/image-decode.ts) may instead be
+ *   decoded on libuv's pool (`planOffThread`, `decodeOffThread`, `fitOffThread`: the same bytes),
+ *   so that a worker thread keeps a few in flight while it fits and encodes the ones before: with
+ *   one partition of big photos, every core works. That decode is the only call into a thread
+ *   pool here, and only for sources where it takes milliseconds; smaller ones never leave.
  * - sources libjpeg cannot shrink for the target (~500x375 photos to 192, say) are decoded at full size by
  *   @julusian/jpeg-turbo (SIMD), which costs less than the hop to sharp. That binding always uses
  *   libjpeg-turbo's fast integer IDCT, whose error costs about 0.3 dB PSNR after q90 re-encoding
@@ -23,7 +29,8 @@ import turbo from '@julusian/jpeg-turbo';
 import { dctReduction, scaledSide, type Reduction } from './dct-scale.js';
 import { probeJpeg } from './jpeg-probe.js';
 import { coverBox, inputPixels, readColumns, resizeRgb, type Box } from './resample.js';
-import { decodeScaledInto, scaledJpegStatus } from './scaled-jpeg.js';
+import { decodeScaledAsync, decodeScaledInto, scaledJpegAsync, scaledJpegStatus } from './scaled-jpeg.js';
+import { ASYNC_DECODE_MIN_PIXELS } from '../options/image-decode.js';
 import { napiTransformer } from './napi-image-lazy.js';
 
 export interface RawImage {
@@ -90,24 +97,39 @@ function decodedBox(decoded: DecodedPlain, target: FitTarget): Box {
  */
 const SCALED_FAST_IDCT = false;
 
+/** What the probe of a plain JPEG says: its size and the DCT reduction its fit allows. */
+interface PlainJpeg {
+  width: number;
+  height: number;
+  quality: number | undefined;
+  reduction: Reduction;
+}
+
+/** A plain, complete JPEG within `maxPixels` (see the top of this file), or undefined for sharp's path. */
+function probePlain(file: Buffer, target: FitTarget, maxPixels: number): PlainJpeg | undefined {
+  const info = probeJpeg(file);
+  if (!info?.plain || !endsWithEoi(file)) return undefined;
+  const { width, height } = info;
+  if (width * height > maxPixels) return undefined;
+  return { width, height, quality: info.quality, reduction: dctReduction(width, height, fitBox(width, height, target), target.width, target.height) };
+}
+
 /**
  * Decodes a plain JPEG into the resampler's memory (valid until the next call
  * on this thread), or returns undefined for sharp's path (see the top of this file).
  */
 export function decodePlainInto(file: Buffer, target: FitTarget, maxPixels = Infinity): DecodedPlain | undefined {
-  const info = probeJpeg(file);
-  if (!info?.plain || !endsWithEoi(file)) return undefined;
-  const { width, height } = info;
+  const plain = probePlain(file, target, maxPixels);
+  if (!plain) return undefined;
+  const { width, height, reduction, quality } = plain;
   const pixels = width * height;
-  if (pixels > maxPixels) return undefined;
-  const reduction = dctReduction(width, height, fitBox(width, height, target), target.width, target.height);
   // Any shrinkable source is decoded scaled when the addon is here: even a 96x72 crop to 32 px costs
   // about 0.08 ms decoded at 1/2 against 0.12 at full size (and the fit then reads a quarter of the pixels).
   if (reduction > 1 && (scaledJpegStatus.loaded || pixels > MAX_SHRINK_FULL_PIXELS)) return decodeScaled(file, width, height, reduction, target);
   if (pixels > (reduction > 1 ? MAX_SHRINK_FULL_PIXELS : MAX_FULL_PIXELS)) return undefined;
   try {
     const into = inputPixels(width, height);
-    if (info.quality !== undefined && info.quality <= FAST_IDCT_MAX_QUALITY) {
+    if (quality !== undefined && quality <= FAST_IDCT_MAX_QUALITY) {
       const decoded = turbo.decompressSync(file, into, { format: turbo.FORMAT_RGB });
       return decoded.width === width && decoded.height === height ? { width, height, reduction: 1 } : undefined;
     }
@@ -121,12 +143,77 @@ export function decodePlainInto(file: Buffer, target: FitTarget, maxPixels = Inf
   }
 }
 
+/** A big JPEG's scaled decode to run off this thread (`planOffThread`, `decodeOffThread`). */
+export interface OffThreadPlan {
+  /** The image as it will be decoded (its crop included): `fitDecoded`'s description once done. */
+  decoded: DecodedPlain;
+  /** The columns the fit reads, when fewer than all: libjpeg may skip the others. */
+  crop?: readonly [number, number];
+}
+
 /**
- * A big JPEG decoded at 1/`reduction` by our addon into the resampler's memory; undefined without
- * the addon, or when libjpeg reports any error or warning (a corrupt or cut file): sharp's path
- * then judges the file and says why, as for every file this path refuses.
+ * For a plain JPEG of at least ASYNC_DECODE_MIN_PIXELS pixels that our addon decodes scaled, the
+ * decode to run on libuv's pool (`decodeOffThread`); undefined for every other file (small ones
+ * included: they stay on this thread, `decodePlainInto`). Sets up the fit's geometry on this thread.
  */
-function decodeScaled(file: Buffer, sourceWidth: number, sourceHeight: number, reduction: Reduction, target: FitTarget): DecodedPlain | undefined {
+export function planOffThread(file: Buffer, target: FitTarget, maxPixels = Infinity): OffThreadPlan | undefined {
+  if (!scaledJpegAsync) return undefined;
+  const plain = probePlain(file, target, maxPixels);
+  if (!plain || plain.reduction === 1 || plain.width * plain.height < ASYNC_DECODE_MIN_PIXELS) return undefined;
+  return scaledPlan(plain.width, plain.height, plain.reduction, target);
+}
+
+/**
+ * Runs a `planOffThread` decode on libuv's pool: the decoded rows, in a buffer of their own, for
+ * `fitOffThread`; undefined when libjpeg reports any error or warning (sharp's path then judges
+ * the file, as for `decodePlainInto`). `file` must stay unchanged until it settles.
+ */
+export async function decodeOffThread(file: Buffer, plan: OffThreadPlan): Promise<{ decoded: DecodedPlain; pixels: Buffer } | undefined> {
+  const { width, height, reduction } = plan.decoded;
+  const into = takeSpare(width * height * 3);
+  try {
+    const rows = await decodeScaledAsync(file, reduction, width, height, SCALED_FAST_IDCT, plan.crop, into);
+    return rows && { decoded: { ...plan.decoded, left: rows.left, rowWidth: rows.rowWidth }, pixels: rows.pixels };
+  } catch {
+    if (into) giveSpare(into);
+    return undefined;
+  }
+}
+
+/**
+ * Buffers of finished off-thread decodes, reused by the next ones: a fresh buffer costs its page
+ * faults (a new mapping past glibc's threshold), about 0.1 ms for a 2-5 MP photo's at 1/4. A few,
+ * each up to SPARE_MAX_BYTES (a 12-20 MP photo at 1/8 is about 1 MB): what a thread keeps is small.
+ */
+const spares: Buffer[] = [];
+const SPARES = 4;
+const SPARE_MAX_BYTES = 4 << 20;
+
+function takeSpare(bytes: number): Buffer | undefined {
+  const i = spares.findIndex((b) => b.length >= bytes);
+  return i < 0 ? undefined : spares.splice(i, 1)[0];
+}
+
+function giveSpare(buffer: Buffer): void {
+  if (buffer.length <= SPARE_MAX_BYTES && spares.length < SPARES) spares.push(buffer);
+}
+
+/**
+ * A `decodeOffThread` result fitted to `target`: its rows copied into the resampler's memory (a
+ * few hundred microseconds for the biggest) and resized there. A view, as `fitDecoded`'s. The
+ * result's buffer is reused by a later decode: fit each result once.
+ */
+export function fitOffThread(result: { decoded: DecodedPlain; pixels: Buffer }, target: FitTarget): Buffer {
+  const { decoded, pixels } = result;
+  // inputPixels after the layout (it may grow the module's memory): resizeRgb's first step.
+  readColumns(decoded.width, decoded.height, decodedBox(decoded, target), target.width, target.height);
+  inputPixels(decoded.width, decoded.height).set(pixels.subarray(0, (decoded.rowWidth ?? decoded.width) * decoded.height * 3));
+  giveSpare(pixels);
+  return fitDecoded(decoded, target);
+}
+
+/** The scaled size of a `sourceWidth` x `sourceHeight` JPEG at 1/`reduction`, and the columns its fit reads. */
+function scaledPlan(sourceWidth: number, sourceHeight: number, reduction: Reduction, target: FitTarget): OffThreadPlan | undefined {
   const width = scaledSide(sourceWidth, reduction);
   const height = scaledSide(sourceHeight, reduction);
   if (width * height > MAX_FULL_PIXELS) return undefined;
@@ -135,10 +222,21 @@ function decodeScaled(file: Buffer, sourceWidth: number, sourceHeight: number, r
   // skips the IDCT and colour conversion of the rest, about 4% of the decode. Rows: skipping them
   // saved nothing measurable (libjpeg still reads their data) and is not asked.
   const columns = readColumns(width, height, decodedBox(decoded, target), target.width, target.height);
-  const crop = columns[0] > 0 || columns[1] < width ? columns : undefined;
+  return columns[0] > 0 || columns[1] < width ? { decoded, crop: columns } : { decoded };
+}
+
+/**
+ * A big JPEG decoded at 1/`reduction` by our addon into the resampler's memory; undefined without
+ * the addon, or when libjpeg reports any error or warning (a corrupt or cut file): sharp's path
+ * then judges the file and says why, as for every file this path refuses.
+ */
+function decodeScaled(file: Buffer, sourceWidth: number, sourceHeight: number, reduction: Reduction, target: FitTarget): DecodedPlain | undefined {
+  const plan = scaledPlan(sourceWidth, sourceHeight, reduction, target);
+  if (!plan) return undefined;
+  const { width, height } = plan.decoded;
   try {
-    const rows = decodeScaledInto(file, inputPixels(width, height), reduction, width, height, SCALED_FAST_IDCT, crop);
-    return rows && { ...decoded, ...rows };
+    const rows = decodeScaledInto(file, inputPixels(width, height), reduction, width, height, SCALED_FAST_IDCT, plan.crop);
+    return rows && { ...plan.decoded, ...rows };
   } catch {
     return undefined;
   }

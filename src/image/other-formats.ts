@@ -8,11 +8,14 @@
  * Only plain files come here: 8 bits per sample, no colour profile (iCCP / the ICC flag, which sharp
  * converts to sRGB), no EXIF orientation (eXIf / the EXIF flag, which sharp applies), complete (an
  * IEND chunk); anything else, and any decoder error, goes to sharp, which judges and reports it.
+ * Big PNGs (at least ASYNC_DECODE_MIN_PIXELS) may be decoded by the addon on libuv's pool instead
+ * (`planPngOffThread`, `decodePngOffThread`: the same bytes), as big JPEGs are (src/image/fast-jpeg.ts).
  * GIF, TIFF, AVIF: sharp (@napi-rs/image has no decoder for some and no synchronous gain for others).
  */
 import { readImageHeader } from './header.js';
 import { inputPixels } from './resample.js';
-import { decodePngInto } from './scaled-jpeg.js';
+import { decodePngAsync, decodePngInto, scaledJpegAsync } from './scaled-jpeg.js';
+import { ASYNC_DECODE_MIN_PIXELS } from '../options/image-decode.js';
 import { napiTransformer } from './napi-image-lazy.js';
 
 /** Past this many pixels sharp's path is used (it streams; this one holds the image). */
@@ -97,5 +100,33 @@ function toRgbOnWhite(pixels: Buffer, channels: number, out: Buffer): void {
       out[d + 1] = Math.round((g * alpha + white) / 255);
       out[d + 2] = Math.round((b * alpha + white) / 255);
     }
+  }
+}
+
+/**
+ * A plain, not interlaced, 8-bit PNG of at least ASYNC_DECODE_MIN_PIXELS pixels (and at most
+ * this path's limit): its size, for `decodePngOffThread`; undefined for every other file (they stay
+ * on this thread: `decodeOtherInto`).
+ */
+export function planPngOffThread(file: Buffer, maxPixels = Infinity): { width: number; height: number } | undefined {
+  if (!scaledJpegAsync) return undefined;
+  const header = readImageHeader(file);
+  if (header?.format !== 'png' || header.bitsPerSample !== 8 || !header.width || !header.height) return undefined;
+  const { width, height } = header;
+  // IHDR's interlace byte (our decoder refuses Adam7: @napi-rs/image's, on this thread, takes those).
+  if (width * height < ASYNC_DECODE_MIN_PIXELS || width * height > Math.min(maxPixels, MAX_PIXELS) || file[28] !== 0 || !plain(file, 'png')) return undefined;
+  return { width, height };
+}
+
+/**
+ * A `planPngOffThread` PNG decoded on libuv's pool: its RGB pixels (a buffer of their own), or
+ * undefined when our decoder refuses it (the caller then tries this thread's decoders and sharp).
+ * `file` must stay unchanged until it settles.
+ */
+export async function decodePngOffThread(file: Buffer, size: { width: number; height: number }): Promise<Buffer | undefined> {
+  try {
+    return await decodePngAsync(file, size.width, size.height);
+  } catch {
+    return undefined;
   }
 }

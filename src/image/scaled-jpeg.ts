@@ -5,6 +5,9 @@
  * into the caller's buffer. Loaded once per thread; when it is not built or does not load, this
  * says why (`scaledJpegStatus`) and big JPEGs keep going to sharp's shrink-on-load, more slowly.
  * PIPELINE_PORTABLE_JPEG=1 leaves it unloaded (as PIPELINE_PORTABLE_CRC=1 does the native CRC).
+ * Its asynchronous decode (`decodeScaledAsync`, on libuv's pool, for big sources) writes the same
+ * bytes; PIPELINE_SYNC_JPEG=1 leaves it unused (every decode on the calling thread, as before it),
+ * to compare the two.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -25,6 +28,21 @@ interface Addon {
     cropX?: number,
     cropWidth?: number,
   ): number | undefined;
+  /**
+   * The same decode on libuv's thread pool: settles with the rows' width, or rejects with the same
+   * errors. `file` and `out` must stay untouched until it settles (out: a buffer of the caller's own,
+   * never WebAssembly memory). Absent from builds before it.
+   */
+  decodeAsync?(
+    file: Uint8Array,
+    out: Uint8Array,
+    reduction: Reduction,
+    width: number,
+    height: number,
+    fastIdct: boolean,
+    cropX?: number,
+    cropWidth?: number,
+  ): Promise<number>;
   /** The libjpeg-turbo version it was built against, e.g. 'libjpeg-turbo 2.1.5'. */
   libjpeg: string;
   /**
@@ -32,6 +50,8 @@ interface Addon {
    * Throws an Error with code 'PNG_DECODE' on anything else and on any damage it finds.
    */
   decodePng?(file: Uint8Array, out: Uint8Array, width: number, height: number): void;
+  /** decodePng on libuv's thread pool (file and out untouched until it settles); absent from builds before it. */
+  decodePngAsync?(file: Uint8Array, out: Uint8Array, width: number, height: number): Promise<void>;
   /** The libdeflate version it was built against, e.g. 'libdeflate 1.14'. */
   libdeflate?: string;
 }
@@ -87,6 +107,33 @@ export function decodeScaledInto(
   return { left: crop[1] - rowWidth, rowWidth };
 }
 
+/** Whether `decodeScaledAsync` is there (this build of the addon, and PIPELINE_SYNC_JPEG unset). */
+export const scaledJpegAsync = !!addon?.decodeAsync && process.env.PIPELINE_SYNC_JPEG !== '1';
+
+/**
+ * `decodeScaledInto` on libuv's thread pool, into a buffer of its own (`pixels`: rows of
+ * `rowWidth` pixels from column `left`, as there; `into` when given and big enough, else a new one):
+ * the same bytes. Undefined when it is not available (`scaledJpegAsync`). `file` (and `into`) must
+ * stay unchanged until the promise settles; it rejects (code 'JPEG_DECODE') on a corrupt or cut file.
+ */
+export function decodeScaledAsync(
+  file: Uint8Array,
+  reduction: Reduction,
+  width: number,
+  height: number,
+  fastIdct: boolean,
+  crop?: readonly [number, number],
+  into?: Buffer,
+): Promise<{ pixels: Buffer; left: number; rowWidth: number }> | undefined {
+  if (!scaledJpegAsync || !addon?.decodeAsync) return undefined;
+  // Not from Node's shared pool (allocUnsafe may hand out a slice of a pool other code writes into).
+  const pixels = into && into.length >= width * height * 3 ? into : Buffer.allocUnsafeSlow(width * height * 3);
+  const decoding = crop
+    ? addon.decodeAsync(file, pixels, reduction, width, height, fastIdct, crop[0], crop[1] - crop[0])
+    : addon.decodeAsync(file, pixels, reduction, width, height, fastIdct);
+  return decoding.then((rowWidth) => (rowWidth === width || !crop ? { pixels, left: 0, rowWidth: width } : { pixels, left: crop[1] - rowWidth, rowWidth }));
+}
+
 /**
  * Decodes a PNG of `width` x `height` (its IHDR), 8-bit and not interlaced, into `out` as RGB,
  * alpha flattened on white (the same rounding as sharp's flatten): true when done, false without
@@ -97,4 +144,16 @@ export function decodePngInto(file: Uint8Array, out: Uint8Array, width: number, 
   if (!addon?.decodePng) return false;
   addon.decodePng(file, out, width, height);
   return true;
+}
+
+/**
+ * `decodePngInto` on libuv's thread pool, into a new buffer of its own (width * height * 3 bytes
+ * of RGB): the same bytes. Undefined when it is not available (an older build, or
+ * PIPELINE_SYNC_JPEG=1, which keeps every decode of ours on the calling thread). `file` must stay
+ * unchanged until the promise settles; it rejects (code 'PNG_DECODE') as `decodePngInto` throws.
+ */
+export function decodePngAsync(file: Uint8Array, width: number, height: number): Promise<Buffer> | undefined {
+  if (!scaledJpegAsync || !addon?.decodePngAsync) return undefined;
+  const pixels = Buffer.allocUnsafeSlow(width * height * 3);
+  return addon.decodePngAsync(file, pixels, width, height).then(() => pixels);
 }
