@@ -3,12 +3,12 @@
  * Returns data; the CLI prints it.
  */
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { PipelineError } from '../errors.js';
 import { withClusterExecutor } from '../cluster/with-cluster.js';
 import { runInputs, writeRunInputs } from '../cluster/run-inputs.js';
 import { parseOptions } from '../options/define.js';
-import { convertOptions, type ConvertOptionsInput, type ConvertSettings } from '../options/convert.js';
+import { convertOptions, defaultDatasetName, type ConvertOptionsInput, type ConvertSettings } from '../options/convert.js';
 import { byCodePoint, checkDatasetRoot, defaultPartitions, partitionRanges, scanDataset, type Dataset, type DatasetFile, type Skip } from '../dataset/scan.js';
 import { isImageList, readImageList } from '../dataset/image-list.js';
 import { splitItems } from '../dataset/split.js';
@@ -491,7 +491,7 @@ function featureKeys(options: ConvertRun): { image: string; class: string; label
  */
 async function convertSplits(out: string, input: string, list: boolean, options: ConvertRun): Promise<ConvertResult> {
   const dataset = await listSplitInput(input, out, list, options);
-  const name = options.name ?? (basename(input).replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9_]+/g, '_') || 'dataset');
+  const name = options.name ?? defaultDatasetName(input);
   const groups = splitItems(dataset.files, options.split!);
   dataset.notes?.forEach((note) => options.onInfo?.(`warning: ${note}`));
   // A split that gets no images is not written: under --overwrite its old folder goes too.
