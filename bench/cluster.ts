@@ -5,23 +5,15 @@
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PROJECT_ROOT } from '../src/version.js';
 import { photos500 } from './datasets.js';
 import { round, SCRATCH, writeResult } from './util.js';
+import { startRedis } from '../test/cluster/redis-server.js';
 
 const BIN = join(PROJECT_ROOT, 'bin', 'pipeline.js');
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-}
 
 function convertOnce(input: string, extra: string[]): { seconds: number; cluster?: Record<string, number> } {
   const out = join(SCRATCH, 'cluster-bench-out');
@@ -33,10 +25,9 @@ function convertOnce(input: string, extra: string[]): { seconds: number; cluster
 
 export async function benchCluster(): Promise<void> {
   const input = await photos500();
-  const port = await freePort();
-  const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
-  const url = `redis://127.0.0.1:${port}`;
-  await sleep(500);
+  // The tests' redis-server: a port outside the ephemeral range, up once it says it is ready.
+  const redis = await startRedis();
+  const url = redis.url;
   // Two worker processes of one thread each against one process of two threads: the same threads.
   const workers: ChildProcess[] = [0, 1].map(() => spawn(process.execPath, [BIN, 'worker', '--redis', url, '--workers', '1', '--quiet'], { stdio: 'ignore' }));
   await sleep(1500);
@@ -68,6 +59,6 @@ export async function benchCluster(): Promise<void> {
   } finally {
     for (const w of workers) w.kill('SIGTERM');
     await Promise.all(workers.map((w) => once(w, 'exit')));
-    redis.kill('SIGKILL');
+    await redis.stop();
   }
 }

@@ -11,6 +11,15 @@
 # NETNS=name: run the whole cluster inside that network namespace (set up by the caller, e.g. for
 # netem latency in bench/; the monitor and OSD on its own loopback); ADDRESS=ip: the address the
 # gateway binds (default 127.0.0.1; with NETNS, the namespace's address that the host reaches).
+#
+# Ports: random loopback ports outside /proc/sys/net/ipv4/ip_local_port_range, checked free. A port
+# asked of the kernel (listen on 0) and released is an ephemeral one, which any outgoing connection
+# (another test suite's) can take before the daemon binds it; outside that range only another start
+# drawing the same port can, and a start whose daemon then fails to bind is made again on new ports
+# (3 tries). A daemon that dies while starting fails the start at once, in one line ending with its
+# log's last lines, instead of a two-minute wait for an endpoint that will never answer.
+# MON_PORT=n / RGW_PORT=n: fixed ports (never retried: the caller chose them). TRY_RGW_PORT=n: the
+# gateway's port on the first try only (tests give one that is taken, as another start would).
 set -euo pipefail
 
 command=${1:-}
@@ -31,7 +40,51 @@ stop() {
       kill -9 "$pid" 2>/dev/null || true
     fi
   done
+  # A daemon that failed before writing its pid file (a gateway that could not bind) may still be
+  # on its way out: waited for by its config's path (this start's alone), or it would write its
+  # pid file into the next try's folder.
+  for _ in $(seq 1 100); do pgrep -f -- "-c $dir/ceph.conf " >/dev/null || break; sleep 0.1; done
+  pkill -9 -f -- "-c $dir/ceph.conf " 2>/dev/null || true
   rm -rf "$dir"
+}
+
+# NAME's log (mon.a, osd.0, client.rgw.a): its last lines, on one line.
+log_tail() { tail -n 3 "$dir/$1.log" 2>/dev/null | tr -s ' \t\n' ' ' | cut -c1-400; }
+# A daemon that wrote its pid file and is gone.
+died() { [ -f "$dir/$1.pid" ] && ! kill -0 "$(cat "$dir/$1.pid")" 2>/dev/null; }
+# Sets why; 10 when a daemon could not bind its port (new ports may help), 1 otherwise.
+failed() {
+  why=$1
+  if grep -qsE 'Address already in use|unable to bind|failed to bind' "$dir"/*.log; then return 10; fi
+  return 1
+}
+# 0 while the monitor, the OSD and the gateway (those started) run; a failure naming the first gone.
+check_daemons() {
+  local pair
+  for pair in mon:mon.a osd:osd.0 radosgw:client.rgw.a; do
+    if died "${pair%%:*}"; then
+      failed "${pair%%:*} exited while starting: $(log_tail "${pair#*:}")"
+      return
+    fi
+  done
+}
+# Up when our radosgw runs and answers HTTP (pools are created on a first start: up to 120 s on a
+# busy machine). Failed as soon as a daemon is gone or could not bind its port: whatever answers
+# on that port then is not ours (another start's gateway drawing the same port would).
+wait_for_gateway() {
+  local i
+  for i in $(seq 1 600); do
+    if grep -qsE 'Address already in use|unable to bind|failed to bind' "$dir"/*.log; then failed "a daemon could not bind its port: $(grep -hsE 'Address already in use|unable to bind|failed to bind' "$dir"/*.log | tail -n 1 | cut -c1-300)"; return; fi
+    check_daemons || return
+    if [ -f "$dir/radosgw.pid" ] && node -e 'fetch(process.argv[1],{signal:AbortSignal.timeout(5000)}).then(()=>process.exit(0),()=>process.exit(1))' "$1" 2>/dev/null; then
+      # Answered while ours ran: ours (a gateway that failed to bind has its failure in its log by now).
+      check_daemons || return
+      return 0
+    fi
+    if [ "$i" = 150 ] && [ ! -f "$dir/radosgw.pid" ]; then failed "radosgw wrote no pid file in 30 s: $(log_tail client.rgw.a)"; return; fi
+    sleep 0.2
+  done
+  failed "radosgw did not answer on $1 in 120 s: $(log_tail client.rgw.a)"
 }
 
 if [ "$command" = stop ]; then
@@ -47,11 +100,10 @@ if [ "$command" = start-rgw ]; then
   # shellcheck disable=SC1091
   . "$dir/env"
   ${NETNS:+ip netns exec "$NETNS"} radosgw -c "$dir/ceph.conf" -n client.rgw.a --pid-file "$dir/radosgw.pid"
-  for _ in $(seq 1 600); do
-    node -e 'fetch(process.argv[1]).then(()=>process.exit(0),()=>process.exit(1))' "$AWS_ENDPOINT_URL" 2>/dev/null && exit 0
-    sleep 0.2
-  done
-  echo "$0: radosgw did not answer on $AWS_ENDPOINT_URL" >&2
+  rc=0
+  wait_for_gateway "$AWS_ENDPOINT_URL" || rc=$?
+  [ "$rc" = 0 ] && exit 0
+  echo "$0: start-rgw failed: $why" >&2
   exit 3
 fi
 if [ "$command" != start ]; then
@@ -66,22 +118,30 @@ done
 address=${ADDRESS:-127.0.0.1}
 in_ns=()
 [ -n "${NETNS:-}" ] && in_ns=(ip netns exec "$NETNS")
-free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 
-mkdir -p "$dir"
-dir=$(cd "$dir" && pwd)
-if [ -n "$(ls -A "$dir")" ]; then echo "$0: $dir is not empty" >&2; exit 2; fi
-trap 'echo "$0: start failed, see $dir/*.log" >&2; tail -5 "$dir"/*.log >&2 2>/dev/null || true; stop' ERR
+# A random port outside the kernel's ephemeral range (and from 10000 up: common services), bindable now.
+pick_port() {
+  local low high port
+  read -r low high </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || { low=32768; high=60999; }
+  for _ in $(seq 1 50); do
+    if [ $((RANDOM % 2)) = 0 ] && [ "$low" -gt 10000 ]; then
+      port=$((10000 + (RANDOM * 32768 + RANDOM) % (low - 10000)))
+    elif [ "$high" -lt 65535 ]; then
+      port=$((high + 1 + (RANDOM * 32768 + RANDOM) % (65535 - high)))
+    else
+      continue
+    fi
+    if node -e 'const s=require("net").createServer();s.once("error",()=>process.exit(1));s.listen(+process.argv[1],"127.0.0.1",()=>s.close())' "$port" 2>/dev/null; then
+      echo "$port"
+      return 0
+    fi
+  done
+  echo "$0: no free loopback port outside the ephemeral range $low-$high" >&2
+  return 1
+}
 
-mon_port=$(free_port)
-rgw_port=$(free_port)
-fsid=$(cat /proc/sys/kernel/random/uuid)
-osd_uuid=$(cat /proc/sys/kernel/random/uuid)
-access_key=PIPELINETEST$(head -c 4 /dev/urandom | od -An -tx1 | tr -d ' \n' | tr a-f A-F)
-secret_key=$(head -c 30 /dev/urandom | base64 | tr -d '/+=\n' | head -c 40)
-conf=$dir/ceph.conf
-
-cat >"$conf" <<EOF
+write_conf() {
+  cat >"$dir/ceph.conf" <<CONF
 [global]
 fsid = $fsid
 mon host = v1:127.0.0.1:$mon_port
@@ -102,6 +162,7 @@ osd pool default pgp num = 8
 mon max pg per osd = 1000
 ms bind ipv6 = false
 ms bind msgr2 = false
+ms bind retry count = 1
 run dir = $dir/run
 log file = $dir/\$name.log
 admin socket = $dir/run/\$name.asok
@@ -116,31 +177,67 @@ rgw crypt require ssl = false
 [client.rgw.a]
 rgw frontends = beast endpoint=$address:$rgw_port
 rgw dns name = localhost
-EOF
-mkdir -p "$dir/run" "$dir/mon-a" "$dir/osd-0" "$dir/rgw"
+CONF
+}
 
-ceph-authtool --create-keyring "$dir/keyring" --gen-key -n mon. --cap mon 'allow *' >/dev/null
-ceph-authtool "$dir/keyring" --gen-key -n client.admin --cap mon 'allow *' --cap osd 'allow *' --cap mgr 'allow *' --cap mds 'allow *' >/dev/null
-ceph-authtool "$dir/keyring" --gen-key -n client.rgw.a --cap mon 'allow rw' --cap osd 'allow rwx' --cap mgr 'allow rw' >/dev/null
-monmaptool --create --fsid "$fsid" --addv a "[v1:127.0.0.1:$mon_port]" "$dir/monmap" >/dev/null
+# Monitor, OSD and gateway on $mon_port / $rgw_port, state in $dir (empty). Returns 0 when the
+# gateway answers, 10 when a daemon could not bind its port, 1 for any other failure ($why says).
+start_cluster() {
+  local conf=$dir/ceph.conf osd_id
+  # The ceph CLI waits for a monitor forever: bounded here, so that a dead one fails the start.
+  local cli=("${in_ns[@]}" timeout 120 ceph -c "$conf" --connect-timeout 60)
+  write_conf
+  mkdir -p "$dir/run" "$dir/mon-a" "$dir/osd-0" "$dir/rgw"
+  ceph-authtool --create-keyring "$dir/keyring" --gen-key -n mon. --cap mon 'allow *' >/dev/null &&
+    ceph-authtool "$dir/keyring" --gen-key -n client.admin --cap mon 'allow *' --cap osd 'allow *' --cap mgr 'allow *' --cap mds 'allow *' >/dev/null &&
+    ceph-authtool "$dir/keyring" --gen-key -n client.rgw.a --cap mon 'allow rw' --cap osd 'allow rwx' --cap mgr 'allow rw' >/dev/null &&
+    monmaptool --create --fsid "$fsid" --addv a "[v1:127.0.0.1:$mon_port]" "$dir/monmap" >/dev/null || { failed "the keyring or monmap could not be made"; return; }
+  "${in_ns[@]}" ceph-mon -c "$conf" --mkfs -i a --monmap "$dir/monmap" --keyring "$dir/keyring" || { failed "ceph-mon --mkfs failed: $(log_tail mon.a)"; return; }
+  "${in_ns[@]}" ceph-mon -c "$conf" -i a --pid-file "$dir/mon.pid" || { failed "ceph-mon did not start: $(log_tail mon.a)"; return; }
+  if ! osd_id=$("${cli[@]}" osd create "$osd_uuid"); then
+    check_daemons || return
+    failed "the monitor did not answer on 127.0.0.1:$mon_port: $(log_tail mon.a)"
+    return
+  fi
+  ceph-authtool "$dir/keyring" --gen-key -n "osd.$osd_id" --cap mon 'allow profile osd' --cap osd 'allow *' --cap mgr 'allow profile osd' >/dev/null || { failed "ceph-authtool failed"; return; }
+  "${cli[@]}" auth import -i "$dir/keyring" >/dev/null 2>&1 || { failed "ceph auth import failed: $(log_tail mon.a)"; return; }
+  "${in_ns[@]}" ceph-osd -c "$conf" -i "$osd_id" --mkfs --osd-uuid "$osd_uuid" >/dev/null 2>&1 || { failed "ceph-osd --mkfs failed: $(log_tail "osd.$osd_id")"; return; }
+  "${cli[@]}" osd crush add "osd.$osd_id" 1.0 host=localhost root=default >/dev/null 2>&1 || { failed "ceph osd crush add failed: $(log_tail mon.a)"; return; }
+  "${in_ns[@]}" ceph-osd -c "$conf" -i "$osd_id" --pid-file "$dir/osd.pid" 2>>"$dir/osd.stderr" || { failed "ceph-osd did not start: $(log_tail "osd.$osd_id")"; return; }
+  "${in_ns[@]}" radosgw -c "$conf" -n client.rgw.a --pid-file "$dir/radosgw.pid" || { failed "radosgw did not start: $(log_tail client.rgw.a)"; return; }
+  endpoint=http://$address:$rgw_port
+  wait_for_gateway "$endpoint"
+}
 
-"${in_ns[@]}" ceph-mon -c "$conf" --mkfs -i a --monmap "$dir/monmap" --keyring "$dir/keyring"
-"${in_ns[@]}" ceph-mon -c "$conf" -i a --pid-file "$dir/mon.pid"
-osd_id=$("${in_ns[@]}" ceph -c "$conf" osd create "$osd_uuid")
-ceph-authtool "$dir/keyring" --gen-key -n "osd.$osd_id" --cap mon 'allow profile osd' --cap osd 'allow *' --cap mgr 'allow profile osd' >/dev/null
-"${in_ns[@]}" ceph -c "$conf" auth import -i "$dir/keyring" >/dev/null 2>&1
-"${in_ns[@]}" ceph-osd -c "$conf" -i "$osd_id" --mkfs --osd-uuid "$osd_uuid" >/dev/null 2>&1
-"${in_ns[@]}" ceph -c "$conf" osd crush add "osd.$osd_id" 1.0 host=localhost root=default >/dev/null 2>&1
-"${in_ns[@]}" ceph-osd -c "$conf" -i "$osd_id" --pid-file "$dir/osd.pid" 2>>"$dir/osd.stderr"
-"${in_ns[@]}" radosgw -c "$conf" -n client.rgw.a --pid-file "$dir/radosgw.pid"
+mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)
+if [ -n "$(ls -A "$dir")" ]; then echo "$0: $dir is not empty" >&2; exit 2; fi
 
-endpoint=http://$address:$rgw_port
-# The gateway creates its pools on first start: up when it answers HTTP (up to 120 s on a busy machine).
-for i in $(seq 1 600); do
-  if node -e 'fetch(process.argv[1]).then(()=>process.exit(0),()=>process.exit(1))' "$endpoint" 2>/dev/null; then break; fi
-  [ "$i" = 600 ] && { echo "$0: radosgw did not answer on $endpoint" >&2; false; }
-  sleep 0.2
+why=
+for attempt in 1 2 3; do
+  mon_port=${MON_PORT:-$(pick_port)}
+  rgw_port=${RGW_PORT:-$(pick_port)}
+  [ "$attempt" = 1 ] && [ -n "${TRY_RGW_PORT:-}" ] && rgw_port=$TRY_RGW_PORT
+  fsid=$(cat /proc/sys/kernel/random/uuid)
+  osd_uuid=$(cat /proc/sys/kernel/random/uuid)
+  rc=0
+  start_cluster || rc=$?
+  [ "$rc" = 0 ] && break
+  # Another start drew the same port: the daemons stopped, the folder emptied, new ports.
+  if [ "$rc" = 10 ] && [ "$attempt" -lt 3 ] && [ -z "${MON_PORT:-}${RGW_PORT:-}" ]; then
+    stop
+    mkdir -p "$dir"
+    continue
+  fi
+  echo "$0: start failed (attempt $attempt, monitor port $mon_port, gateway port $rgw_port): $why" >&2
+  stop
+  exit 3
 done
+
+trap 'echo "$0: start failed, see $dir/*.log" >&2; tail -5 "$dir"/*.log >&2 2>/dev/null || true; stop' ERR
+conf=$dir/ceph.conf
+access_key=PIPELINETEST$(head -c 4 /dev/urandom | od -An -tx1 | tr -d ' \n' | tr a-f A-F)
+secret_key=$(head -c 30 /dev/urandom | base64 | tr -d '/+=\n' | head -c 40)
 "${in_ns[@]}" radosgw-admin -c "$conf" user create --uid test --display-name test --access-key "$access_key" --secret "$secret_key" >/dev/null
 # A second user without rights on the first one's buckets: the access-denied tests use it.
 other_access=PIPELINEOTHER$(head -c 4 /dev/urandom | od -An -tx1 | tr -d ' \n' | tr a-f A-F)

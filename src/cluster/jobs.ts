@@ -6,7 +6,9 @@
  * job may write only its own shard and index, plain names inside the folder of the run it names;
  * the worker's lock check (src/output/lock.ts) then requires that run to hold that folder. It may
  * read only images inside the run's inputs, as the driver recorded them in that folder
- * (run-inputs.ts, checked by checkJobInputs).
+ * (run-inputs.ts, checked by checkJobInputs). Its fingerprint (what --resume keys a shard by) is
+ * only carried back in the shard's entry: a forged one cannot make the job pass as another shard,
+ * since the driver compares each returned entry with its own plan (src/convert/shard-entry.ts).
  */
 import { isStorageUrl } from '../storage/url.js';
 import { createHash } from 'node:crypto';
@@ -71,6 +73,9 @@ const convertInput = z
     files: z.array(z.object({ path: absolutePathOrUrl, rel: z.string(), label: count, className: z.string() }).strict()),
     shardPath: absolutePathOrUrl,
     indexPath: absolutePathOrUrl,
+    // Copied into the shard's entry, never trusted: the driver checks that the entry it gets back
+    // names the partition, files and fingerprint it planned (src/convert/shard-entry.ts).
+    fingerprint: z.string().regex(/^[0-9a-f]{64}$/, 'expected a SHA-256 in hex'),
     image: z
       .object({
         width: positive,

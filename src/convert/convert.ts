@@ -3,23 +3,23 @@
  * Returns data; the CLI prints it.
  */
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { PipelineError } from '../errors.js';
 import { withClusterExecutor } from '../cluster/with-cluster.js';
 import { runInputs, writeRunInputs } from '../cluster/run-inputs.js';
 import { parseOptions } from '../options/define.js';
-import { convertOptions, type ConvertOptionsInput, type ConvertSettings } from '../options/convert.js';
+import { convertOptions, defaultDatasetName, type ConvertOptionsInput, type ConvertSettings } from '../options/convert.js';
 import { byCodePoint, checkDatasetRoot, defaultPartitions, partitionRanges, scanDataset, type Dataset, type DatasetFile, type Skip } from '../dataset/scan.js';
 import { isImageList, readImageList } from '../dataset/image-list.js';
 import { splitItems } from '../dataset/split.js';
 import { localExecutor, type Executor } from '../pool/executor.js';
 import { defaultWorkers } from '../pool/pool.js';
-import type { ConvertPartitionResult, ConvertTask } from './task-types.js';
+import type { ConvertTask } from './task-types.js';
 import { VERSION } from '../version.js';
 import { isOwnTemporary, TEMPORARY } from '../output/temporary.js';
 import { IMAGE_PATH, SCALED_JPEG_NOTICE } from './image-path.js';
 import type { ImageOptions } from './image.js';
-import { fingerprint, PARTS_DIR, previousRun, recordShard, removeParts, verifiedShard, type Manifest, type ShardEntry } from './manifest.js';
+import { checkedEntry, fingerprint, PARTS_DIR, previousRun, recordShard, removeParts, verifiedShard, type Manifest, type ShardEntry } from './manifest.js';
 import { writeFileAtomic, writeJsonAtomic } from '../output/atomic.js';
 import { checkOutPath } from '../output/out-path.js';
 import { checkSplitRoot, claimOutput, SHARD_FILE, type OutputClaim } from '../run-folder/ownership.js';
@@ -388,7 +388,7 @@ async function runPartitions(
     await executor.runAll('convertPartition', tasks, async (result, index) => {
       const shard = todo[index];
       if (result.requests) requests.push(result.requests);
-      const entry = shardEntry(shard, result);
+      const entry = checkedEntry({ partition: shard.partition, file: shard.names.shard, index: shard.names.index, fingerprint: shard.fingerprint }, result);
       // Recorded at once: a run killed later keeps this shard on --resume.
       await recordShard(out, shard.names.base, entry);
       await job.bucket?.recordShard(shard.names.base, entry);
@@ -414,21 +414,6 @@ async function runPartitions(
 
 type HostRun = Awaited<ReturnType<ReturnType<typeof startHostRecording>['stop']>>;
 
-/** A committed shard as the manifest lists it (its keys in this order: the manifest's bytes). */
-function shardEntry(shard: ShardPlan, result: ConvertPartitionResult): ShardEntry {
-  return {
-    partition: shard.partition,
-    file: shard.names.shard,
-    index: shard.names.index,
-    records: result.records,
-    bytes: result.bytes,
-    fileBytes: result.fileBytes,
-    sha256: result.sha256,
-    fingerprint: shard.fingerprint,
-    skipped: result.skipped,
-  };
-}
-
 /** One task per partition left: its inputs and where its shard and index go (a folder or a bucket). */
 function partitionTasks(run: PartitionRun, options: ConvertRun, job: ConvertJob): ConvertTask[] {
   const { out, plan } = run;
@@ -437,6 +422,7 @@ function partitionTasks(run: PartitionRun, options: ConvertRun, job: ConvertJob)
     files: shard.files.map(({ path, rel, label, className }) => ({ path, rel, label, className })),
     shardPath: job.bucket ? job.bucket.location(shard.names.shard) : join(out, shard.names.shard),
     indexPath: job.bucket ? job.bucket.location(shard.names.index) : join(out, shard.names.index),
+    fingerprint: shard.fingerprint,
     image: plan.image,
     compression: plan.compression,
     keys: plan.keys,
@@ -513,7 +499,7 @@ function featureKeys(options: ConvertRun): { image: string; class: string; label
  */
 async function convertSplits(out: string, input: string, list: boolean, options: ConvertRun): Promise<ConvertResult> {
   const dataset = await listSplitInput(input, out, list, options);
-  const name = options.name ?? (basename(input).replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9_]+/g, '_') || 'dataset');
+  const name = options.name ?? defaultDatasetName(input);
   const groups = splitItems(dataset.files, options.split!);
   dataset.notes?.forEach((note) => options.onInfo?.(`warning: ${note}`));
   // A split that gets no images is not written: under --overwrite its old folder goes too.

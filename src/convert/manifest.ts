@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PipelineError } from '../errors.js';
 import { writeJsonAtomic } from '../output/atomic.js';
 import { PARTS_DIR, readManifest, sha256File, shardEntrySchema, type Manifest, type ShardEntry } from '../run-folder/manifest.js';
 
@@ -78,4 +79,33 @@ export async function verifiedShard(outDir: string, entry: ShardEntry, expectedF
 
 export async function removeParts(outDir: string): Promise<void> {
   await rm(join(outDir, PARTS_DIR), { recursive: true, force: true });
+}
+
+/** Which shard a task is: what the driver planned and compares each returned entry with. */
+export type ShardIdentity = Pick<ShardEntry, 'partition' | 'file' | 'index' | 'fingerprint'>;
+
+/**
+ * The returned entry, when it is the shard the driver asked for. The fingerprint a job carries
+ * is copied, never computed, by the worker: it describes the driver's listing (input stamps,
+ * options), which a worker cannot check. Anyone who can write to the cluster's Redis can rewrite
+ * a queued job or its returned value; a job made to pass as another shard (another partition,
+ * file name or fingerprint) is refused here, so a forged identity never reaches manifest.json
+ * (nor a later --resume, which keeps a shard only by its fingerprint). What this cannot catch:
+ * a job rewritten with other files (inside the run's recorded inputs) or options under the same
+ * identity; Redis's password is what keeps that out (README, "Cluster mode").
+ */
+export function checkedEntry(expected: ShardIdentity, returned: unknown): ShardEntry {
+  // A cluster result is JSON from Redis: its shape checked first (and its keys put in the manifest's order).
+  const parsed = shardEntrySchema.safeParse((returned as { entry?: unknown } | undefined)?.entry);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new PipelineError('CLUSTER', `the task of shard ${expected.file} returned no manifest entry (${issue.path.join('.') || 'entry'}: ${issue.message}): not a result of pipeline's worker; check who can write to the cluster's Redis`);
+  }
+  const entry = parsed.data;
+  const differs = (Object.keys(expected) as (keyof ShardIdentity)[]).filter((k) => entry[k] !== expected[k]);
+  if (differs.length) {
+    const said = differs.map((k) => `${k} ${JSON.stringify(entry[k])}, expected ${JSON.stringify(expected[k])}`).join('; ');
+    throw new PipelineError('CLUSTER', `the task of shard ${expected.file} returned another shard's entry (${said}): its job was changed after the driver wrote it; check who can write to the cluster's Redis`);
+  }
+  return entry;
 }

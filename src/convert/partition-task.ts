@@ -18,6 +18,7 @@ import { inOrder } from '../async/in-order.js';
 import { inOrderAhead } from '../async/in-order-ahead.js';
 import { isStorageUrl } from '../storage/url.js';
 import type { RequestStatsData } from '../storage/request-stats.js';
+import { finishedEntry } from './shard-entry.js';
 
 /**
  * The object-storage code (and the AWS SDK under it, about 0.15 s of CPU to load) is imported only
@@ -95,12 +96,7 @@ export async function convertPartition(task: ConvertTask, progressBuffer: Progre
     })
     : await writeRecords(task.shardPath, examples(), { compression: task.compression, indexPath: task.indexPath, beforeCommit });
   return {
-    partition: task.partition,
-    records: written.records,
-    bytes: written.bytes,
-    fileBytes: written.fileBytes,
-    sha256: written.sha256,
-    skipped,
+    entry: finishedEntry(task, written, skipped),
     seconds: (performance.now() - started) / 1000,
     ...(figures && requestsBefore ? requestsOfTask(figures, requestsBefore) : {}),
   };

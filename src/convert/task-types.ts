@@ -4,7 +4,7 @@
  */
 import type { ImageOptions } from './image.js';
 import type { Compression } from '../tfrecord/compression.js';
-import type { Skip } from '../dataset/scan.js';
+import type { ShardEntry } from '../run-folder/manifest.js';
 import type { RequestStatsData } from '../storage/request-stats.js';
 import type { StorageConfig } from '../storage/object-store.js';
 
@@ -18,8 +18,14 @@ export interface ConvertTaskFile {
 export interface ConvertTask {
   partition: number;
   files: ConvertTaskFile[];
+  /** The shard and its index; their names are the entry's `file` and `index` (src/convert/shard-entry.ts). */
   shardPath: string;
   indexPath: string;
+  /**
+   * The shard's inputs (each file's stamp) and options as the driver listed them, hashed: copied
+   * into the entry for --resume, never computed by the worker (the driver checks it comes back).
+   */
+  fingerprint: string;
   image: ImageOptions;
   compression: Compression;
   /** Feature keys of the image, the class id and the class name (convert --image-key / --label-key). */
@@ -30,13 +36,9 @@ export interface ConvertTask {
   storage?: StorageConfig;
 }
 
+/** The shard's finished manifest entry (the driver collects, checks, orders and writes them). */
 export interface ConvertPartitionResult {
-  partition: number;
-  records: number;
-  bytes: number;
-  fileBytes: number;
-  sha256: string;
-  skipped: Skip[];
+  entry: ShardEntry;
   seconds: number;
   /** This task's requests to object storage (its thread's counts), when it made any. */
   requests?: RequestStatsData;

@@ -90,13 +90,7 @@ export async function readImageList(listPath: string, options: ImageListOptions 
     classes.forEach((c, i) => labelOf.set(c, i));
   }
 
-  // A list is data, often from elsewhere: a line such as ../../../../etc/passwd must not make
-  // convert read (and store) a file the list's folder does not hold, unless the user says so.
-  const outside = options.allowOutside ? [] : entries.filter((e) => isOutside(root, e.path));
-  if (outside.length) {
-    const first = outside[0];
-    throw new PipelineError('USAGE', `${listPath}: line ${first.line}: ${JSON.stringify(first.path)} is outside the list's folder ${root}${outside.length > 1 ? ` (${outside.length} lines are)` : ''}; add --allow-outside to read files outside it`, { path: listPath });
-  }
+  if (!options.allowOutside) refuseOutside(listPath, root, entries);
 
   const files: DatasetFile[] = [];
   const skipped: Skip[] = [];
@@ -132,6 +126,19 @@ export async function readImageList(listPath: string, options: ImageListOptions 
   }
   files.sort((a, b) => byCodePoint(a.rel, b.rel));
   return { root, classes, files, skipped };
+}
+
+/**
+ * A list is data, often from elsewhere: a line such as ../../../../etc/passwd must not make
+ * convert read (and store) a file the list's folder does not hold, unless the user says so
+ * (--allow-outside): exit 2 naming the first such line.
+ */
+function refuseOutside(listPath: string, root: string, entries: readonly { path: string; line: number }[]): void {
+  const outside = entries.filter((e) => isOutside(root, e.path));
+  if (outside.length) {
+    const first = outside[0];
+    throw new PipelineError('USAGE', `${listPath}: line ${first.line}: ${JSON.stringify(first.path)} is outside the list's folder ${root}${outside.length > 1 ? ` (${outside.length} lines are)` : ''}; add --allow-outside to read files outside it`, { path: listPath });
+  }
 }
 
 /** True when the listed path leaves `root` (by its spelling: `..` parts or an absolute path elsewhere). */

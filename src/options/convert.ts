@@ -1,4 +1,5 @@
 /** `pipeline convert`'s options: the one place their defaults, limits and messages live. */
+import { basename } from 'node:path';
 import { z } from 'zod';
 import { defineOptions, type OptionsInput, type OptionsOutput } from './define.js';
 import { hostOptionSpecs } from './hosts.js';
@@ -14,6 +15,14 @@ import { TFRECORD_DEFAULTS } from './tfrecord.js';
 export const DATASET_NAME = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/;
 
 /** sharp's own default pixel limit (16383 x 16383): a decompression-bomb guard that real photos never hit. */
+/**
+ * `--name`'s default with --split: the input's file or folder name (extension dropped, other
+ * characters than letters, digits and _ made _), or `dataset` when nothing of it is left.
+ */
+export function defaultDatasetName(input: string): string {
+  return basename(input).replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9_]+/g, '_') || 'dataset';
+}
+
 export const DEFAULT_MAX_PIXELS = 268_402_689;
 
 /** `train=0.8,val=0.1,test=0.1`, or the parsed pairs; src/dataset/split.ts says what is valid. */

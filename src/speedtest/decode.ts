@@ -100,7 +100,7 @@ export async function decodeAndFit(
   file: Buffer,
   width: number | undefined,
   height: number | undefined,
-  channels = 3,
+  channels = DEFAULT_CHANNELS,
   clock?: StageClock,
 ): Promise<DecodedImage> {
   const began = performance.now();

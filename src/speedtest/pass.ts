@@ -78,18 +78,21 @@ async function* epoch(source: ImageSource, cache: DecodedCache | undefined): Asy
 
 const readSchedstat = () => readFileSync('/proc/thread-self/schedstat', 'latin1');
 
+/** The batch's pixels in one buffer, image after image. */
+function contiguous(batch: readonly DecodedImage[]): Buffer {
+  const out = Buffer.allocUnsafe(batch.reduce((n, img) => n + img.pixels.length, 0));
+  let at = 0;
+  for (const img of batch) at += img.pixels.copy(out, at);
+  return out;
+}
+
 /**
  * One timed pass. Its clock runs from the first request to the last delivered image; when the pass
  * has its images it leaves the source, which waits for the reads and decodes still in flight
  * (src/async/in-order.ts) after the clock has stopped, so the next pass never pays for them.
  */
 export async function timedPass(
-  source: ImageSource,
-  batchSize: number,
-  batchNumber: number,
-  cache?: DecodedCache,
-  clock = new StageClock(),
-  hooks: PassHooks = {},
+  source: ImageSource, batchSize: number, batchNumber: number, cache?: DecodedCache, clock = new StageClock(), hooks: PassHooks = {},
 ): Promise<PassResult> {
   const wanted = batchSize * batchNumber;
   let delivered = 0;
@@ -104,9 +107,7 @@ export async function timedPass(
   let batchBytes = 0;
   const deliver = () => {
     const start = performance.now();
-    const out = Buffer.allocUnsafe(batch.reduce((n, img) => n + img.pixels.length, 0));
-    let at = 0;
-    for (const img of batch) at += img.pixels.copy(out, at);
+    const out = contiguous(batch);
     const end = performance.now();
     clock.mark('assembly', start, end);
     if (delivered === 0) {

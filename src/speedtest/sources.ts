@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { isStorageUrl } from '../storage/url.js';
 import { openUrl } from '../storage/object-store.js';
 import { DEFAULT_IO_CONCURRENCY } from '../options/storage.js';
+import { DEFAULT_CHANNELS } from '../options/speedtest-defaults.js';
 import { decodeExample, decodeSequenceExample, type Features } from '../tfrecord/example.js';
 import { readRecords } from '../tfrecord/reader.js';
 import { ObjectPrefetch } from '../storage/object-prefetch.js';
@@ -39,7 +40,7 @@ export function imageFileSource(
   height: number | undefined,
   onProblem: (p: Problem) => void,
   clock = new StageClock(),
-  channels = 3,
+  channels = DEFAULT_CHANNELS,
   ioConcurrency = DEFAULT_IO_CONCURRENCY,
 ): ImageSource {
   // Objects (s3://, gs://): many GETs in flight hide each one's latency (--io-concurrency), a new

@@ -59,6 +59,7 @@ function convertInput(out: string, runId: string, shard = join(out, 'part-00000-
     files: [{ path: PHOTO, rel: 'water/water-000.jpg', label: 0, className: 'water' }],
     shardPath: shard,
     indexPath: join(out, 'part-00000-of-00001.idx'),
+    fingerprint: 'f'.repeat(64),
     image: { width: 16, height: 16, fit: 'cover', format: 'jpeg', quality: 90, maxPixels: 1e8 },
     compression: 'none',
     run: { dir: out, id: runId },
@@ -81,6 +82,8 @@ test('forged convert jobs are refused, not retried, and write nothing', async ()
         ['a shard outside the run\'s folder', { build, input: convertInput(out, runId, join(outside, 'part-00000-of-00001.tfrecord')) }, /shardPath: expected a shard file name directly inside/],
         ['a shard path that climbs out', { build, input: convertInput(out, runId, join(out, '..', 'outside', 'x.tfrecord')) }, /shardPath/],
         ['a file name that is not a shard', { build, input: convertInput(out, runId, join(out, 'evil.sh')) }, /shardPath/],
+        ['a fingerprint that is not a SHA-256', { build, input: { ...convertInput(out, runId), fingerprint: 'x' } }, /fingerprint: expected a SHA-256 in hex/],
+        ['a job without its fingerprint', { build, input: { ...convertInput(out, runId), fingerprint: undefined } }, /fingerprint: Required/],
         ['an unknown field', { build, input: { ...convertInput(out, runId), exec: 'rm -rf /' } }, /unknown field\(s\) exec/],
         ['a driver of another build', { build: { ...build, version: '0.0.1-other' }, input: convertInput(out, runId) }, /the driver's build differs from this worker's \(version 0\.0\.1-other on the driver/],
         ['a run that holds no folder there', { build, input: convertInput(outside, runId) }, /no longer owns|does not carry|has not recorded its inputs/],
@@ -102,6 +105,9 @@ test('forged convert jobs are refused, not retried, and write nothing', async ()
       const good = await forge('convertPartition', `${runId}.2-0`, { build, input: convertInput(out, runId) });
       assert.ok(await good.isCompleted(), good.failedReason);
       assert.ok((await readdir(out)).includes('part-00000-of-00001.tfrecord'));
+      // Its finished entry, the fingerprint carried back as given (the driver compares it with its plan).
+      const { entry } = good.returnvalue as { entry: Record<string, unknown> };
+      assert.deepEqual([entry.partition, entry.file, entry.index, entry.fingerprint], [0, 'part-00000-of-00001.tfrecord', 'part-00000-of-00001.idx', 'f'.repeat(64)]);
     } finally {
       await lock.release();
     }

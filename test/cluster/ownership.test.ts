@@ -80,6 +80,7 @@ test('a worker never commits a shard for a run that no longer owns the output fo
       files: [{ path: PHOTO, rel: 'water/water-000.jpg', label: 0, className: 'water' }],
       shardPath: join(out, 'part-00000-of-00001.tfrecord'),
       indexPath: join(out, 'part-00000-of-00001.idx'),
+      fingerprint: 'f'.repeat(64),
       image: { width: 16, height: 16, fit: 'cover' as const, format: 'jpeg' as const, quality: 90, maxPixels: 1e8 },
       compression: 'none' as const,
       run: { dir: out, id },

@@ -96,11 +96,12 @@ test('a file that vanished or cannot be read when its task runs is skipped, not 
       ],
       shardPath: join(dir, 'part.tfrecord'),
       indexPath: join(dir, 'part.idx'),
+      fingerprint: 'f'.repeat(64),
       image: { width: 32, height: 32, fit: 'cover', format: 'jpeg', quality: 90, maxPixels: 1e8 },
       compression: 'none',
     }, newProgressBuffer());
-    assert.equal(result.records, 1);
-    assert.deepEqual(result.skipped, [
+    assert.equal(result.entry.records, 1);
+    assert.deepEqual(result.entry.skipped, [
       { path: 'x/gone.jpg', reason: 'vanished during the run (ENOENT)' },
       { path: 'x/a-folder.jpg', reason: 'unreadable (EISDIR)' },
     ]);

@@ -47,8 +47,8 @@ test('a convert worker loads neither the AWS SDK, protobufjs nor the speed test'
       const cls = readdirSync(${JSON.stringify(PHOTOS)}, { withFileTypes: true }).find((d) => d.isDirectory()).name;
       const files = readdirSync(${JSON.stringify(PHOTOS)} + '/' + cls).map((f) => ({ path: ${JSON.stringify(PHOTOS)} + '/' + cls + '/' + f, rel: cls + '/' + f, label: 0, className: cls }));
       const image = { width: 32, height: 32, fit: 'cover', format: 'jpeg', quality: 90, maxPixels: 1e8 };
-      const outcome = await convertPartition({ input: { partition: 0, files, shardPath: ${JSON.stringify(join(dir, 's.tfrecord'))}, indexPath: ${JSON.stringify(join(dir, 's.idx'))}, image, compression: 'none', keys: { image: 'image', class: 'class', label: 'label' } }, progress: newProgressBuffer() });
-      if (!outcome.ok || outcome.value.records === 0) throw new Error('no records: ' + JSON.stringify(outcome));
+      const outcome = await convertPartition({ input: { partition: 0, files, shardPath: ${JSON.stringify(join(dir, 's.tfrecord'))}, indexPath: ${JSON.stringify(join(dir, 's.idx'))}, fingerprint: 'f'.repeat(64), image, compression: 'none', keys: { image: 'image', class: 'class', label: 'label' } }, progress: newProgressBuffer() });
+      if (!outcome.ok || outcome.value.entry.records === 0) throw new Error('no records: ' + JSON.stringify(outcome));
       if (!Object.keys(require.cache).some((p) => p.includes('jpeg-turbo'))) throw new Error('the image code did not run');`);
     assert.deepEqual(loaded.filter((n) => n.startsWith('@aws-sdk/') || n.startsWith('@smithy/') || n === 'protobufjs'), []);
   });
@@ -78,8 +78,8 @@ test('a convert worker does not load zod (the options library: about 40 ms of ea
       const cls = readdirSync(${JSON.stringify(PHOTOS)}, { withFileTypes: true }).find((d) => d.isDirectory()).name;
       const files = readdirSync(${JSON.stringify(PHOTOS)} + '/' + cls).map((f) => ({ path: ${JSON.stringify(PHOTOS)} + '/' + cls + '/' + f, rel: cls + '/' + f, label: 0, className: cls }));
       const image = { width: 32, height: 32, fit: 'cover', format: 'jpeg', quality: 90, maxPixels: 1e8 };
-      const outcome = await convertPartition({ input: { partition: 0, files, shardPath: ${JSON.stringify(join(dir, 's.tfrecord'))}, indexPath: ${JSON.stringify(join(dir, 's.idx'))}, image, compression: 'none', keys: { image: 'image', class: 'class', label: 'label' } }, progress: newProgressBuffer() });
-      if (!outcome.ok || outcome.value.records === 0) throw new Error('no records: ' + JSON.stringify(outcome));`);
+      const outcome = await convertPartition({ input: { partition: 0, files, shardPath: ${JSON.stringify(join(dir, 's.tfrecord'))}, indexPath: ${JSON.stringify(join(dir, 's.idx'))}, fingerprint: 'f'.repeat(64), image, compression: 'none', keys: { image: 'image', class: 'class', label: 'label' } }, progress: newProgressBuffer() });
+      if (!outcome.ok || outcome.value.entry.records === 0) throw new Error('no records: ' + JSON.stringify(outcome));`);
     assert.ok(loaded.some((p) => p.endsWith('/convert/partition-task.js')), 'the hook lists the modules loaded');
     assert.deepEqual(loaded.filter((p) => p.includes('/node_modules/zod/')), []);
   });

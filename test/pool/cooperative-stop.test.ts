@@ -16,6 +16,7 @@ async function partitions(dir: string, copies: number): Promise<Omit<ConvertTask
       files: (await readdir(join(input, cls))).sort().map((f) => ({ path: join(input, cls, f), rel: `${cls}/${f}`, label, className: cls })),
       shardPath: join(dir, `part-${label}.tfrecord`),
       indexPath: join(dir, `part-${label}.idx`),
+      fingerprint: 'f'.repeat(64),
       image: { width: 64, height: 64, fit: 'cover' as const, format: 'jpeg' as const, quality: 90, maxPixels: 1e8 },
       compression: 'none' as const,
     })),
@@ -41,7 +42,7 @@ test('an abort stops running tasks between images: runAll rejects with the reaso
 
       // The same threads take new work: the stop request is cleared and nothing was terminated.
       const done: number[] = [];
-      await executor.runAll('convertPartition', tasks.slice(0, 1), async (result) => void done.push(result.records));
+      await executor.runAll('convertPartition', tasks.slice(0, 1), async (result) => void done.push(result.entry.records));
       assert.deepEqual(done, [tasks[0].files.length]);
     } finally {
       await executor.close();

@@ -62,7 +62,7 @@ test('a convert task\'s own failure comes back as a PipelineError with its code'
   try {
     const task = {
       partition: 0, files: [{ path: join(ROOT, 'fixtures', 'photos', 'water', 'water-000.jpg'), rel: 'water/water-000.jpg', label: 0, className: 'water' }],
-      shardPath: join(ROOT, 'no-such-folder', 'part.tfrecord'), indexPath: join(ROOT, 'no-such-folder', 'part.idx'),
+      shardPath: join(ROOT, 'no-such-folder', 'part.tfrecord'), indexPath: join(ROOT, 'no-such-folder', 'part.idx'), fingerprint: 'f'.repeat(64),
       image: { width: 8, height: 8, fit: 'cover' as const, format: 'jpeg' as const, quality: 90, maxPixels: 1e8 }, compression: 'none' as const,
       // A run that does not own that folder: the task refuses to commit (STALE_RUN).
       run: { dir: join(ROOT, 'no-such-folder'), id: 'not-the-owner' },

@@ -36,9 +36,9 @@ function parseEnv(text: string): Record<string, string> {
 }
 
 /**
- * scripts/s3-gateway.sh in a new folder, tried twice: with two test suites at once (issue 21's
- * "two npm test at once"), a port the script found free can be taken before radosgw binds it (an
- * outgoing connection's ephemeral port), and a second start picks new ports.
+ * scripts/s3-gateway.sh in a new folder, tried twice. The script itself draws its ports outside the
+ * ephemeral range and starts again on new ones when a daemon could not bind (another suite drew
+ * the same port); a failure it reports (one line) is tried once more from a clean folder.
  */
 async function startScript(): Promise<string> {
   let failure: Error | undefined;
