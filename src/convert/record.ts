@@ -88,6 +88,7 @@ export async function recordEncoder(keys: RecordKeys): Promise<(image: StoredIma
   const values = new Float64Array(fields.length);
   const features = new Int32Array(fields.length);
   const entries = new Int32Array(fields.length);
+  const tables: FieldTables = { fields, values, features, entries };
   return (image, file) => {
     const format = formats[image.format];
     let featuresBytes = 0;
@@ -111,45 +112,59 @@ export async function recordEncoder(keys: RecordKeys): Promise<(image: StoredIma
       featuresBytes += 1 + varintBytes(entry) + entry;
     }
     const out = Buffer.allocUnsafe(1 + varintBytes(featuresBytes) + featuresBytes);
-    let at = 0;
-    out[at++] = 0x0a; // Example.features
-    at = writeVarint(out, at, featuresBytes);
-    for (let i = 0; i < fields.length; i++) {
-      const { id, key } = fields[i];
-      out[at++] = 0x0a; // Features.feature (map entry)
-      at = writeVarint(out, at, entries[i]);
-      out[at++] = 0x0a; // key
-      at = writeVarint(out, at, key.length);
-      // TypedArray set, not Buffer copy: a builtin, where copy's argument checks in JavaScript were
-      // the largest function the optimising compiler then compiled.
-      out.set(key, at);
-      at += key.length;
-      out[at++] = 0x12; // value
-      at = writeVarint(out, at, features[i]);
-      const value = values[i];
-      if (id <= FIELD.format) {
-        out[at++] = 0x0a; // Feature.bytes_list
-        at = writeVarint(out, at, 1 + varintBytes(value) + value);
-        out[at++] = 0x0a; // BytesList.value
-        at = writeVarint(out, at, value);
-        if (id === FIELD.image) {
-          out.set(image.data, at);
-          at += value;
-        } else if (id === FIELD.format) {
-          out.set(format, at);
-          at += value;
-        } else at += out.write(id === FIELD.label ? file.className : file.rel, at, value, 'utf8');
-      } else {
-        const packed = int64Bytes(value);
-        out[at++] = 0x1a; // Feature.int64_list
-        at = writeVarint(out, at, 1 + varintBytes(packed) + packed);
-        out[at++] = 0x0a; // Int64List.value, packed
-        at = writeVarint(out, at, packed);
-        at = writeInt64(out, at, value);
-      }
-    }
+    writeFields(out, featuresBytes, tables, image, file, format);
     return out;
   };
+}
+
+/** The sizes pass's tables, for the writing pass (`recordEncoder`). */
+interface FieldTables {
+  fields: { id: number; key: Buffer }[];
+  values: Float64Array;
+  features: Int32Array;
+  entries: Int32Array;
+}
+
+/** The record's bytes into `out`, sized by the first pass: the second half of `recordEncoder`'s loop. */
+function writeFields(out: Buffer, featuresBytes: number, tables: FieldTables, image: StoredImage, file: RecordFile, format: Buffer): void {
+  const { fields, values, features, entries } = tables;
+  let at = 0;
+  out[at++] = 0x0a; // Example.features
+  at = writeVarint(out, at, featuresBytes);
+  for (let i = 0; i < fields.length; i++) {
+    const { id, key } = fields[i];
+    out[at++] = 0x0a; // Features.feature (map entry)
+    at = writeVarint(out, at, entries[i]);
+    out[at++] = 0x0a; // key
+    at = writeVarint(out, at, key.length);
+    // TypedArray set, not Buffer copy: a builtin, where copy's argument checks in JavaScript were
+    // the largest function the optimising compiler then compiled.
+    out.set(key, at);
+    at += key.length;
+    out[at++] = 0x12; // value
+    at = writeVarint(out, at, features[i]);
+    const value = values[i];
+    if (id <= FIELD.format) {
+      out[at++] = 0x0a; // Feature.bytes_list
+      at = writeVarint(out, at, 1 + varintBytes(value) + value);
+      out[at++] = 0x0a; // BytesList.value
+      at = writeVarint(out, at, value);
+      if (id === FIELD.image) {
+        out.set(image.data, at);
+        at += value;
+      } else if (id === FIELD.format) {
+        out.set(format, at);
+        at += value;
+      } else at += out.write(id === FIELD.label ? file.className : file.rel, at, value, 'utf8');
+    } else {
+      const packed = int64Bytes(value);
+      out[at++] = 0x1a; // Feature.int64_list
+      at = writeVarint(out, at, 1 + varintBytes(packed) + packed);
+      out[at++] = 0x0a; // Int64List.value, packed
+      at = writeVarint(out, at, packed);
+      at = writeInt64(out, at, value);
+    }
+  }
 }
 
 /** The record as `encodeExample`'s input, the features in the order a literal would give them. */

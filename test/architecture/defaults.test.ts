@@ -82,7 +82,8 @@ function inMessage(node: ts.Node): boolean {
 
 /** The value chosen in place, when `node` chooses one: the right side of `??` / `||`, or an initializer of a parameter or destructured field. */
 function chosenValue(node: ts.Node): ts.Expression | undefined {
-  if (ts.isBinaryExpression(node) && (node.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || node.operatorToken.kind === ts.SyntaxKind.BarBarToken)) return node.right;
+  const fallback = ts.isBinaryExpression(node) && [ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.BarBarToken].includes(node.operatorToken.kind);
+  if (fallback) return node.right;
   if ((ts.isParameter(node) || ts.isBindingElement(node)) && node.initializer) return node.initializer;
   return undefined;
 }
