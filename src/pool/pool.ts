@@ -5,6 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { newSlotRegistry, releaseSlotsExcept } from './worker-slot.js';
+import { newRunningCounter } from './running-tasks.js';
 import type { TaskName, WorkerStart } from './protocol.js';
 import { POOL_IDLE_TIMEOUT_MS } from '../options/intervals.js';
 
@@ -29,7 +30,7 @@ export function createPool(workers: number, options: { numbers?: readonly number
   const registry = newSlotRegistry(workers, options.numbers);
   const pool = new Piscina({
     filename: WORKER_FILE,
-    workerData: { slots: registry, preload: options.preload } satisfies WorkerStart,
+    workerData: { slots: registry, running: newRunningCounter(), preload: options.preload } satisfies WorkerStart,
     minThreads: workers,
     maxThreads: workers,
     // A task per thread at a time: partitions are the unit of scheduling, as in Spark.

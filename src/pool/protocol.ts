@@ -61,9 +61,10 @@ export type TaskResult<N extends TaskName> = Tasks[N]['result'];
 
 /**
  * What each worker thread is given as it starts (its `workerData`): the pool's slot registry
- * (src/pool/worker-slot.ts) and the task whose code it loads at once.
+ * (src/pool/worker-slot.ts), the count of tasks running on the pool's threads
+ * (src/pool/running-tasks.ts) and the task whose code it loads at once.
  */
-export type WorkerStart = { slots: SlotRegistry; preload?: TaskName };
+export type WorkerStart = { slots: SlotRegistry; running: SharedArrayBuffer; preload?: TaskName };
 
 /** What a worker thread receives: the task's input and the counters shared for progress. */
 export type TaskMessage<N extends TaskName> = { input: TaskInput<N>; progress: ProgressBuffer };
