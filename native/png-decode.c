@@ -354,9 +354,13 @@ static void settle(napi_env env, AsyncPng *task, const char *failure) {
   if (!failure) {
     napi_get_undefined(env, &value);
     napi_resolve_deferred(env, task->deferred, value);
-  } else if (napi_create_string_utf8(env, failure_code(failure), NAPI_AUTO_LENGTH, &code) == napi_ok &&
-             napi_create_string_utf8(env, failure, NAPI_AUTO_LENGTH, &message) == napi_ok &&
-             napi_create_error(env, code, message, &value) == napi_ok) {
+  } else {
+    /* Always settled: an Error when one can be made, else undefined (the callers treat every
+       rejection alike: the next decoder). */
+    if (napi_create_string_utf8(env, failure_code(failure), NAPI_AUTO_LENGTH, &code) != napi_ok ||
+        napi_create_string_utf8(env, failure, NAPI_AUTO_LENGTH, &message) != napi_ok ||
+        napi_create_error(env, code, message, &value) != napi_ok)
+      napi_get_undefined(env, &value);
     napi_reject_deferred(env, task->deferred, value);
   }
   napi_delete_reference(env, task->file_ref);

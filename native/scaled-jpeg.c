@@ -297,11 +297,15 @@ static void complete_decode(napi_env env, napi_status status, void *data) {
   AsyncDecode *task = (AsyncDecode *)data;
   napi_value value = NULL, code = NULL, message = NULL;
   if (status != napi_ok) fail(&task->outcome, "NAPI", "decodeAsync: the work was cancelled");
-  if (task->outcome.code == NULL) {
-    if (napi_create_uint32(env, task->outcome.row_width, &value) == napi_ok) napi_resolve_deferred(env, task->deferred, value);
-  } else if (napi_create_string_utf8(env, task->outcome.code, NAPI_AUTO_LENGTH, &code) == napi_ok &&
-             napi_create_string_utf8(env, task->outcome.message, NAPI_AUTO_LENGTH, &message) == napi_ok &&
-             napi_create_error(env, code, message, &value) == napi_ok) {
+  if (task->outcome.code == NULL && napi_create_uint32(env, task->outcome.row_width, &value) == napi_ok) {
+    napi_resolve_deferred(env, task->deferred, value);
+  } else {
+    /* Always settled (a pending promise would hold its partition forever): an Error when one can
+       be made, else undefined; the callers treat every rejection alike (the next decoder). */
+    if (task->outcome.code == NULL || napi_create_string_utf8(env, task->outcome.code, NAPI_AUTO_LENGTH, &code) != napi_ok ||
+        napi_create_string_utf8(env, task->outcome.message, NAPI_AUTO_LENGTH, &message) != napi_ok ||
+        napi_create_error(env, code, message, &value) != napi_ok)
+      napi_get_undefined(env, &value);
     napi_reject_deferred(env, task->deferred, value);
   }
   napi_delete_reference(env, task->file_ref);

@@ -94,11 +94,15 @@ fi
 if [ "$command" = kill-rgw ]; then
   kill -9 "$(cat "$dir/radosgw.pid")"
   while kill -0 "$(cat "$dir/radosgw.pid")" 2>/dev/null; do sleep 0.05; done
+  # Its pid file goes with it: a start-rgw would otherwise read the dead pid before the new
+  # gateway (daemonised: its parent exits first) rewrites the file, and call it dead.
+  rm -f "$dir/radosgw.pid"
   exit 0
 fi
 if [ "$command" = start-rgw ]; then
   # shellcheck disable=SC1091
   . "$dir/env"
+  rm -f "$dir/radosgw.pid"
   ${NETNS:+ip netns exec "$NETNS"} radosgw -c "$dir/ceph.conf" -n client.rgw.a --pid-file "$dir/radosgw.pid"
   rc=0
   wait_for_gateway "$AWS_ENDPOINT_URL" || rc=$?

@@ -387,8 +387,9 @@ async function runPartitions(
     setImmediate(preloadArrow);
     await executor.runAll('convertPartition', tasks, async (result, index) => {
       const shard = todo[index];
-      if (result.requests) requests.push(result.requests);
+      // Checked first: a cluster result is untrusted JSON (null, a forged shape: exit 3, never a TypeError).
       const entry = checkedEntry({ partition: shard.partition, file: shard.names.shard, index: shard.names.index, fingerprint: shard.fingerprint }, result);
+      if (result.requests) requests.push(result.requests);
       // Recorded at once: a run killed later keeps this shard on --resume.
       await recordShard(out, shard.names.base, entry);
       await job.bucket?.recordShard(shard.names.base, entry);

@@ -100,6 +100,15 @@ export async function convertImage(input: Buffer, options: ImageOptions): Promis
   return convertImageSync(input, options) ?? convertWithSharp(input, options);
 }
 
+/**
+ * An image the worker thread did not convert itself (`convertImageSync` gave undefined, and it was
+ * not decoded off the thread): sharp's path, without trying the thread's decoders a second time.
+ */
+export async function convertRefused(input: Buffer, options: ImageOptions): Promise<StoredImage> {
+  if (input.length === 0) throw new ImageSkip('empty file');
+  return convertWithSharp(input, options);
+}
+
 /** One sharp pipeline: every format, EXIF rotation, ICC profiles, contain, PNG output. */
 async function convertWithSharp(input: Buffer, options: ImageOptions): Promise<StoredImage> {
   const sharp = await loadSharp();

@@ -13,7 +13,7 @@ import { countedTask, tasksRunning } from '../pool/running-tasks.js';
 import { stopSignal } from '../pool/stop-signal.js';
 import { DEFAULT_FEATURE_KEYS } from '../options/feature-keys.js';
 import { writeRecords } from '../tfrecord/writer.js';
-import { convertBigImage, convertImage, convertImageSync, ImageSkip, planBigImage, type StoredImage } from './image.js';
+import { convertBigImage, convertImageSync, convertRefused, ImageSkip, planBigImage, type StoredImage } from './image.js';
 import { recordEncoder } from './record.js';
 import type { Skip } from '../dataset/scan.js';
 import { inOrder } from '../async/in-order.js';
@@ -145,7 +145,7 @@ async function load(file: ConvertTaskFile, task: ConvertTask): Promise<{ file: C
     if (image) return { file, image, inputBytes: input.length };
     // The asynchronous paths get their own copy of a file read into the shared buffer.
     const own = input.buffer === readBuffer.buffer ? Buffer.from(input) : input;
-    return { file, image: await (big ? convertBigImage(own, big, task.image) : convertImage(own, task.image)), inputBytes: input.length };
+    return { file, image: await (big ? convertBigImage(own, big, task.image) : convertRefused(own, task.image)), inputBytes: input.length };
   } catch (error) {
     if (error instanceof ImageSkip) return { file, image: error.message, inputBytes: input.length };
     throw error;

@@ -98,7 +98,7 @@ const scratchTypes: FeatureType[] = [];
 const scanned: ScannedTypes = { keys: scratchKeys, types: scratchTypes };
 const lastKeys: string[] = [];
 
-/** The ASCII key at [start, end) (the `position`-th of its record), or undefined when not ASCII. */
+/** The ASCII key at [start, end) (the `position`-th of its record), or undefined when not ASCII (or `__proto__`). */
 function asciiKey(data: Uint8Array, start: number, end: number, position: number): string | undefined {
   const last = lastKeys[position];
   if (last !== undefined && last.length === end - start) {
@@ -111,6 +111,9 @@ function asciiKey(data: Uint8Array, start: number, end: number, position: number
     if (data[i] >= 0x80) return undefined;
     key += String.fromCharCode(data[i]);
   }
+  // `__proto__` would reach Object.prototype through the census's `types[key] ??= {}`: such a
+  // record is left to the full decode, whose map never holds it as a key.
+  if (key === '__proto__') return undefined;
   lastKeys[position] = key;
   return key;
 }

@@ -32,3 +32,19 @@ test('SequenceExamples: context in the types, lists with frame types and lengths
   assert.deepEqual(census.featureLists, { f: { types: { int64: 5, float: 1 }, records: 2, frames: { min: 2, max: 4 } } });
   assert.deepEqual(census.conflicts().map((c) => [c.key, c.first.record]), [['feature_lists/f', 1]]);
 });
+
+test('a feature keyed __proto__ is left to the full decode by the wire scan: Object.prototype is never written', async () => {
+  const { scanExampleFeatureTypes } = await import('../../src/tfrecord/example-scan.js');
+  const key = Buffer.from('__proto__');
+  // Feature with a BytesList of one empty value; map entry {key, value}; Features; Example.
+  const feature = Buffer.from([0x0a, 0x02, 0x0a, 0x00]);
+  const entry = Buffer.concat([Buffer.from([0x0a, key.length]), key, Buffer.from([0x12, feature.length]), feature]);
+  const features = Buffer.concat([Buffer.from([0x0a, entry.length]), entry]);
+  const example = Buffer.concat([Buffer.from([0x0a, features.length]), features]);
+  assert.equal(scanExampleFeatureTypes(example), undefined);
+  // The same record under an ordinary key is scanned (the bytes above are a valid Example).
+  const plain = Buffer.from(example);
+  plain.write('__proto_x', example.indexOf(key));
+  assert.deepEqual(scanExampleFeatureTypes(plain)?.keys.slice(0, 1), ['__proto_x']);
+  assert.equal(({} as Record<string, unknown>).bytes, undefined);
+});
