@@ -33,16 +33,7 @@ interface Addon {
    * errors. `file` and `out` must stay untouched until it settles (out: a buffer of the caller's own,
    * never WebAssembly memory). Absent from builds before it.
    */
-  decodeAsync?(
-    file: Uint8Array,
-    out: Uint8Array,
-    reduction: Reduction,
-    width: number,
-    height: number,
-    fastIdct: boolean,
-    cropX?: number,
-    cropWidth?: number,
-  ): Promise<number>;
+  decodeAsync?(...args: Parameters<Addon['decode']>): Promise<number>;
   /** The libjpeg-turbo version it was built against, e.g. 'libjpeg-turbo 2.1.5'. */
   libjpeg: string;
   /**
