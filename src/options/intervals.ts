@@ -18,5 +18,11 @@ export const REDIS_WATCHDOG_INTERVAL_MS = 250;
 /** A worker thread of the local pool idle this long ends (the pool keeps at least --workers threads). */
 export const POOL_IDLE_TIMEOUT_MS = 60_000;
 
+/**
+ * How long a pool being closed waits at most for a thread still loading its code (src/pool/thread-start.ts):
+ * a thread loads in about 0.1 s, a few seconds on a loaded machine.
+ */
+export const THREAD_START_LIMIT_MS = 60_000;
+
 /** How often a cluster worker sends a running job's progress (images, kilobytes) to the driver. */
 export const JOB_PROGRESS_INTERVAL_MS = 500;

@@ -8,6 +8,7 @@ import { newSlotRegistry, releaseSlotsExcept } from './worker-slot.js';
 import { newRunningCounter } from './running-tasks.js';
 import type { TaskName, WorkerStart } from './protocol.js';
 import { POOL_IDLE_TIMEOUT_MS } from '../options/intervals.js';
+import { followThreadStarts } from './thread-start.js';
 
 /**
  * The built worker entry (dist/src/tasks/worker.js), the one file that knows every task function:
@@ -28,7 +29,7 @@ export function defaultWorkers(): number {
  */
 export function createPool(workers: number, options: { numbers?: readonly number[]; preload?: TaskName } = {}): Piscina {
   const registry = newSlotRegistry(workers, options.numbers);
-  const pool = new Piscina({
+  const pool = new ThreadPool({
     filename: WORKER_FILE,
     workerData: { slots: registry, running: newRunningCounter(), preload: options.preload } satisfies WorkerStart,
     minThreads: workers,
@@ -43,4 +44,18 @@ export function createPool(workers: number, options: { numbers?: readonly number
   // A thread that ends (an error, the idle timeout) frees its slot for the thread that replaces it.
   pool.on('workerDestroy', () => releaseSlotsExcept(registry, new Set(pool.threads.map((t) => t.threadId))));
   return pool;
+}
+
+/**
+ * piscina's pool, whose destroy() first waits for every live thread to have loaded its code: a
+ * thread terminated while a native addon initialises aborts the process (src/pool/thread-start.ts).
+ * Every caller (a command's end, a cluster worker's stop, a failed run) goes through it.
+ */
+class ThreadPool extends Piscina {
+  readonly #allStarted = followThreadStarts(this);
+
+  override async destroy(): Promise<void> {
+    await this.#allStarted();
+    return super.destroy();
+  }
 }
