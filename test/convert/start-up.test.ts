@@ -103,7 +103,10 @@ test('a pool started for a task has its threads load that task\'s code before th
     const code = `const { parentPort } = require('node:worker_threads');
       import(${JSON.stringify('file://' + entry)}).then(() => parentPort.postMessage(Object.keys(require.cache).some((p) => p.includes('jpeg-turbo'))));`;
     const worker = new Worker(code, { eval: true, workerData: { preload } });
-    worker.once('message', (loaded: boolean) => void worker.terminate().then(() => resolve(loaded)));
+    // The entry's own message (its code loaded: src/pool/thread-start.ts) comes first; the answer is the boolean.
+    worker.on('message', (loaded: unknown) => {
+      if (typeof loaded === 'boolean') void worker.terminate().then(() => resolve(loaded));
+    });
     worker.once('error', reject);
   });
   assert.equal(await loadedAtStart('convertPartition'), true, 'preloaded: the image codecs are in');
